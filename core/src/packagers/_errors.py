@@ -1,0 +1,41 @@
+"""The exception hierarchy: one base class so callers can catch everything we raise."""
+
+from __future__ import annotations
+
+__all__ = [
+    "CollectionError",
+    "ConfigError",
+    "LogHintError",
+    "PackagersError",
+    "PackagersWarning",
+    "PackingError",
+    "UnpackingError",
+]
+
+
+class PackagersError(Exception):
+    """Base class of every error raised by packagers."""
+
+
+class CollectionError(PackagersError):
+    """A packager or plugin could not be collected (import, registration or policy failure)."""
+
+
+class PackingError(PackagersError):
+    """An object could not be packed under the requested log hint."""
+
+
+class UnpackingError(PackagersError):
+    """A data item could not be unpacked into the requested type."""
+
+
+class LogHintError(PackagersError, ValueError):
+    """A log hint is malformed; the message names the hint and the position of the problem."""
+
+
+class ConfigError(PackagersError, ValueError):
+    """A setting has a bad value; the message names the variable, the value and what is accepted."""
+
+
+class PackagersWarning(UserWarning):
+    """A recoverable problem; strict mode turns every one of these into an error."""

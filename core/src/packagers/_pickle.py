@@ -1,0 +1,184 @@
+"""The pickle fallback: provenance on the way out, policy, digest and signature on the way in."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import importlib
+import importlib.metadata
+import platform
+import sys
+from typing import Any
+
+from packagers._errors import UnpackingError
+from packagers._warnings import warn
+
+__all__ = ["distribution_of", "dump", "load"]
+
+_CHUNK = 1 << 20
+
+
+def dump(obj: Any, path: str) -> dict[str, Any]:
+    """Pickle ``obj`` to ``path``; the returned instructions let ``load`` judge the file later."""
+    from packagers._config import config
+
+    module_name = config.pickle.module
+    module = importlib.import_module(module_name)
+    digest = hashlib.sha256()
+    with open(path, "wb") as stream:
+        module.dump(obj, _HashingWriter(stream, digest))
+    object_module = type(obj).__module__
+    distribution, version = distribution_of(object_module)
+    instructions: dict[str, Any] = {
+        "pickle_module": module_name,
+        "pickle_module_version": _version_of(module_name),
+        "python_version": platform.python_version(),
+        "object_module": object_module,
+        "object_distribution": distribution,
+        "object_distribution_version": version,
+        "sha256": digest.hexdigest(),
+    }
+    key = config.pickle.signing_key
+    if key:
+        instructions["signature"] = _sign(key, instructions["sha256"])
+    return instructions
+
+
+def load(
+    path: str,
+    instructions: dict[str, Any],
+    *,
+    what: str = "this artifact",
+) -> Any:
+    """Unpickle after the checks: policy, digest, signature, then provenance warnings."""
+    from packagers._config import config
+
+    policy = config.pickle.policy
+    if policy == "deny":
+        raise UnpackingError(
+            f"refusing to unpickle {what}: unpickling runs code from the file and the pickle "
+            "policy is 'deny' (set MLRUN_PACKAGERS__PICKLE__POLICY=allow or warn to permit it)"
+        )
+    with open(path, "rb") as stream:
+        data = stream.read()
+    expected = instructions.get("sha256")
+    actual = hashlib.sha256(data).hexdigest()
+    if expected is not None and actual != expected:
+        raise UnpackingError(
+            f"refusing to unpickle {what}: its sha256 {actual} differs from the recorded "
+            f"{expected}; the file was changed or corrupted"
+        )
+    key = config.pickle.signing_key
+    if key:
+        signature = instructions.get("signature")
+        if not signature:
+            raise UnpackingError(
+                f"refusing to unpickle {what}: a signing key is configured and the pickle is not "
+                "signed"
+            )
+        if not hmac.compare_digest(signature, _sign(key, actual)):
+            raise UnpackingError(
+                f"refusing to unpickle {what}: its signature does not match the configured "
+                "signing key"
+            )
+    if policy == "warn":
+        warn(
+            f"unpickling {what}: this runs code from the file; trust its source "
+            "(set MLRUN_PACKAGERS__PICKLE__POLICY=allow to silence this)",
+            UnpackingError,
+        )
+    _check_provenance(instructions, what)
+    module_name = instructions.get("pickle_module") or config.pickle.module
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise UnpackingError(
+            f"cannot unpickle {what}: it was written with {module_name!r}, which is not "
+            f"installed (pip install {module_name})"
+        ) from error
+    try:
+        return module.loads(data)
+    except ModuleNotFoundError as error:
+        distribution = instructions.get("object_distribution") or error.name
+        raise UnpackingError(
+            f"cannot unpickle {what}: module {error.name!r} is missing; "
+            f"install {distribution!r} (pip install {distribution})"
+        ) from error
+
+
+def _check_provenance(instructions: dict[str, Any], what: str) -> None:
+    written = instructions.get("python_version")
+    if written:
+        written_minor = tuple(written.split(".")[:2])
+        ours = tuple(platform.python_version().split(".")[:2])
+        if written_minor != ours:
+            warn(
+                f"{what} was pickled with Python {written}, this is Python "
+                f"{platform.python_version()}; the object may not load or behave the same",
+                UnpackingError,
+                stacklevel=4,
+            )
+    module = instructions.get("object_module")
+    recorded = instructions.get("object_distribution_version")
+    if module and recorded:
+        try:
+            importlib.import_module(module)
+        except ImportError as error:
+            distribution = instructions.get("object_distribution") or module
+            raise UnpackingError(
+                f"cannot unpickle {what}: its module {module!r} is not installed; "
+                f"install {distribution}=={recorded}"
+            ) from error
+        current = distribution_of(module)[1]
+        if current != recorded:
+            warn(
+                f"{what} was pickled with {instructions.get('object_distribution')} {recorded}, "
+                f"this environment has {current}",
+                UnpackingError,
+                stacklevel=4,
+            )
+
+
+@functools.lru_cache(maxsize=512)
+def distribution_of(module: str) -> tuple[str | None, str | None]:
+    """The distribution providing a module and its version, looked up once per module."""
+    top = module.split(".", 1)[0]
+    if top in sys.stdlib_module_names or top in ("builtins", "__main__"):
+        return None, None
+    try:
+        return top, importlib.metadata.version(top)
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    names = _packages_distributions().get(top)
+    if not names:
+        return None, None
+    try:
+        return names[0], importlib.metadata.version(names[0])
+    except importlib.metadata.PackageNotFoundError:
+        return names[0], None
+
+
+@functools.cache
+def _packages_distributions() -> dict[str, list[str]]:
+    return dict(importlib.metadata.packages_distributions())
+
+
+def _version_of(module: str) -> str | None:
+    return distribution_of(module)[1]
+
+
+def _sign(key: str, digest: str) -> str:
+    return hmac.new(key.encode(), digest.encode(), hashlib.sha256).hexdigest()
+
+
+class _HashingWriter:
+    """A file wrapper that hashes what passes through, so the digest costs no second read."""
+
+    def __init__(self, stream: Any, digest: Any) -> None:
+        self._stream = stream
+        self._digest = digest
+
+    def write(self, data: bytes) -> int:
+        self._digest.update(data)
+        return self._stream.write(data)  # type: ignore[no-any-return]

@@ -1,0 +1,43 @@
+"""What packing one object produced: a result value or an artifact, and its manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from packagers.artifacts import Artifact
+    from packagers.log_hint import LogHint
+
+__all__ = ["MANIFEST_SCHEMA", "Package"]
+
+#: Bumped when the manifest layout changes incompatibly.
+MANIFEST_SCHEMA = 1
+
+
+@dataclass
+class Package:
+    """One logged output. ``manifest`` is the JSON record a store keeps beside the data.
+
+    A result has ``value`` and no artifact; an artifact has a local ``artifact.src_path`` to upload;
+    a bundle (the parent of an itemized output) has ``members``, the keys of its items in order.
+    """
+
+    key: str
+    hint: LogHint
+    manifest: dict[str, Any]
+    artifact: Artifact | None = None
+    value: Any = None
+    members: list[Package] = field(default_factory=list)
+
+    @property
+    def artifact_type(self) -> str:
+        return self.manifest["artifact_type"]  # type: ignore[no-any-return]
+
+    @property
+    def is_result(self) -> bool:
+        return self.artifact_type == "result"
+
+    @property
+    def is_bundle(self) -> bool:
+        return self.artifact_type == "bundle"

@@ -1,0 +1,183 @@
+"""The contract every packager fulfils, whoever wrote it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from abc import ABC, abstractmethod
+from types import EllipsisType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from packagers.type_hints import hint_origin, import_type, type_name
+
+if TYPE_CHECKING:
+    from packagers.artifacts import Artifact
+    from packagers.data_item import DataItem
+
+__all__ = ["Packager"]
+
+_UNRESOLVED = object()
+
+
+class Packager(ABC):
+    """Turns objects of one type into artifacts or results, and data items back into objects.
+
+    Subclasses set the class variables below and implement :meth:`pack`, :meth:`unpack` and the
+    two artifact-type listings. Most authors want :class:`~packagers.DefaultPackager` instead.
+    """
+
+    #: The type handled: a class, a dotted name such as ``"pandas.DataFrame"`` (resolved only once
+    #: its top-level module is imported, so the plugin never imports its library), or ``...`` (any).
+    PACKABLE_OBJECT_TYPE: ClassVar[type | str | EllipsisType] = ...
+    PACK_SUBCLASSES: ClassVar[bool] = False
+    #: 1 (highest) .. 10 (lowest). Unset (``...``): 5 for plugins, 3 for custom packagers.
+    PRIORITY: ClassVar[int | EllipsisType] = ...
+    DEFAULT_PACKING_ARTIFACT_TYPE: ClassVar[str] = "object"
+    DEFAULT_UNPACKING_ARTIFACT_TYPE: ClassVar[str] = "object"
+    BUNDLE_FROM_LIST: ClassVar[bool] = False
+    BUNDLE_FROM_DICT: ClassVar[bool] = False
+
+    _resolved_type: ClassVar[Any] = _UNRESOLVED
+
+    def __init__(self) -> None:
+        self._future_clearing_paths: list[str] = []
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._resolved_type = _UNRESOLVED
+
+    # -- identity and type matching -------------------------------------------------------------
+
+    @classmethod
+    def qualified_name(cls) -> str:
+        return type_name(cls)
+
+    @classmethod
+    def packable_type_name(cls) -> str:
+        declared = cls.PACKABLE_OBJECT_TYPE
+        if declared is ...:
+            return "any"
+        return declared if isinstance(declared, str) else type_name(declared)
+
+    @classmethod
+    def packable_type(cls) -> type | None:
+        """The handled class, or None while its library is not imported (nothing to match yet)."""
+        resolved = cls._resolved_type
+        if resolved is _UNRESOLVED:
+            declared = cls.PACKABLE_OBJECT_TYPE
+            if declared is ...:
+                resolved = object
+            elif isinstance(declared, str):
+                resolved = import_type(declared, only_if_imported=True)
+                if resolved is None:
+                    return None
+            else:
+                resolved = declared
+            cls._resolved_type = resolved
+        return resolved  # type: ignore[no-any-return]
+
+    @classmethod
+    def handles_type(cls, tp: type) -> bool:
+        """Whether objects of exactly ``tp`` belong to this packager."""
+        packable = cls.packable_type()
+        if packable is None:
+            return False
+        if packable is object and cls.PACKABLE_OBJECT_TYPE is ...:
+            return True
+        if tp is packable:
+            return True
+        return cls.PACK_SUBCLASSES and isinstance(tp, type) and issubclass(tp, packable)
+
+    # -- artifact types ---------------------------------------------------------------------------
+
+    @classmethod
+    @abstractmethod
+    def packing_artifact_types(cls) -> frozenset[str]:
+        """Artifact types this packager can pack into."""
+
+    @classmethod
+    @abstractmethod
+    def unpacking_artifact_types(cls) -> frozenset[str]:
+        """Artifact types this packager can unpack from."""
+
+    def get_default_packing_artifact_type(self, obj: Any) -> str:
+        return self.DEFAULT_PACKING_ARTIFACT_TYPE
+
+    def get_default_unpacking_artifact_type(self, data_item: DataItem) -> str:
+        return self.DEFAULT_UNPACKING_ARTIFACT_TYPE
+
+    def is_packable(self, obj: Any, artifact_type: str | None = None) -> bool:
+        if not self.handles_type(type(obj)):
+            return False
+        return artifact_type is None or artifact_type in self.packing_artifact_types()
+
+    def is_unpackable(
+        self, data_item: DataItem, type_hint: Any, artifact_type: str | None = None
+    ) -> bool:
+        origin = hint_origin(type_hint)
+        if isinstance(origin, str):
+            origin = import_type(origin)
+        if not isinstance(origin, type) or not self.handles_type(origin):
+            return False
+        return artifact_type is None or artifact_type in self.unpacking_artifact_types()
+
+    # -- the work ---------------------------------------------------------------------------------
+
+    @abstractmethod
+    def pack(
+        self,
+        obj: Any,
+        key: str,
+        artifact_type: str,
+        configurations: dict[str, Any],
+    ) -> dict[str, Any] | tuple[Artifact, dict[str, Any]]:
+        """A ``{key: value}`` result, or an artifact and the instructions to unpack it."""
+
+    @abstractmethod
+    def unpack(self, data_item: DataItem, artifact_type: str, instructions: dict[str, Any]) -> Any:
+        """The object a data item holds, rebuilt with the instructions its packer returned."""
+
+    # -- bundling ---------------------------------------------------------------------------------
+
+    def unbundle(self, obj: Any) -> list[Any] | dict[Any, Any]:
+        """Split a bundle-capable object into its items for itemized logging."""
+        if self.BUNDLE_FROM_DICT:
+            return dict(obj)
+        return list(obj)
+
+    def bundle(self, items: list[Any] | dict[Any, Any]) -> Any:
+        """Rebuild the object from its unpacked items."""
+        packable = self.packable_type()
+        if packable is None or packable is object:
+            return items
+        return packable(items)
+
+    # -- registration -----------------------------------------------------------------------------
+
+    @classmethod
+    def validate(cls) -> None:
+        """Raise ``CollectionError`` when the class is not a usable packager (checked once)."""
+
+    # -- temporary files --------------------------------------------------------------------------
+
+    def add_future_clearing_path(self, path: str | os.PathLike[str]) -> None:
+        """Delete ``path`` once the run is over (after upload, also when the run failed)."""
+        self._future_clearing_paths.append(os.fspath(path))
+
+    @property
+    def future_clearing_paths(self) -> list[str]:
+        return list(self._future_clearing_paths)
+
+    def clear(self) -> None:
+        paths, self._future_clearing_paths = self._future_clearing_paths, []
+        for path in paths:
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.remove(path)
+                except FileNotFoundError:
+                    pass
+
+    def __repr__(self) -> str:
+        return f"<{self.qualified_name()} for {self.packable_type_name()}>"

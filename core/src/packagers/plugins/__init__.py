@@ -1,0 +1,25 @@
+"""Plugin discovery through entry points in the ``packagers`` group, and the collection policy."""
+
+from __future__ import annotations
+
+from packagers.plugins.collection import (
+    ENTRY_POINT_GROUP,
+    Collection,
+    PackagerRecord,
+    add_custom_packager,
+    clear_cache,
+    collect,
+    list_packagers,
+    remove_custom_packager,
+)
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Collection",
+    "PackagerRecord",
+    "add_custom_packager",
+    "clear_cache",
+    "collect",
+    "list_packagers",
+    "remove_custom_packager",
+]

@@ -1,0 +1,139 @@
+"""The conformance suite: subclass ``PackagerConformance`` in a plugin's tests and give samples.
+
+Each check is its own pytest test, so a failure names the contract it breaks::
+
+    class TestMyPackager(PackagerConformance):
+        packager_class = MyPackager
+
+        def samples(self):
+            return [MyType(1), MyType(2)]
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar
+
+import pytest
+
+from packagers._config import config
+from packagers.data_item import DataItem
+from packagers.log_hint import LogHint
+from packagers.manager import PackagersManager
+from packagers.package import Package
+from packagers.packager import Packager
+
+__all__ = ["PackagerConformance", "round_trip"]
+
+
+def round_trip(
+    manager: PackagersManager,
+    obj: Any,
+    hint: str | LogHint,
+    type_hint: Any = None,
+) -> tuple[Any, Package]:
+    """Pack ``obj`` and unpack what came out, as a run and a later consumer would."""
+    package = manager.pack(obj, hint)
+    if package.is_result:
+        return package.value, package
+    assert package.artifact is not None and package.artifact.src_path is not None
+    item = DataItem(package.artifact.src_path, key=package.key, manifest=package.manifest)
+    return manager.unpack(item, type_hint), package
+
+
+class PackagerConformance:
+    """Checks a packager class against the contract every packager must honour."""
+
+    packager_class: ClassVar[type[Packager]]
+    #: Artifact types that are not expected to round-trip (pack-only or lossy by design).
+    lossy_artifact_types: ClassVar[frozenset[str]] = frozenset()
+
+    def samples(self) -> Iterable[Any]:
+        """Objects this packager handles; cover the edges of its type."""
+        raise NotImplementedError("return objects for the conformance suite to pack")
+
+    def assert_same(self, original: Any, restored: Any) -> None:
+        """Equality as the type defines it; override for types without a plain ``==``."""
+        assert type(restored) is type(original), (type(original), type(restored))
+        assert restored == original
+
+    def snapshot(self, obj: Any) -> Any:
+        """A copy to check the packed object was not changed."""
+        return copy.deepcopy(obj)
+
+    def manager(self) -> PackagersManager:
+        return PackagersManager([self.packager_class])
+
+    @pytest.fixture(autouse=True)
+    def _trusted_pickles(self) -> Iterator[None]:
+        """The suite unpickles what it just wrote; the policy is tested by the core itself."""
+        with config.override(pickle__policy="allow"):
+            yield
+
+    def _cases(self) -> Iterator[tuple[Any, str]]:
+        packager = self.packager_class()
+        both = packager.packing_artifact_types() & packager.unpacking_artifact_types()
+        for sample in self.samples():
+            for artifact_type in sorted(both - self.lossy_artifact_types):
+                if packager.is_packable(sample, artifact_type):
+                    yield sample, artifact_type
+
+    # -- the checks ---------------------------------------------------------------------------
+
+    def test_class_is_valid(self) -> None:
+        cls = self.packager_class
+        cls.validate()
+        assert cls.packable_type_name() != "any", "declare PACKABLE_OBJECT_TYPE"
+
+    def test_samples_are_handled(self) -> None:
+        packager = self.packager_class()
+        samples = list(self.samples())
+        assert samples, "samples() returned nothing"
+        for sample in samples:
+            assert packager.is_packable(sample), f"{type(sample)} is not packable by {packager}"
+            default = packager.get_default_packing_artifact_type(sample)
+            assert default in packager.packing_artifact_types()
+
+    def test_default_packing_round_trips(self) -> None:
+        with self.manager() as manager:
+            for sample in self.samples():
+                before = self.snapshot(sample)
+                restored, package = round_trip(manager, sample, "sample")
+                if package.artifact_type not in self.lossy_artifact_types:
+                    self.assert_same(sample, restored)
+                self.assert_same(before, sample)
+
+    def test_every_artifact_type_round_trips(self) -> None:
+        cases = list(self._cases())
+        with self.manager() as manager:
+            for sample, artifact_type in cases:
+                before = self.snapshot(sample)
+                restored, _ = round_trip(manager, sample, LogHint("sample", artifact_type))
+                self.assert_same(sample, restored)
+                self.assert_same(before, sample)
+
+    def test_manifest_is_json(self) -> None:
+        with self.manager() as manager:
+            for sample in self.samples():
+                package = manager.pack(sample, "sample")
+                json.dumps(package.manifest)
+                assert package.manifest["packager"] == self.packager_class.qualified_name()
+                if package.artifact is not None and package.artifact.src_path is not None:
+                    assert package.manifest["size"] == os.path.getsize(package.artifact.src_path)
+                    assert package.manifest["digest"].startswith("sha256:")
+
+    def test_temporary_files_are_cleared(self) -> None:
+        manager = self.manager()
+        paths: list[str] = []
+        for sample in self.samples():
+            package = manager.pack(sample, "sample")
+            if package.artifact is not None and package.artifact.src_path is not None:
+                paths.append(package.artifact.src_path)
+        for packager in manager.packagers:
+            paths.extend(packager.future_clearing_paths)
+        manager.clear()
+        left = [path for path in paths if os.path.exists(path)]
+        assert not left, f"temporary files left after clear(): {left}"

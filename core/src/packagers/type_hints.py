@@ -1,0 +1,117 @@
+"""The one place that reduces and matches type hints, so every caller agrees on what a hint means."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+import types
+import typing
+from collections.abc import Callable
+from typing import Any
+
+__all__ = [
+    "hint_metadata",
+    "hint_origin",
+    "import_type",
+    "resolve_type_hints",
+    "split_hint",
+    "type_name",
+]
+
+_UNION_TYPES: tuple[Any, ...] = (typing.Union, types.UnionType)
+
+
+def resolve_type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    """The function's hints with string annotations evaluated against its module.
+
+    An annotation naming a type that cannot be resolved stays a string, so one unknown hint does
+    not hide the others; matching then treats it as a dotted type name.
+    """
+    target = inspect.unwrap(fn)
+    try:
+        return typing.get_type_hints(target, include_extras=True)
+    except Exception:  # noqa: BLE001 - fall back to resolving each hint on its own
+        pass
+    module = sys.modules.get(getattr(target, "__module__", "") or "")
+    namespace = dict(vars(module)) if module else {}
+    namespace.update(getattr(target, "__globals__", {}))
+    hints: dict[str, Any] = {}
+    for name, annotation in getattr(target, "__annotations__", {}).items():
+        if isinstance(annotation, str):
+            try:
+                annotation = eval(annotation, namespace)  # noqa: S307 - the function's own source
+            except Exception:  # noqa: BLE001
+                pass
+        hints[name] = annotation
+    return hints
+
+
+def split_hint(hint: Any) -> tuple[Any, ...]:
+    """Union and Optional members in written order, each with ``Annotated`` removed."""
+    hint = _strip_annotated(hint)
+    if typing.get_origin(hint) in _UNION_TYPES:
+        members: list[Any] = []
+        for member in typing.get_args(hint):
+            members.extend(split_hint(member))
+        return tuple(members)
+    return (hint,)
+
+
+def hint_metadata(hint: Any) -> tuple[Any, ...]:
+    """The ``Annotated`` extras of a hint (``Annotated[pd.DataFrame, Columns("a")]``)."""
+    if typing.get_origin(hint) is typing.Annotated:
+        return tuple(hint.__metadata__)
+    return ()
+
+
+def hint_origin(hint: Any) -> Any:
+    """The runtime class a hint asks for: ``list[int]`` and ``typing.List`` give ``list``.
+
+    ``Any`` gives ``object``; ``None`` gives ``NoneType``; a string stays a string (a type name).
+    """
+    hint = _strip_annotated(hint)
+    if hint is Any:
+        return object
+    if hint is None:
+        return type(None)
+    origin = typing.get_origin(hint)
+    if origin is not None and origin not in _UNION_TYPES:
+        return origin
+    return hint
+
+
+def type_name(tp: type) -> str:
+    """The importable name of a class: ``pandas.core.frame.DataFrame``."""
+    return f"{tp.__module__}.{tp.__qualname__}"
+
+
+def import_type(name: str, *, only_if_imported: bool = False) -> type | None:
+    """The class a dotted name points at, or None when it does not resolve.
+
+    With ``only_if_imported`` the top-level module must already be imported: an object of a
+    library nobody imported cannot exist, so there is nothing to match and nothing to import.
+    """
+    top = name.split(".", 1)[0]
+    if only_if_imported and top not in sys.modules:
+        return None
+    module_name, _, attribute_path = name.rpartition(".")
+    while module_name:
+        try:
+            target: Any = importlib.import_module(module_name)
+        except ImportError:
+            module_name, _, head = module_name.rpartition(".")
+            attribute_path = f"{head}.{attribute_path}"
+            continue
+        for part in attribute_path.split("."):
+            target = getattr(target, part, None)
+            if target is None:
+                return None
+        return target if isinstance(target, type) else None
+    return None
+
+
+def _strip_annotated(hint: Any) -> Any:
+    while typing.get_origin(hint) is typing.Annotated:
+        hint = hint.__origin__
+    return hint
