@@ -47,6 +47,9 @@ class DataItem:
         self.storage_options = dict(storage_options or {})
         #: Turns a bundle member entry of the manifest into its own DataItem (set by the store).
         self.resolver = resolver
+        #: The ``Annotated`` extras of the hint being unpacked (``Columns("a")``), set by the
+        #: manager before each unpack call so a packager can read only what is asked for.
+        self.hint_metadata: tuple[Any, ...] = ()
         name = PurePosixPath(url.rstrip("/")).name
         self.key = key if key is not None else name.split(".", 1)[0]
         self.suffix = suffix if suffix is not None else "".join(PurePosixPath(name).suffixes)

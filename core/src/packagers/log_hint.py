@@ -286,10 +286,10 @@ class _Parser:
             return False, pos
         itemized: bool | int = True
         if match.group(1) is not None:
-            digits = match.group(1)
-            if len(digits) > 18:  # past any sensible depth, and near int()'s digit limit
-                raise self.fail(pos, f"the itemize depth {digits} is too large")
-            itemized = int(digits)
+            try:
+                itemized = int(match.group(1))
+            except ValueError:  # more digits than int() converts
+                raise self.fail(pos, "the itemize depth is too large") from None
             if itemized < 1:
                 raise self.fail(pos, f"the itemize depth must be >= 1, not {itemized}")
         after = self.skip(match.end())

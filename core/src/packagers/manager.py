@@ -26,7 +26,7 @@ from packagers.log_hint import LogHint, is_valid_key
 from packagers.package import MANIFEST_SCHEMA, Package
 from packagers.packager import Packager
 from packagers.plugins.collection import PackagerRecord, collect
-from packagers.type_hints import hint_origin, import_type, split_hint, type_name
+from packagers.type_hints import hint_metadata, hint_origin, import_type, split_hint, type_name
 
 __all__ = ["PackagersManager"]
 
@@ -355,7 +355,8 @@ class PackagersManager:
 
     # -- linking --------------------------------------------------------------------------------
 
-    def link(self, packages: Iterable[Package], reference: Any = None) -> None:
+    @staticmethod
+    def link(packages: Iterable[Package], reference: Any = None) -> None:
         """Fill every ``...`` in the hints' ``extra_data``/``metrics`` with the named package.
 
         ``reference(package)`` gives what is stored for a linked artifact (the store passes its
@@ -409,7 +410,8 @@ class PackagersManager:
         if type_hint is None:
             return data_item
         attempts: list[str] = []
-        for member in split_hint(type_hint):
+        for member in split_hint(type_hint, keep_annotated=True):
+            data_item.hint_metadata = hint_metadata(member)
             origin = hint_origin(member)
             if isinstance(origin, str):
                 resolved = import_type(origin)

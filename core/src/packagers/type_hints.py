@@ -47,15 +47,19 @@ def resolve_type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     return hints
 
 
-def split_hint(hint: Any) -> tuple[Any, ...]:
-    """Union and Optional members in written order, each with ``Annotated`` removed."""
-    hint = _strip_annotated(hint)
-    if typing.get_origin(hint) in _UNION_TYPES:
+def split_hint(hint: Any, *, keep_annotated: bool = False) -> tuple[Any, ...]:
+    """Union and Optional members in written order.
+
+    ``Annotated`` is removed unless ``keep_annotated``, which keeps each member's extras (an
+    ``Optional[Annotated[pd.DataFrame, Columns("a")]]`` member still carries ``Columns``).
+    """
+    stripped = _strip_annotated(hint)
+    if typing.get_origin(stripped) in _UNION_TYPES:
         members: list[Any] = []
-        for member in typing.get_args(hint):
-            members.extend(split_hint(member))
+        for member in typing.get_args(stripped):
+            members.extend(split_hint(member, keep_annotated=keep_annotated))
         return tuple(members)
-    return (hint,)
+    return (hint if keep_annotated else stripped,)
 
 
 def hint_metadata(hint: Any) -> tuple[Any, ...]:

@@ -1,0 +1,59 @@
+"""Core cases: an int result through the manager, and the pickle fallback."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+from benchmarks.harness import Case
+
+
+class _Point:
+    def __init__(self, x: float, y: float) -> None:
+        self.x, self.y = x, y
+
+
+def _manager() -> Any:
+    from packagers import PackagersManager, config
+
+    config.pickle.policy = "allow"
+    return PackagersManager()
+
+
+def _pickle_setup() -> tuple[Any, str, Any]:
+    return _manager(), tempfile.mkdtemp(), {"points": [_Point(i, i * 2) for i in range(10)]}
+
+
+def _pickle_ours(data: tuple[Any, str, Any]) -> None:
+    manager, _, obj = data
+    manager.pack(obj, "obj : object", digest=False)
+    manager.clear()
+
+
+def _pickle_raw(data: tuple[Any, str, Any]) -> None:
+    import cloudpickle
+
+    _, directory, obj = data
+    with open(os.path.join(directory, "obj.pkl"), "wb") as stream:
+        stream.write(cloudpickle.dumps(obj))
+
+
+def cases(quick: bool) -> list[Case]:
+    return [
+        Case(
+            name="core: pack int result (per call)",
+            setup=_manager,
+            ours=lambda manager: manager.pack(7, "n"),
+            raw=lambda manager: {"n": 7},
+            inner=10_000,
+        ),
+        Case(
+            name="core: pickle a small object",
+            setup=_pickle_setup,
+            ours=_pickle_ours,
+            raw=_pickle_raw,
+            inner=200,
+            target=2.0,
+        ),
+    ]

@@ -1,0 +1,142 @@
+"""Timing and memory of our call against the raw library call, each side in a fresh process.
+
+Each side of a case runs in its own subprocess so that peak memory (the resident-set high-water
+mark above the level after ``setup``) is not polluted by the other side or by earlier cases.
+Times are medians over ``repeat`` runs; the ratio is ours / raw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Case", "main"]
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Case:
+    """One comparison: ``ours(data)`` against ``raw(data)``, ``data`` coming from ``setup()``.
+
+    ``target`` is the ratio the issue sets (printed beside the measured one); ``per_call`` prints
+    times in microseconds for tiny operations.
+    """
+
+    name: str
+    ours: Callable[[Any], Any]
+    raw: Callable[[Any], Any]
+    setup: Callable[[], Any] | None = None
+    repeat: int = 5
+    target: float | None = None
+    memory_slack_mb: float | None = None
+    inner: int = 1
+
+
+def _modules() -> list[str]:
+    package = Path(__file__).resolve().parent
+    return sorted(
+        f"benchmarks.{info.name}"
+        for info in pkgutil.iter_modules([str(package)])
+        if info.name.startswith("bench_")
+    )
+
+
+def _cases(quick: bool) -> dict[str, Case]:
+    cases: dict[str, Case] = {}
+    for module_name in _modules():
+        module = importlib.import_module(module_name)
+        for case in module.cases(quick):
+            cases[case.name] = case
+    return cases
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as stream:
+        pages = int(stream.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+def _measure(case: Case, side: str) -> dict[str, float]:
+    """Run one side in this process: median seconds per call and peak MB above the baseline."""
+    data = case.setup() if case.setup else None
+    function = case.ours if side == "ours" else case.raw
+    function(data)  # warm-up: imports, caches, page cache
+    baseline = _rss_mb()
+    samples = []
+    for _ in range(case.repeat):
+        start = time.perf_counter()
+        for _ in range(case.inner):
+            function(data)
+        samples.append((time.perf_counter() - start) / case.inner)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"median": statistics.median(samples), "peak_mb": max(0.0, peak - baseline)}
+
+
+def _run_side(name: str, side: str, quick: bool) -> dict[str, float]:
+    command = [sys.executable, "-m", "benchmarks.harness", "--one", name, "--side", side]
+    if quick:
+        command.append("--quick")
+    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=_ROOT)
+    return json.loads(output.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _format_time(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:9.2f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:9.2f} ms"
+    return f"{seconds:9.3f} s "
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("-k", dest="keyword", default="", help="only cases whose name has this")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per case")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--side", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(_measure(_cases(args.quick)[args.one], args.side)))
+        return 0
+    names = [name for name in _cases(args.quick) if args.keyword in name]
+    if not args.json:
+        print(f"{'case':44} {'ours':>12} {'raw':>12} {'ratio':>7} {'target':>7} "
+              f"{'peak ours':>10} {'peak raw':>10}")
+    failed = False
+    for name in names:
+        case = _cases(args.quick)[name]
+        ours = _run_side(name, "ours", args.quick)
+        raw = _run_side(name, "raw", args.quick)
+        ratio = ours["median"] / raw["median"] if raw["median"] else float("inf")
+        over_time = case.target is not None and ratio > case.target
+        over_memory = (
+            case.memory_slack_mb is not None
+            and ours["peak_mb"] > raw["peak_mb"] + case.memory_slack_mb
+        )
+        failed |= over_time or over_memory
+        if args.json:
+            print(json.dumps({"case": name, "ours": ours, "raw": raw, "ratio": ratio,
+                              "target": case.target}))
+            continue
+        target = f"{case.target:.2f}" if case.target is not None else "-"
+        flag = " !" if over_time or over_memory else ""
+        print(f"{name:44} {_format_time(ours['median'])} {_format_time(raw['median'])} "
+              f"{ratio:7.2f} {target:>7} {ours['peak_mb']:8.1f}MB {raw['peak_mb']:8.1f}MB{flag}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
