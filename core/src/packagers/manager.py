@@ -224,8 +224,13 @@ class PackagersManager:
         child_hint = hint.replace(itemized=False, extra_data={}, metrics={})
         remaining = -1 if depth < 0 else depth - 1
         for name, item in items:
-            child = child_hint.replace(key=f"{hint.key}_{name}")
-            node.children.append((name, self._plan(item, child, remaining)))
+            key = f"{hint.key}_{name}"
+            if not is_valid_key(key):
+                raise PackingError(
+                    f"itemizing {hint.key!r} gives the key {key!r}, which is not a valid key "
+                    "(letters, digits, '_', '.', '-'); nothing was logged"
+                )
+            node.children.append((name, self._plan(item, child_hint.replace(key=key), remaining)))
         return node
 
     def _unbundle(self, obj: Any) -> tuple[dict[str, Any] | None, list[tuple[Any, Any]]]:
@@ -253,11 +258,6 @@ class PackagersManager:
         seen: set[str] = set()
         for root in nodes:
             for node in root.walk():
-                if not is_valid_key(node.key):
-                    raise PackingError(
-                        f"itemizing {root.key!r} gives the key {node.key!r}, which is not a valid "
-                        "key (letters, digits, '_', '.', '-'); nothing was logged"
-                    )
                 if node.key in seen:
                     raise PackingError(
                         f"two outputs would be logged under the key {node.key!r} (from "

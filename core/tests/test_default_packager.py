@@ -1,0 +1,214 @@
+"""The DefaultPackager conventions, with custom packagers written as the tutorial writes them."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from packagers import (
+    Artifact,
+    ArtifactType,
+    CollectionError,
+    DataItem,
+    DefaultPackager,
+    PackagersManager,
+    PackingError,
+    UnpackingError,
+)
+from packagers.testing import PackagerConformance, round_trip
+
+
+class Point:
+    def __init__(self, x: float, y: float) -> None:
+        self.x, self.y = x, y
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Point) and (self.x, self.y) == (other.x, other.y)
+
+
+class PointPackager(DefaultPackager):
+    """Round trip: pack_file and unpack_file, with a packing kwarg that becomes an instruction."""
+
+    PACKABLE_OBJECT_TYPE = Point
+    DEFAULT_PACKING_ARTIFACT_TYPE = ArtifactType.FILE
+    DEFAULT_UNPACKING_ARTIFACT_TYPE = ArtifactType.FILE
+
+    def pack_file(self, obj: Point, key: str, file_format: str = "json") -> tuple[Artifact, dict]:
+        path = self.temp_path(key, f".{file_format}")
+        with open(path, "w") as stream:
+            json.dump({"x": obj.x, "y": obj.y}, stream)
+        return Artifact(key=key, src_path=path), {"file_format": file_format}
+
+    def unpack_file(self, data_item: DataItem, file_format: str = "json") -> Point:
+        with open(data_item.local()) as stream:
+            return Point(**json.load(stream))
+
+
+class PointPlotPackager(DefaultPackager):
+    """Pack-only: a rendering that cannot be read back."""
+
+    PACKABLE_OBJECT_TYPE = Point
+    DEFAULT_PACKING_ARTIFACT_TYPE = "plot"
+
+    def pack_plot(self, obj: Point, key: str) -> tuple[Artifact, dict]:
+        path = self.temp_path(key, ".txt")
+        with open(path, "w") as stream:
+            stream.write(f"*  at ({obj.x}, {obj.y})")
+        return Artifact(key=key, src_path=path), {}
+
+
+class LegacyPointPackager(DefaultPackager):
+    """Unpack-only: reads an old "x,y" text format that is no longer written."""
+
+    PACKABLE_OBJECT_TYPE = Point
+    DEFAULT_UNPACKING_ARTIFACT_TYPE = "v1"
+
+    def unpack_v1(self, data_item: DataItem) -> Point:
+        x, y = data_item.get().decode().split(",")
+        return Point(float(x), float(y))
+
+
+def test_pack_and_unpack_types_are_discovered_independently():
+    assert PointPlotPackager.packing_artifact_types() == {"plot", "result", "object"}
+    assert PointPlotPackager.unpacking_artifact_types() == {"object"}
+    assert LegacyPointPackager.packing_artifact_types() == {"result", "object"}
+    assert LegacyPointPackager.unpacking_artifact_types() == {"v1", "object"}
+    plot = PointPlotPackager()
+    assert plot.is_packable(Point(1, 2), "plot")
+    assert not plot.is_unpackable(DataItem("x.txt"), Point, "plot")
+    assert LegacyPointPackager().is_unpackable(DataItem("x.txt"), Point, "v1")
+    assert not LegacyPointPackager().is_packable(Point(1, 2), "v1")
+
+
+def test_packing_kwargs_come_from_the_signature():
+    assert PointPackager.packing_kwargs("file") == {"file_format": "json"}
+
+
+def test_an_unknown_packing_kwarg_lists_the_accepted_ones():
+    with pytest.raises(PackingError, match=r"'colour'.*accepts file_format='json'"):
+        PackagersManager([PointPackager]).pack(Point(1, 2), 'p : file[colour="red"]')
+
+
+def test_a_default_type_without_its_method_is_an_error_naming_the_class():
+    class Broken(DefaultPackager):
+        PACKABLE_OBJECT_TYPE = Point
+        DEFAULT_PACKING_ARTIFACT_TYPE = "file"
+
+    with pytest.raises(CollectionError, match=r"Broken: DEFAULT_PACKING_ARTIFACT_TYPE 'file'"):
+        Broken.validate()
+
+    class BrokenUnpack(DefaultPackager):
+        PACKABLE_OBJECT_TYPE = Point
+        DEFAULT_UNPACKING_ARTIFACT_TYPE = "file"
+
+    with pytest.raises(CollectionError, match="BrokenUnpack: DEFAULT_UNPACKING_ARTIFACT_TYPE"):
+        BrokenUnpack.validate()
+
+
+def test_a_packing_kwarg_without_default_is_an_error_at_registration():
+    class NoDefault(DefaultPackager):
+        PACKABLE_OBJECT_TYPE = Point
+
+        def pack_file(self, obj: Point, key: str, file_format: str) -> tuple[Artifact, dict]:
+            raise AssertionError
+
+    with pytest.raises(CollectionError, match="'file_format' has no default"):
+        NoDefault.validate()
+    with pytest.raises(CollectionError, match="has no default"):
+        PackagersManager([NoDefault])
+
+
+@pytest.mark.parametrize("priority", [0, 11, "high", True])
+def test_priority_must_be_1_to_10(priority):
+    bad = type("Bad", (DefaultPackager,), {"PACKABLE_OBJECT_TYPE": Point, "PRIORITY": priority})
+    with pytest.raises(CollectionError, match="PRIORITY must be an int from 1 to 10"):
+        bad.validate()
+
+
+def test_a_dotted_type_name_resolves_only_once_its_module_is_imported(monkeypatch):
+    import sys
+
+    class Lazy(DefaultPackager):
+        PACKABLE_OBJECT_TYPE = "fractions.Fraction"
+
+    monkeypatch.delitem(sys.modules, "fractions", raising=False)
+    assert Lazy.packable_type() is None
+    assert Lazy.packable_type_name() == "fractions.Fraction"
+    assert "fractions" not in sys.modules
+    from fractions import Fraction
+
+    assert Lazy.packable_type() is Fraction
+    assert Lazy().is_packable(Fraction(1, 2))
+
+
+def test_subclasses_are_packed_only_when_asked():
+    class SubPoint(Point):
+        pass
+
+    assert not PointPackager().is_packable(SubPoint(1, 2))
+
+    class Family(PointPackager):
+        PACK_SUBCLASSES = True
+
+    assert Family().is_packable(SubPoint(1, 2))
+
+
+def test_result_is_always_packable_but_must_be_json():
+    with pytest.raises(PackingError, match="result 'p'.*not JSON-serialisable"):
+        PackagersManager([PointPackager]).pack(Point(1, 2), "p : result")
+
+    class NormPackager(PointPackager):
+        def pack_result(self, obj: Point, key: str) -> dict:
+            return {key: (obj.x**2 + obj.y**2) ** 0.5}
+
+    package = PackagersManager([NormPackager]).pack(Point(3, 4), "p : result")
+    assert package.is_result
+    assert package.value == 5.0
+    assert package.manifest["value"] == 5.0
+
+
+def test_a_round_trip_goes_through_the_recorded_packager_and_instructions(tmp_path):
+    with PackagersManager([PointPackager]) as manager:
+        restored, package = round_trip(manager, Point(3, 4), 'p : file[file_format="json"]')
+    assert restored == Point(3, 4)
+    assert package.manifest["instructions"] == {"file_format": "json"}
+    assert package.manifest["packager"].endswith("PointPackager")
+    assert package.manifest["object_type"].endswith("Point")
+
+
+def test_an_unpack_only_type_reads_a_plain_file(tmp_path):
+    legacy = tmp_path / "p.v1"
+    legacy.write_text("1.5,2")
+    assert PackagersManager([LegacyPointPackager]).unpack(str(legacy), Point) == Point(1.5, 2)
+
+
+def test_a_pack_only_artifact_is_not_unpacked_but_given_as_a_path(tmp_path):
+    from pathlib import Path
+
+    with PackagersManager([PointPlotPackager]) as manager:
+        package = manager.pack(Point(1, 2), "p")
+        item = DataItem(package.artifact.src_path, manifest=package.manifest)
+        with pytest.raises(UnpackingError, match="'plot' artifact.*cannot unpack"):
+            manager.unpack(item, Point)
+        path = manager.unpack(item, Path)
+        assert path.read_text().startswith("*")
+
+
+def test_temp_files_are_cleared_and_user_files_are_kept(tmp_path):
+    users = tmp_path / "p.v1"
+    users.write_text("1,2")
+    manager = PackagersManager([PointPackager, LegacyPointPackager])
+    package = manager.pack(Point(1, 2), "p")
+    manager.unpack(str(users), Point)
+    manager.clear()
+    assert not os.path.exists(package.artifact.src_path)
+    assert users.read_text() == "1,2"
+
+
+class TestPointConformance(PackagerConformance):
+    packager_class = PointPackager
+
+    def samples(self):
+        return [Point(0, 0), Point(-1.5, 1e300)]

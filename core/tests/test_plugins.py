@@ -1,0 +1,204 @@
+"""Collection through real entry points: discovery, priority, policy and failure handling."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from fractions import Fraction
+
+import pytest
+
+import packagers
+from packagers import CollectionError, ConfigError, PackagersManager, PackagersWarning, config
+
+PLUGIN = '''
+from fractions import Fraction
+from packagers import Artifact, DefaultPackager
+from packagers.plugins.hookspecs import hookimpl
+
+class FractionPackager(DefaultPackager):
+    PACKABLE_OBJECT_TYPE = Fraction
+    DEFAULT_PACKING_ARTIFACT_TYPE = "result"
+    PRIORITY = {priority}
+
+    def pack_result(self, obj, key):
+        return {{key: str(obj)}}
+
+@hookimpl
+def packagers_register():
+    return [FractionPackager]
+'''
+
+
+def _fraction_plugin(make_distribution, module="fraction_plugin", priority="...", **kwargs):
+    return make_distribution(
+        kwargs.pop("name", "packagers-fraction"),
+        {module: PLUGIN.format(priority=priority)},
+        {kwargs.pop("entry", "fraction"): module},
+        **kwargs,
+    )
+
+
+def _record(name):
+    return next(r for r in packagers.list_packagers() if r.name == name)
+
+
+def test_a_third_party_plugin_is_found_with_its_distribution(make_distribution):
+    _fraction_plugin(make_distribution, version="2.3")
+    record = _record("fraction_plugin.FractionPackager")
+    assert (record.plugin, record.distribution, record.version) == (
+        "fraction",
+        "packagers-fraction",
+        "2.3",
+    )
+    assert record.priority == 5
+    assert record.state == "active"
+    assert record.packable_type == "fractions.Fraction"
+    assert record.packing_artifact_types == ("object", "result")
+    assert PackagersManager().pack(Fraction(1, 3), "third").value == "1/3"
+
+
+def test_priority_set_on_the_class_is_honoured_and_orders_the_list(make_distribution):
+    _fraction_plugin(make_distribution, priority=2)
+    names = [r.name for r in packagers.list_packagers() if r.state == "active"]
+    assert names[0] == "fraction_plugin.FractionPackager"
+    assert names[-1] == "packagers._builtin.PicklePackager"
+    priorities = [r.priority for r in packagers.list_packagers() if r.state == "active"]
+    assert priorities == sorted(priorities)
+
+
+def test_a_blocked_plugin_is_not_imported(make_distribution):
+    _fraction_plugin(make_distribution)
+    config.plugins.blocked = ["fraction"]
+    record = next(r for r in packagers.list_packagers() if r.plugin == "fraction")
+    assert record.state == "blocked"
+    assert "fraction_plugin" not in sys.modules
+    assert PackagersManager().pack(Fraction(1, 3), "third").artifact_type == "object"
+
+
+def test_autoload_off_loads_only_mandatory_and_essential_plugins(make_distribution):
+    _fraction_plugin(make_distribution)
+    config.plugins.autoload = False
+    states = {r.plugin: r.state for r in packagers.list_packagers()}
+    assert states["fraction"] == "blocked"
+    assert states["builtin"] == "active"
+    config.plugins.mandatory = ["fraction"]
+    assert _record("fraction_plugin.FractionPackager").state == "active"
+
+
+def test_the_essential_plugin_cannot_be_blocked():
+    config.plugins.blocked = ["builtin"]
+    with pytest.raises(ConfigError, match="essential"):
+        packagers.list_packagers()
+
+
+BROKEN = "raise ImportError('libfraction.so: cannot open shared object file')\n"
+
+
+def test_an_optional_plugin_that_fails_is_skipped_with_a_warning(make_distribution):
+    make_distribution("packagers-broken", {"broken_plugin": BROKEN}, {"broken": "broken_plugin"})
+    with pytest.warns(PackagersWarning, match="broken.*packagers-broken.*libfraction"):
+        records = packagers.list_packagers()
+    record = next(r for r in records if r.plugin == "broken")
+    assert record.state == "failed"
+    assert "libfraction.so" in record.error
+    assert PackagersManager().pack(Fraction(1, 2), "half").artifact_type == "object"
+
+
+def test_a_mandatory_plugin_that_fails_raises_naming_it(make_distribution):
+    make_distribution("packagers-broken", {"broken_plugin": BROKEN}, {"broken": "broken_plugin"})
+    config.plugins.mandatory = ["broken"]
+    with pytest.raises(CollectionError, match=r"'broken' \(distribution packagers-broken\).*libfr"):
+        packagers.list_packagers()
+
+
+def test_a_mandatory_plugin_that_is_not_installed_raises():
+    config.plugins.mandatory = ["nowhere"]
+    with pytest.raises(CollectionError, match="'nowhere' are not installed"):
+        packagers.list_packagers()
+
+
+def test_strict_mode_turns_an_optional_failure_into_an_error(make_distribution):
+    make_distribution("packagers-broken", {"broken_plugin": BROKEN}, {"broken": "broken_plugin"})
+    config.strict = True
+    with pytest.raises(CollectionError, match="broken"):
+        packagers.list_packagers()
+
+
+def test_two_packagers_with_the_same_name_are_an_error(make_distribution):
+    _fraction_plugin(make_distribution)
+    copy = (
+        "from fraction_plugin import FractionPackager\n"
+        "from packagers.plugins.hookspecs import hookimpl\n"
+        "@hookimpl\n"
+        "def packagers_register():\n"
+        "    return [FractionPackager]\n"
+    )
+    make_distribution("packagers-fraction-copy", {"fraction_copy": copy}, {"fraction2": "fraction_copy"})
+    with pytest.raises(CollectionError, match="two packagers named 'fraction_plugin.Fraction"):
+        packagers.list_packagers()
+
+
+def test_a_registered_class_with_a_bad_default_type_fails_at_collection(make_distribution):
+    source = PLUGIN.format(priority="...").replace('"result"', '"file"')
+    make_distribution("packagers-bad", {"bad_plugin": source}, {"bad": "bad_plugin"})
+    with pytest.warns(PackagersWarning, match="FractionPackager.*'file' has no pack_file"):
+        record = next(r for r in packagers.list_packagers() if r.plugin == "bad")
+    assert record.state == "failed"
+
+
+def test_custom_packagers_default_to_priority_3_and_beat_plugins(make_distribution):
+    _fraction_plugin(make_distribution, priority="...")
+    packagers.add_custom_packager("custom_fraction.FractionPackager")
+    make_distribution("unused", {"custom_fraction": PLUGIN.format(priority="...")}, {})
+    record = _record("custom_fraction.FractionPackager")
+    assert (record.plugin, record.priority) == ("custom", 3)
+    assert PackagersManager().choose_packager(Fraction(1, 2))[0].qualified_name() == (
+        "custom_fraction.FractionPackager"
+    )
+    packagers.remove_custom_packager("custom_fraction.FractionPackager")
+    with pytest.raises(CollectionError, match="not registered"):
+        packagers.remove_custom_packager("custom_fraction.FractionPackager")
+
+
+def test_an_optional_custom_packager_that_fails_to_import_is_skipped():
+    packagers.add_custom_packager("no_such_module.Packager")
+    with pytest.warns(PackagersWarning, match="no_such_module"):
+        record = next(r for r in packagers.list_packagers() if r.plugin == "custom")
+    assert record.state == "failed"
+
+
+def test_a_mandatory_custom_packager_that_fails_raises():
+    packagers.add_custom_packager("no_such_module.Packager", is_mandatory=True)
+    with pytest.raises(CollectionError, match="no_such_module.Packager.*ModuleNotFoundError"):
+        packagers.list_packagers()
+
+
+def test_custom_packager_priority_argument_wins():
+    from packagers._builtin import PicklePackager
+
+    class Shadow(PicklePackager):
+        PRIORITY = 9
+
+    packagers.add_custom_packager(Shadow, priority=1)
+    assert packagers.list_packagers()[0].name.endswith("Shadow")
+    assert packagers.list_packagers()[0].priority == 1
+
+
+def test_plugins_can_be_blocked_from_the_environment(make_distribution, monkeypatch):
+    _fraction_plugin(make_distribution)
+    monkeypatch.setenv("MLRUN_PACKAGERS__PLUGINS__BLOCKED", "fraction, other")
+    config.reload()
+    assert next(r for r in packagers.list_packagers() if r.plugin == "fraction").state == "blocked"
+
+
+def test_import_and_collection_stay_light():
+    code = (
+        "import sys, packagers\n"
+        "packagers.list_packagers()\n"
+        "heavy = [m for m in ('numpy', 'pandas', 'pyarrow', 'PIL') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert output.stdout.strip() == "[]", output.stdout + output.stderr

@@ -1,0 +1,79 @@
+"""Reducing and matching hints in one place."""
+
+from __future__ import annotations
+
+import typing
+from typing import Annotated, Any, Dict, List, Optional, Union
+
+import pytest
+
+from packagers.type_hints import (
+    hint_metadata,
+    hint_origin,
+    import_type,
+    resolve_type_hints,
+    split_hint,
+)
+
+
+@pytest.mark.parametrize(
+    ("hint", "members"),
+    [
+        (int, (int,)),
+        (Optional[int], (int, type(None))),
+        (int | None, (int, type(None))),
+        (Union[str, int, float], (str, int, float)),
+        (Union[int, Union[str, bytes]], (int, str, bytes)),
+        (Annotated[int, "meta"], (int,)),
+        (Optional[Annotated[int, "meta"]], (int, type(None))),
+    ],
+)
+def test_split_hint_keeps_written_order(hint, members):
+    assert split_hint(hint) == members
+
+
+def test_split_hint_can_keep_each_members_annotation():
+    (first, none) = split_hint(Optional[Annotated[int, "cols"]], keep_annotated=True)
+    assert hint_metadata(first) == ("cols",)
+    assert hint_metadata(none) == ()
+
+
+@pytest.mark.parametrize(
+    ("hint", "origin"),
+    [
+        (List[int], list),
+        (list[int], list),
+        (Dict[str, int], dict),
+        (dict[str, int], dict),
+        (typing.Tuple[int, ...], tuple),
+        (Any, object),
+        (None, type(None)),
+        (Annotated[list[int], "x"], list),
+    ],
+)
+def test_hint_origin(hint, origin):
+    assert hint_origin(hint) is origin
+
+
+def _postponed(a: Fraction, b: list[int] | None, c: NotDefinedAnywhere) -> None:  # noqa: F821
+    pass
+
+
+from fractions import Fraction  # noqa: E402 - defined after the function on purpose
+
+
+def test_string_annotations_resolve_against_the_module_and_unknown_ones_stay_strings():
+    hints = resolve_type_hints(_postponed)
+    assert hints["a"] is Fraction
+    assert split_hint(hints["b"]) == (list[int], type(None))
+    assert hints["c"] == "NotDefinedAnywhere"
+
+
+def test_import_type_only_if_imported(monkeypatch):
+    import sys
+
+    assert import_type("collections.OrderedDict") is __import__("collections").OrderedDict
+    assert import_type("no.such.Thing") is None
+    monkeypatch.delitem(sys.modules, "wave", raising=False)
+    assert import_type("wave.Wave_read", only_if_imported=True) is None
+    assert "wave" not in sys.modules
