@@ -32,6 +32,10 @@ class UnpackingError(PackagersError):
 class LogHintError(PackagersError, ValueError):
     """A log hint is malformed; the message names the hint and the position of the problem."""
 
+    #: The hint text and the 0-based position of the problem, when it came from a string.
+    hint: str | None = None
+    position: int | None = None
+
 
 class ConfigError(PackagersError, ValueError):
     """A setting has a bad value; the message names the variable, the value and what is accepted."""

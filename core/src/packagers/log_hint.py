@@ -32,7 +32,7 @@ __all__ = [
 
 MAX_KEY_LENGTH = 200
 # Keys become file names in a store, hence ASCII only and no separators.
-KEY_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,%d}" % (MAX_KEY_LENGTH - 1))
+KEY_PATTERN = re.compile(rf"[A-Za-z0-9_][A-Za-z0-9_.\-]{{0,{MAX_KEY_LENGTH - 1}}}")
 KEY_RULE = (
     "a key is letters, digits, '_', '.', '-', starting with a letter, digit or '_', "
     f"at most {MAX_KEY_LENGTH} characters"
@@ -68,8 +68,8 @@ def is_valid_key(key: str) -> bool:
 def _error(message: str, hint: str | None = None, position: int | None = None) -> LogHintError:
     """Every error of this module carries ``.hint`` and ``.position`` so callers can point at it."""
     error = LogHintError(message)
-    error.hint = hint  # type: ignore[attr-defined]
-    error.position = position  # type: ignore[attr-defined]
+    error.hint = hint
+    error.position = position
     return error
 
 
