@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-from pathlib import PurePosixPath
+import posixpath
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,9 +48,10 @@ class DataItem:
         #: The ``Annotated`` extras of the hint being unpacked (``Columns("a")``), set by the
         #: manager before each unpack call so a packager can read only what is asked for.
         self.hint_metadata: tuple[Any, ...] = ()
-        name = PurePosixPath(url.rstrip("/")).name
+        name = posixpath.basename(url.rstrip("/"))
+        stem, dot, extensions = name.lstrip(".").partition(".")
         self.key = key if key is not None else name.split(".", 1)[0]
-        self.suffix = suffix if suffix is not None else "".join(PurePosixPath(name).suffixes)
+        self.suffix = suffix if suffix is not None else (dot + extensions if stem else "")
         self._local: str | None = None if self.is_remote else url
         self._temp_dir: str | None = None
 
@@ -68,6 +67,8 @@ class DataItem:
     def local(self) -> str:
         """A local path of the item's content, downloading a remote item on first call."""
         if self._local is None:
+            import tempfile
+
             fs, path = self._filesystem()
             self._temp_dir = tempfile.mkdtemp(prefix="packagers-item-")
             target = os.path.join(self._temp_dir, f"{self.key or 'item'}{self.suffix}")
@@ -95,6 +96,8 @@ class DataItem:
     def clear(self) -> None:
         """Delete the downloaded copy (a user's local file is never touched)."""
         if self._temp_dir is not None:
+            import shutil
+
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None
             self._local = None

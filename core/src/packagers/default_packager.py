@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import inspect
 import os
-import tempfile
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from packagers._errors import CollectionError, PackingError, UnpackingError
 from packagers.artifacts import Artifact
 from packagers.packager import Packager
 
 if TYPE_CHECKING:
+    import inspect
+
     from packagers.data_item import DataItem
 
 __all__ = ["DefaultPackager"]
@@ -29,44 +29,51 @@ class DefaultPackager(Packager):
     dict it returns beside the artifact comes back to ``unpack_<type>`` as keyword arguments.
     """
 
-    _pack_methods: ClassVar[dict[str, inspect.Signature]] = {}
-    _unpack_methods: ClassVar[dict[str, inspect.Signature]] = {}
-    #: Per packing type: the accepted kwargs with defaults, and whether ``**kwargs`` takes any.
-    _pack_kwargs: ClassVar[dict[str, tuple[dict[str, Any], bool]]] = {}
+    _discovered: ClassVar[_Methods | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        _discover_all(cls)
+        cls._discovered = None
+
+    @classmethod
+    def _methods(cls) -> _Methods:
+        """The class's pack/unpack methods, discovered on first use and then kept."""
+        found = cls.__dict__.get("_discovered")
+        if found is None:
+            found = _discover_all(cls)
+            cls._discovered = found
+        return found
 
     @classmethod
     def packing_artifact_types(cls) -> frozenset[str]:
-        return frozenset(cls._pack_methods)
+        return cls._methods().pack_types
 
     @classmethod
     def unpacking_artifact_types(cls) -> frozenset[str]:
-        return frozenset(cls._unpack_methods)
+        return cls._methods().unpack_types
 
     @classmethod
     def packing_kwargs(cls, artifact_type: str) -> dict[str, Any]:
         """The packing kwargs ``pack_<artifact_type>`` accepts, with their defaults."""
-        return dict(cls._pack_kwargs[artifact_type][0])
+        return dict(cls._methods().pack_kwargs[artifact_type][0])
 
     @classmethod
     def validate(cls) -> None:
         name = cls.qualified_name()
-        if cls.DEFAULT_PACKING_ARTIFACT_TYPE not in cls._pack_methods:
+        methods = cls._methods()
+        if cls.DEFAULT_PACKING_ARTIFACT_TYPE not in methods.pack:
             raise CollectionError(
                 f"{name}: DEFAULT_PACKING_ARTIFACT_TYPE {cls.DEFAULT_PACKING_ARTIFACT_TYPE!r} has "
                 f"no pack_{cls.DEFAULT_PACKING_ARTIFACT_TYPE} method; packing types: "
-                f"{', '.join(sorted(cls._pack_methods))}"
+                f"{', '.join(sorted(methods.pack))}"
             )
-        if cls.DEFAULT_UNPACKING_ARTIFACT_TYPE not in cls._unpack_methods:
+        if cls.DEFAULT_UNPACKING_ARTIFACT_TYPE not in methods.unpack:
             raise CollectionError(
                 f"{name}: DEFAULT_UNPACKING_ARTIFACT_TYPE {cls.DEFAULT_UNPACKING_ARTIFACT_TYPE!r} "
                 f"has no unpack_{cls.DEFAULT_UNPACKING_ARTIFACT_TYPE} method; unpacking types: "
-                f"{', '.join(sorted(cls._unpack_methods))}"
+                f"{', '.join(sorted(methods.unpack))}"
             )
-        for artifact_type, signature in cls._pack_methods.items():
+        for artifact_type, signature in methods.pack.items():
             for parameter in list(signature.parameters.values())[2:]:
                 if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
                     continue
@@ -89,11 +96,11 @@ class DefaultPackager(Packager):
         artifact_type: str,
         configurations: dict[str, Any],
     ) -> dict[str, Any] | tuple[Artifact, dict[str, Any]]:
-        accepted_kwargs = self._pack_kwargs.get(artifact_type)
+        accepted_kwargs = self._methods().pack_kwargs.get(artifact_type)
         if accepted_kwargs is None:
             raise PackingError(
                 f"{self.qualified_name()} cannot pack {artifact_type!r}; it packs: "
-                f"{', '.join(sorted(self._pack_methods))}"
+                f"{', '.join(sorted(self.packing_artifact_types()))}"
             )
         accepted, takes_any = accepted_kwargs
         unknown = [name for name in configurations if name not in accepted]
@@ -106,10 +113,10 @@ class DefaultPackager(Packager):
         return getattr(self, _PACK + artifact_type)(obj, key, **configurations)  # type: ignore[no-any-return]
 
     def unpack(self, data_item: DataItem, artifact_type: str, instructions: dict[str, Any]) -> Any:
-        if artifact_type not in self._unpack_methods:
+        if artifact_type not in self.unpacking_artifact_types():
             raise UnpackingError(
                 f"{self.qualified_name()} cannot unpack {artifact_type!r}; it unpacks: "
-                f"{', '.join(sorted(self._unpack_methods)) or 'nothing'}"
+                f"{', '.join(sorted(self.unpacking_artifact_types()))}"
             )
         return getattr(self, _UNPACK + artifact_type)(data_item, **instructions)
 
@@ -121,9 +128,7 @@ class DefaultPackager(Packager):
     def pack_object(self, obj: Any, key: str) -> tuple[Artifact, dict[str, Any]]:
         from packagers import _pickle
 
-        directory = tempfile.mkdtemp(prefix="packagers-pickle-")
-        self.add_future_clearing_path(directory)
-        path = os.path.join(directory, f"{key}.pkl")
+        path = self.temp_path(key, ".pkl")
         instructions = _pickle.dump(obj, path)
         return Artifact(key, path, format="pkl"), instructions
 
@@ -134,12 +139,25 @@ class DefaultPackager(Packager):
 
     def temp_path(self, key: str, suffix: str) -> str:
         """A fresh local path for a packer's output, deleted when the run ends."""
+        import tempfile
+
         directory = tempfile.mkdtemp(prefix="packagers-")
         self.add_future_clearing_path(directory)
         return os.path.join(directory, f"{key}{suffix}")
 
 
+class _Methods(NamedTuple):
+    pack: dict[str, inspect.Signature]
+    unpack: dict[str, inspect.Signature]
+    pack_types: frozenset[str]
+    unpack_types: frozenset[str]
+    #: Per packing type: the accepted kwargs with defaults, and whether ``**kwargs`` takes any.
+    pack_kwargs: dict[str, tuple[dict[str, Any], bool]]
+
+
 def _discover(cls: type, prefix: str) -> dict[str, inspect.Signature]:
+    import inspect
+
     methods: dict[str, inspect.Signature] = {}
     for name in dir(cls):
         artifact_type = name[len(prefix) :]
@@ -153,20 +171,14 @@ def _discover(cls: type, prefix: str) -> dict[str, inspect.Signature]:
     return methods
 
 
-def _discover_all(cls: type[DefaultPackager]) -> None:
-    cls._pack_methods = _discover(cls, _PACK)
-    cls._unpack_methods = _discover(cls, _UNPACK)
-    cls._pack_kwargs = {}
-    for artifact_type, signature in cls._pack_methods.items():
+def _discover_all(cls: type) -> _Methods:
+    pack = _discover(cls, _PACK)
+    unpack = _discover(cls, _UNPACK)
+    pack_kwargs = {}
+    for artifact_type, signature in pack.items():
         parameters = list(signature.parameters.values())[2:]  # after the object and the key
-        cls._pack_kwargs[artifact_type] = (
-            {
-                p.name: p.default
-                for p in parameters
-                if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-            },
+        pack_kwargs[artifact_type] = (
+            {p.name: p.default for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)},
             any(p.kind is p.VAR_KEYWORD for p in parameters),
         )
-
-
-_discover_all(DefaultPackager)
+    return _Methods(pack, unpack, frozenset(pack), frozenset(unpack), pack_kwargs)

@@ -8,14 +8,12 @@ that clears them when the run ends, also when it failed.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
-import platform
+import sys
 import types
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from packagers._errors import PackagersError, PackingError, UnpackingError
@@ -33,7 +31,7 @@ __all__ = ["PackagersManager"]
 BUNDLE = "bundle"
 _SCALARS = (int, float, str, bool, type(None))
 _PICKLE_SUFFIXES = (".pkl", ".pickle", ".cloudpickle")
-_PYTHON_VERSION = platform.python_version()
+_PYTHON_VERSION = "{}.{}.{}".format(*sys.version_info[:3])
 _CHUNK = 1 << 20
 
 
@@ -426,7 +424,8 @@ class PackagersManager:
             if origin is type(None):
                 attempts.append("None: an input was given")
                 continue
-            if isinstance(origin, type) and issubclass(origin, Path):
+            pathlib = sys.modules.get("pathlib")  # no Path hint can exist before pathlib loads
+            if pathlib and isinstance(origin, type) and issubclass(origin, pathlib.PurePath):
                 return origin(data_item.local())
             if origin is str:
                 return data_item.local()
@@ -562,6 +561,8 @@ def iter_packages(packages: Iterable[Package]) -> Iterator[Package]:
 
 
 def file_digest(path: str) -> str:
+    import hashlib
+
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
         while chunk := stream.read(_CHUNK):

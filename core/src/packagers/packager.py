@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from abc import ABC, abstractmethod
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -169,6 +168,8 @@ class Packager(ABC):
         return list(self._future_clearing_paths)
 
     def clear(self) -> None:
+        import shutil
+
         paths, self._future_clearing_paths = self._future_clearing_paths, []
         for path in paths:
             if os.path.isdir(path) and not os.path.islink(path):

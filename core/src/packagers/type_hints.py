@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import inspect
 import sys
 import types
 import typing
@@ -28,6 +27,8 @@ def resolve_type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     An annotation naming a type that cannot be resolved stays a string, so one unknown hint does
     not hide the others; matching then treats it as a dotted type name.
     """
+    import inspect
+
     target = inspect.unwrap(fn)
     try:
         return typing.get_type_hints(target, include_extras=True)
