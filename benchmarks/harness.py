@@ -30,8 +30,9 @@ _ROOT = Path(__file__).resolve().parent.parent
 class Case:
     """One comparison: ``ours(data)`` against ``raw(data)``, ``data`` coming from ``setup()``.
 
-    ``target`` is the ratio the issue sets (printed beside the measured one); ``per_call`` prints
-    times in microseconds for tiny operations.
+    ``target`` is the ratio the issue sets; ``max_seconds`` an absolute bound per call, for
+    operations whose raw counterpart is trivial (an int result). ``inner`` calls are timed
+    together and divided, for operations too short to time one by one.
     """
 
     name: str
@@ -40,6 +41,7 @@ class Case:
     setup: Callable[[], Any] | None = None
     repeat: int = 5
     target: float | None = None
+    max_seconds: float | None = None
     memory_slack_mb: float | None = None
     inner: int = 1
 
@@ -113,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = [name for name in _cases(args.quick) if args.keyword in name]
     if not args.json:
-        print(f"{'case':44} {'ours':>12} {'raw':>12} {'ratio':>7} {'target':>7} "
+        print(f"{'case':44} {'ours':>12} {'raw':>12} {'ratio':>7} {'target':>9} "
               f"{'peak ours':>10} {'peak raw':>10}")
     failed = False
     for name in names:
@@ -121,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
         ours = _run_side(name, "ours", args.quick)
         raw = _run_side(name, "raw", args.quick)
         ratio = ours["median"] / raw["median"] if raw["median"] else float("inf")
-        over_time = case.target is not None and ratio > case.target
+        over_time = (case.target is not None and ratio > case.target) or (
+            case.max_seconds is not None and ours["median"] > case.max_seconds
+        )
         over_memory = (
             case.memory_slack_mb is not None
             and ours["peak_mb"] > raw["peak_mb"] + case.memory_slack_mb
@@ -131,10 +135,14 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"case": name, "ours": ours, "raw": raw, "ratio": ratio,
                               "target": case.target}))
             continue
-        target = f"{case.target:.2f}" if case.target is not None else "-"
+        target = (
+            f"{case.target:.2f}" if case.target is not None
+            else _format_time(case.max_seconds).strip() if case.max_seconds is not None
+            else "-"
+        )
         flag = " !" if over_time or over_memory else ""
         print(f"{name:44} {_format_time(ours['median'])} {_format_time(raw['median'])} "
-              f"{ratio:7.2f} {target:>7} {ours['peak_mb']:8.1f}MB {raw['peak_mb']:8.1f}MB{flag}")
+              f"{ratio:7.2f} {target:>9} {ours['peak_mb']:8.1f}MB {raw['peak_mb']:8.1f}MB{flag}")
     return 1 if failed else 0
 
 

@@ -16,8 +16,6 @@ from packagers._warnings import warn
 
 __all__ = ["distribution_of", "dump", "load"]
 
-_CHUNK = 1 << 20
-
 
 def dump(obj: Any, path: str) -> dict[str, Any]:
     """Pickle ``obj`` to ``path``; the returned instructions let ``load`` judge the file later."""
@@ -25,9 +23,9 @@ def dump(obj: Any, path: str) -> dict[str, Any]:
 
     module_name = config.pickle.module
     module = importlib.import_module(module_name)
-    digest = hashlib.sha256()
+    data = module.dumps(obj)  # one buffer: hashing per pickler write costs more than it saves
     with open(path, "wb") as stream:
-        module.dump(obj, _HashingWriter(stream, digest))
+        stream.write(data)
     object_module = type(obj).__module__
     distribution, version = distribution_of(object_module)
     instructions: dict[str, Any] = {
@@ -37,7 +35,7 @@ def dump(obj: Any, path: str) -> dict[str, Any]:
         "object_module": object_module,
         "object_distribution": distribution,
         "object_distribution_version": version,
-        "sha256": digest.hexdigest(),
+        "sha256": hashlib.sha256(data).hexdigest(),
     }
     key = config.pickle.signing_key
     if key:
@@ -170,15 +168,3 @@ def _version_of(module: str) -> str | None:
 
 def _sign(key: str, digest: str) -> str:
     return hmac.new(key.encode(), digest.encode(), hashlib.sha256).hexdigest()
-
-
-class _HashingWriter:
-    """A file wrapper that hashes what passes through, so the digest costs no second read."""
-
-    def __init__(self, stream: Any, digest: Any) -> None:
-        self._stream = stream
-        self._digest = digest
-
-    def write(self, data: bytes) -> int:
-        self._digest.update(data)
-        return self._stream.write(data)  # type: ignore[no-any-return]

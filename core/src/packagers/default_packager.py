@@ -137,14 +137,6 @@ class DefaultPackager(Packager):
 
         return _pickle.load(data_item.local(), instructions)
 
-    def temp_path(self, key: str, suffix: str) -> str:
-        """A fresh local path for a packer's output, deleted when the run ends."""
-        import tempfile
-
-        directory = tempfile.mkdtemp(prefix="packagers-")
-        self.add_future_clearing_path(directory)
-        return os.path.join(directory, f"{key}{suffix}")
-
 
 class _Methods(NamedTuple):
     pack: dict[str, inspect.Signature]

@@ -40,6 +40,7 @@ class Packager(ABC):
 
     def __init__(self) -> None:
         self._future_clearing_paths: list[str] = []
+        self._temp_dir: str | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -163,6 +164,25 @@ class Packager(ABC):
         """Delete ``path`` once the run is over (after upload, also when the run failed)."""
         self._future_clearing_paths.append(os.fspath(path))
 
+    def temp_path(self, key: str, suffix: str) -> str:
+        """A fresh local path for a packer's output, deleted when the run ends.
+
+        Paths share one private directory per packager and run (one ``mkdir``, not one per
+        call). The name keeps the key and the suffix, because readers dispatch on the suffix.
+        """
+        if self._temp_dir is None:
+            import tempfile
+
+            self._temp_dir = tempfile.mkdtemp(prefix="packagers-")
+            self.add_future_clearing_path(self._temp_dir)
+        name = f"{key}{suffix}"
+        path = os.path.join(self._temp_dir, name)
+        if os.path.lexists(path):  # the same key again in this run: a subdirectory of its own
+            import tempfile
+
+            path = os.path.join(tempfile.mkdtemp(dir=self._temp_dir), name)
+        return path
+
     @property
     def future_clearing_paths(self) -> list[str]:
         return list(self._future_clearing_paths)
@@ -171,6 +191,7 @@ class Packager(ABC):
         import shutil
 
         paths, self._future_clearing_paths = self._future_clearing_paths, []
+        self._temp_dir = None
         for path in paths:
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path, ignore_errors=True)
