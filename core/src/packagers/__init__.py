@@ -1,7 +1,7 @@
 """Run plain type-hinted functions anywhere: typed inputs in, versioned artifacts out.
 
-The public API lives here; the modules behind it are one concept each. Heavy pieces (the store,
-the runner) load on first use so that ``import packagers`` stays cheap.
+The public API lives here; the modules behind it are one concept each. The store, the runner and
+pluggy load on first use (``_LAZY``) so that ``import packagers`` stays cheap.
 """
 
 from __future__ import annotations
@@ -51,19 +51,44 @@ __all__ = [
     "PackagersWarning",
     "PackingError",
     "PlotArtifact",
+    "RunError",
+    "RunRecord",
+    "Store",
     "UnpackingError",
     "__version__",
     "add_custom_packager",
     "config",
+    "get_store",
+    "handler",
     "hookimpl",
     "list_packagers",
+    "load",
+    "log",
     "remove_custom_packager",
+    "run",
 ]
+
+#: Public names whose modules load on first access: name -> (module, attribute).
+_LAZY = {
+    "hookimpl": ("packagers.plugins.hookspecs", "hookimpl"),
+    "run": ("packagers.runner", "run"),
+    "handler": ("packagers.runner", "handler"),
+    "RunRecord": ("packagers.runner", "RunRecord"),
+    "RunError": ("packagers.runner", "RunError"),
+    "log": ("packagers.api", "log"),
+    "load": ("packagers.api", "load"),
+    "Store": ("packagers.store", "Store"),
+    "get_store": ("packagers.store", "get_store"),
+}
 
 
 def __getattr__(name: str) -> object:
-    if name == "hookimpl":  # pluggy loads only when a plugin module asks for the marker
-        from packagers.plugins.hookspecs import hookimpl
+    try:
+        module, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'packagers' has no attribute {name!r}") from None
+    import importlib
 
-        return hookimpl
-    raise AttributeError(f"module 'packagers' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value

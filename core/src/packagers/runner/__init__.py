@@ -1,0 +1,38 @@
+"""Running functions: typed inputs in, logged outputs out, and a record of every run.
+
+``run(fn, inputs=..., params=..., returns=...)`` runs here (``executor="local"``) or in a fresh
+process (``"process"``); ``@handler(returns=[...])`` declares a function's log hints. The
+package is ``packagers.runner`` so that ``packagers.run`` can stay the plain function.
+"""
+
+from __future__ import annotations
+
+from packagers.runner.errors import ExecutorError, FunctionReferenceError, RunArgumentError, RunError
+from packagers.runner.executors import (
+    Executor,
+    LocalExecutor,
+    ProcessExecutor,
+    executor_names,
+    get_executor,
+    register_executor,
+)
+from packagers.runner.handler import handler
+from packagers.runner.record import RunRecord
+from packagers.runner.runner import RunJob, run
+
+__all__ = [
+    "Executor",
+    "ExecutorError",
+    "FunctionReferenceError",
+    "LocalExecutor",
+    "ProcessExecutor",
+    "RunArgumentError",
+    "RunError",
+    "RunJob",
+    "RunRecord",
+    "executor_names",
+    "get_executor",
+    "handler",
+    "register_executor",
+    "run",
+]

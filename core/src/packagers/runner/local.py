@@ -1,0 +1,148 @@
+"""One run in this process: unpack the inputs, call the function, pack, then log.
+
+Every executor ends here (the process executor in its worker), so a run means the same thing
+wherever it happens. Order matters for "nothing half-logged": every output is packed before
+anything is written, and the temporary files are deleted when the manager's block ends, also
+when the run failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from packagers.manager import PackagersManager, iter_packages
+from packagers.runner.inputs import input_url, load_inputs
+from packagers.runner.rank import current_rank
+from packagers.runner.record import COMPLETED, RunRecord, json_safe, new_run_id
+
+if TYPE_CHECKING:
+    from packagers.data_item import DataItem
+    from packagers.plugins.collection import Collection
+    from packagers.runner.runner import RunJob
+
+__all__ = ["close_record", "execute", "open_record", "plugin_versions"]
+
+_versions: tuple[Collection, dict[str, str]] | None = None
+
+
+def execute(job: RunJob, executor: str = "local") -> RunRecord:
+    """Run ``job`` here and return its record; the function's own failure is recorded, not raised.
+
+    Only the logging worker (``config.logging_worker`` against the launcher's rank) saves the
+    record and logs outputs; the other ranks run the function and report ``logged=False``.
+    An interrupt (``KeyboardInterrupt``) is recorded as an error and then raised again.
+    """
+    from packagers._config import config
+
+    record = open_record(job, executor)
+    enabled = config.enabled
+    if enabled:
+        record.plugins = plugin_versions()
+    if record.logged:
+        job.store.save_run(record.to_dict())
+    start = time.perf_counter()
+    try:
+        block: Any = PackagersManager() if enabled else contextlib.nullcontext()
+        with block as manager:
+            _run(job, record, manager)
+        record.state = COMPLETED
+    except BaseException as error:
+        record.fail(error)
+        if not isinstance(error, Exception):
+            close_record(job, record, start)
+            raise
+    close_record(job, record, start)
+    return record
+
+
+def open_record(job: RunJob, executor: str) -> RunRecord:
+    """The record of a run starting now (state ``running``), not saved yet."""
+    from packagers._config import config
+
+    now = datetime.now(timezone.utc)
+    fn = job.fn
+    rank = current_rank()
+    return RunRecord(
+        id=job.run_id or new_run_id(now),
+        name=job.info.name,
+        project=job.project,
+        function=job.reference or f"{fn.__module__}:{fn.__qualname__}",
+        executor=executor,
+        params={name: json_safe(value) for name, value in job.params.items()},
+        inputs={name: {"uri": input_url(value)} for name, value in job.inputs.items()},
+        logged=rank == config.logging_worker,
+        rank=rank,
+        started=now.isoformat(),
+    )
+
+
+def close_record(job: RunJob, record: RunRecord, start: float) -> None:
+    """Stamp the end of the run (``start`` is its ``perf_counter``) and save the final record."""
+    record.duration = time.perf_counter() - start
+    record.ended = datetime.now(timezone.utc).isoformat()
+    if record.logged:
+        job.store.save_run(record.to_dict())
+
+
+def _run(job: RunJob, record: RunRecord, manager: PackagersManager | None) -> None:
+    lap = _Laps(record.timings)
+    opened: list[DataItem] = []
+    try:
+        arguments: dict[str, Any] = {}
+        if job.inputs:
+            arguments = load_inputs(job.inputs, job.info, job.store, manager, opened, record.inputs)
+            lap("unpack")
+        returned = job.fn(**job.params, **arguments)
+        lap("run")
+        if manager is None or not record.logged:
+            return
+        packages = manager.pack_outputs(
+            returned, job.returns, digest=False, auto_key_prefix=record.name
+        )
+        lap("pack")
+        if not packages:
+            return
+        refs = job.store.log_packages(packages, project=record.project, run_id=record.id)
+        for package in iter_packages(packages):
+            if package.is_result:
+                record.results[package.key] = package.value
+            elif package.key in refs:
+                record.artifacts[package.key] = refs[package.key]
+        lap("log")
+    finally:
+        for item in opened:  # inputs passed as DataItems never went through the manager
+            item.clear()
+
+
+class _Laps:
+    """Splits a run's time into named phases (``lap("run")``: the time since the last lap)."""
+
+    __slots__ = ("mark", "timings")
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.mark = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.timings[phase] = now - self.mark
+        self.mark = now
+
+
+def plugin_versions() -> dict[str, str]:
+    """Distribution -> version of the active plugins, computed once per plugin collection."""
+    global _versions
+    from packagers.plugins.collection import collect
+
+    collection = collect()
+    if _versions is None or _versions[0] is not collection:
+        versions = {
+            record.distribution: record.version or ""
+            for record in collection.active
+            if record.distribution
+        }
+        _versions = (collection, versions)
+    return dict(_versions[1])

@@ -1,0 +1,140 @@
+"""The run record: what ran, with what, what came out, and how long it took, as plain JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from packagers.store import ArtifactRef
+
+__all__ = [
+    "COMPLETED",
+    "ERROR",
+    "RECORD_SCHEMA",
+    "RUNNING",
+    "RunRecord",
+    "error_info",
+    "json_safe",
+    "new_run_id",
+]
+
+RUNNING, COMPLETED, ERROR = "running", "completed", "error"
+#: Bumped when the serialised layout changes incompatibly.
+RECORD_SCHEMA = 1
+_PYTHON_VERSION = "{}.{}.{}".format(*sys.version_info[:3])
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def new_run_id(now: datetime) -> str:
+    """A unique id that sorts by start time: ``20250102T030405123456Z-9f86d081``.
+
+    The random part makes ids unique across processes without coordination.
+    """
+    return f"{now:%Y%m%dT%H%M%S%f}Z-{os.urandom(4).hex()}"
+
+
+def error_info(error: BaseException) -> dict[str, str]:
+    """What a record keeps of an exception: its type, message and formatted traceback."""
+    import traceback
+
+    kind = type(error)
+    module = "" if kind.__module__ == "builtins" else f"{kind.__module__}."
+    return {
+        "type": module + kind.__qualname__,
+        "message": str(error),
+        "traceback": "".join(traceback.format_exception(error)),
+    }
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` when JSON can hold it, else its (shortened) repr, so a record always saves."""
+    if type(value) in _JSON_SCALARS:
+        return value
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+        return text if len(text) <= 200 else text[:199] + "…"
+    return value
+
+
+@dataclass
+class RunRecord:
+    """One run of a function, as saved in the store and returned by ``run``.
+
+    ``inputs`` maps each input name to ``{"uri": ...}``, plus ``"resolved"`` (the exact version
+    a tag named) and ``"digest"`` when the store knows them; ``results`` holds result values;
+    ``artifacts`` the references of what was logged. ``logged`` is False for the workers of a
+    multi-worker run that do not log.
+    ``timings`` splits ``duration`` (seconds) into ``unpack``, ``run``, ``pack`` and ``log``.
+    """
+
+    id: str
+    name: str
+    project: str
+    state: str = RUNNING
+    function: str | None = None
+    executor: str = "local"
+    params: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict)
+    artifacts: dict[str, ArtifactRef] = field(default_factory=dict)
+    error: dict[str, str] | None = None
+    logged: bool = True
+    rank: int = 0
+    started: str = ""
+    ended: str | None = None
+    duration: float | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    python_version: str = _PYTHON_VERSION
+    plugins: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run completed (what a caller checks before using the outputs)."""
+        return self.state == COMPLETED
+
+    def fail(self, error: BaseException) -> None:
+        """Move to state ``error``, keeping the exception (see :func:`error_info`)."""
+        self.state = ERROR
+        self.error = error_info(error)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (artifact references become dicts), the form the store saves."""
+        data = {name: getattr(self, name) for name in _FIELDS}
+        data["artifacts"] = {key: _ref_to_dict(ref) for key, ref in self.artifacts.items()}
+        data["schema"] = RECORD_SCHEMA
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
+        """The record a :meth:`to_dict` dict describes; unknown (newer) keys are ignored."""
+        values = {name: data[name] for name in _FIELDS if name in data}
+        artifacts = values.get("artifacts")
+        if artifacts:
+            from packagers.store import ArtifactRef
+
+            values["artifacts"] = {key: ArtifactRef(**ref) for key, ref in artifacts.items()}
+        return cls(**values)
+
+    def __str__(self) -> str:
+        outputs = [*self.results, *self.artifacts]
+        return f"run {self.name} {self.id} [{self.state}] outputs: {', '.join(outputs) or 'none'}"
+
+
+_FIELDS = tuple(f.name for f in fields(RunRecord))
+
+
+def _ref_to_dict(ref: ArtifactRef) -> dict[str, Any]:
+    return {
+        "uri": ref.uri,
+        "project": ref.project,
+        "key": ref.key,
+        "version": ref.version,
+        "manifest": ref.manifest,
+    }
