@@ -14,7 +14,7 @@ from typing import Any
 from packagers._errors import UnpackingError
 from packagers._warnings import warn
 
-__all__ = ["distribution_of", "dump", "load"]
+__all__ = ["check_policy", "distribution_of", "dump", "load"]
 
 
 def dump(obj: Any, path: str) -> dict[str, Any]:
@@ -52,12 +52,8 @@ def load(
     """Unpickle after the checks: policy, digest, signature, then provenance warnings."""
     from packagers._config import config
 
-    policy = config.pickle.policy
-    if policy == "deny":
-        raise UnpackingError(
-            f"refusing to unpickle {what}: unpickling runs code from the file and the pickle "
-            "policy is 'deny' (set MLRUN_PACKAGERS__PICKLE__POLICY=allow or warn to permit it)"
-        )
+    if config.pickle.policy == "deny":
+        check_policy(what)
     with open(path, "rb") as stream:
         data = stream.read()
     expected = instructions.get("sha256")
@@ -80,12 +76,7 @@ def load(
                 f"refusing to unpickle {what}: its signature does not match the configured "
                 "signing key"
             )
-    if policy == "warn":
-        warn(
-            f"unpickling {what}: this runs code from the file; trust its source "
-            "(set MLRUN_PACKAGERS__PICKLE__POLICY=allow to silence this)",
-            UnpackingError,
-        )
+    check_policy(what)
     _check_provenance(instructions, what)
     module_name = instructions.get("pickle_module") or config.pickle.module
     try:
@@ -103,6 +94,25 @@ def load(
             f"cannot unpickle {what}: module {error.name!r} is missing; "
             f"install {distribution!r} (pip install {distribution})"
         ) from error
+
+
+def check_policy(what: str) -> None:
+    """Apply ``pickle.policy`` before anything is unpickled; for every reader of pickled data."""
+    from packagers._config import config
+
+    policy = config.pickle.policy
+    if policy == "deny":
+        raise UnpackingError(
+            f"refusing to unpickle {what}: unpickling runs code from the file and the pickle "
+            "policy is 'deny' (set MLRUN_PACKAGERS__PICKLE__POLICY=allow or warn to permit it)"
+        )
+    if policy == "warn":
+        warn(
+            f"unpickling {what}: this runs code from the file; trust its source "
+            "(set MLRUN_PACKAGERS__PICKLE__POLICY=allow to silence this)",
+            UnpackingError,
+            stacklevel=4,
+        )
 
 
 def _check_provenance(instructions: dict[str, Any], what: str) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from packagers._digest import file_digest
 from packagers._errors import PackagersError, PackingError, UnpackingError
 from packagers._warnings import warn
 from packagers.artifacts import Artifact, ArtifactType, ModelArtifact
@@ -32,7 +33,6 @@ BUNDLE = "bundle"
 _SCALARS = (int, float, str, bool, type(None))
 _PICKLE_SUFFIXES = (".pkl", ".pickle", ".cloudpickle")
 _PYTHON_VERSION = "{}.{}.{}".format(*sys.version_info[:3])
-_CHUNK = 1 << 20
 
 
 @functools.lru_cache(maxsize=1024)
@@ -210,7 +210,7 @@ class PackagersManager:
 
     def _plan(self, obj: Any, hint: LogHint, depth: int | None = None) -> _Node:
         if depth is None:  # -1: no depth limit
-            depth = -1 if hint.itemized is True else int(hint.itemized)
+            depth = -1 if hint.depth is None else hint.depth
         node = _Node(key=hint.key, hint=hint, obj=obj)
         if depth == 0 or isinstance(obj, (str, bytes, bytearray)):
             return node
@@ -324,8 +324,14 @@ class PackagersManager:
                 )
             manifest["size"] = os.path.getsize(artifact.src_path)
             if digest:
-                manifest["digest"] = file_digest(artifact.src_path)
-        return Package(key=hint.key, hint=hint, manifest=manifest, artifact=artifact)
+                manifest["digest"] = file_digest(artifact.src_path)[0]
+        return Package(
+            key=hint.key,
+            hint=hint,
+            manifest=manifest,
+            artifact=artifact,
+            temporary=_is_inside(artifact.src_path, packager.future_clearing_paths),
+        )
 
     def _base_manifest(
         self,
@@ -400,6 +406,7 @@ class PackagersManager:
         are written. ``DataItem``, ``Path`` and ``str`` hints get the handle or a local path.
         """
         data_item = item if isinstance(item, DataItem) else DataItem(item)
+        data_item.hint_metadata = ()
         self._data_items.append(data_item)
         manifest = data_item.manifest
         recorded = manifest is not None and manifest.get("artifact_type") is not None
@@ -560,14 +567,10 @@ def iter_packages(packages: Iterable[Package]) -> Iterator[Package]:
         yield from _walk(package)
 
 
-def file_digest(path: str) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-    return f"sha256:{digest.hexdigest()}"
+def _is_inside(path: str | None, directories: list[str]) -> bool:
+    if path is None:
+        return False
+    return any(path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in directories)
 
 
 def _bundle_agrees(origin: Any, manifest: dict[str, Any]) -> bool:

@@ -21,6 +21,8 @@ class Package:
 
     A result has ``value`` and no artifact; an artifact has a local ``artifact.src_path`` to upload;
     a bundle (the parent of an itemized output) has ``members``, the keys of its items in order.
+    ``temporary`` says the file is the packer's own, deleted after the run (a store may take it
+    over instead of copying it); otherwise it is the user's and must stay untouched.
     """
 
     key: str
@@ -29,6 +31,7 @@ class Package:
     artifact: Artifact | None = None
     value: Any = None
     members: list[Package] = field(default_factory=list)
+    temporary: bool = False
 
     @property
     def artifact_type(self) -> str:

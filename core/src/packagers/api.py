@@ -1,0 +1,70 @@
+"""``log`` and ``load``: one object into the store and back, without writing a run."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from packagers.log_hint import LogHint
+    from packagers.store import ArtifactRef, Store
+
+__all__ = ["load", "log"]
+
+
+def _store(store: Store | str | None) -> Store:
+    from packagers.store import Store, get_store
+
+    return store if isinstance(store, Store) else get_store(store)
+
+
+def log(
+    obj: Any,
+    hint: str | dict[str, Any] | LogHint,
+    *,
+    project: str | None = None,
+    store: Store | str | None = None,
+) -> ArtifactRef | Any:
+    """Pack ``obj`` under ``hint`` and store it; the ref, or the value itself for a result.
+
+    The store computes the digest while it copies (the packer's file is read once), and the
+    packer's temporary files are deleted before returning.
+    """
+    from packagers.manager import PackagersManager
+
+    target = _store(store)
+    with PackagersManager() as manager:
+        package = manager.pack(obj, hint, digest=False)
+        refs = target.log_packages([package], project=project)
+    return package.value if package.is_result else refs[package.key]
+
+
+def load(
+    uri_or_path: str | os.PathLike[str],
+    type_hint: Any = None,
+    *,
+    store: Store | str | None = None,
+) -> Any:
+    """The object at a store URI, local path or fsspec URL, as ``type_hint`` asks.
+
+    Without a hint a stored artifact comes back as its manifest records it. A downloaded copy
+    is deleted afterwards, unless the caller asked for the file itself (a path or a DataItem).
+    """
+    from packagers.data_item import DataItem
+    from packagers.manager import PackagersManager
+    from packagers.store.uri import SCHEME
+
+    location = os.fspath(uri_or_path)
+    item = _store(store).resolve(location) if location.startswith(SCHEME) else DataItem(location)
+    manager = PackagersManager()
+    try:
+        value = manager.unpack(item, type_hint)
+    except BaseException:
+        manager.clear()
+        raise
+    if type_hint is str or isinstance(value, (DataItem, os.PathLike)):  # the file is the value
+        for packager in manager.packagers:
+            packager.clear()
+    else:
+        manager.clear()
+    return value

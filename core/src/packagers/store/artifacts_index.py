@@ -1,0 +1,208 @@
+"""Artifact manifests and tags: which versions of which keys exist, and what a URI names.
+
+Layout, relative to the store root::
+
+    artifacts/<project>/<key>/versions/<version>.json   immutable manifest, one per version
+    artifacts/<project>/<key>/tags/<tag>.json           {"version": ...}, moved by tagging
+
+Versions are never overwritten (their ids are unique), so concurrent writers cannot lose each
+other's work. The newest version is the greatest version id found by listing; ``tags/latest``
+is kept for tools that cannot list and may lag while two writers race.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from packagers.store.errors import StoreError
+from packagers.store.uri import SCHEME, StoreUri
+from packagers.store.versions import match_version
+
+if TYPE_CHECKING:
+    from packagers.store.backends import Backend
+
+__all__ = ["ARTIFACTS_DIR", "LATEST", "ArtifactIndex", "ArtifactRef", "version_uri"]
+
+ARTIFACTS_DIR = "artifacts"
+LATEST = "latest"
+_JSON = ".json"
+
+
+def version_uri(project: str, key: str, version: str) -> str:
+    """The URI that names exactly one version (what manifests and run records keep)."""
+    return f"{SCHEME}{project}/{key}@{version}"
+
+
+@dataclass(frozen=True)
+class ArtifactRef:
+    """A logged artifact version: its URI, where it is, and its manifest."""
+
+    uri: str
+    project: str
+    key: str
+    version: str
+    manifest: dict[str, Any] = field(compare=False, repr=False)
+
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any]) -> ArtifactRef:
+        return cls(
+            uri=manifest["uri"],
+            project=manifest["project"],
+            key=manifest["key"],
+            version=manifest["version"],
+            manifest=manifest,
+        )
+
+    def __str__(self) -> str:
+        return self.uri
+
+
+def _dump_json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, indent=2).encode()
+
+
+class ArtifactIndex:
+    """Reads and writes manifests and tags through a backend; errors name the store."""
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+
+    # -- paths ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _key_dir(project: str, key: str) -> str:
+        return f"{ARTIFACTS_DIR}/{project}/{key}"
+
+    def manifest_path(self, project: str, key: str, version: str) -> str:
+        return f"{self._key_dir(project, key)}/versions/{version}{_JSON}"
+
+    def _tag_path(self, project: str, key: str, tag: str) -> str:
+        return f"{self._key_dir(project, key)}/tags/{tag}{_JSON}"
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Write a new version's manifest (only after its blob is complete)."""
+        path = self.manifest_path(manifest["project"], manifest["key"], manifest["version"])
+        self._backend.write(path, _dump_json(manifest))
+
+    def set_tag(self, project: str, key: str, tag: str, version: str) -> None:
+        """Point ``tag`` at ``version``; ``latest`` only ever moves forward."""
+        if tag == LATEST:
+            current = self.read_tag(project, key, tag)
+            if current is not None and current >= version:
+                return
+        pointer = {
+            "version": version,
+            "uri": version_uri(project, key, version),
+            "tagged": datetime.now(timezone.utc).isoformat(),
+        }
+        self._backend.write(self._tag_path(project, key, tag), _dump_json(pointer))
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def versions(self, project: str, key: str) -> list[str]:
+        """Every version id of a key, oldest first."""
+        names = self._backend.listdir(f"{self._key_dir(project, key)}/versions")
+        return sorted(name[: -len(_JSON)] for name in names if name.endswith(_JSON))
+
+    def tags(self, project: str, key: str) -> list[str]:
+        names = self._backend.listdir(f"{self._key_dir(project, key)}/tags")
+        return sorted(name[: -len(_JSON)] for name in names if name.endswith(_JSON))
+
+    def read_tag(self, project: str, key: str, tag: str) -> str | None:
+        try:
+            data = self._backend.read(self._tag_path(project, key, tag))
+        except FileNotFoundError:
+            return None
+        return json.loads(data)["version"]  # type: ignore[no-any-return]
+
+    def read_manifest(self, project: str, key: str, version: str) -> dict[str, Any]:
+        return json.loads(self._backend.read(self.manifest_path(project, key, version)))  # type: ignore[no-any-return]
+
+    def find(self, uri: StoreUri) -> dict[str, Any]:
+        """The manifest ``uri`` names; errors say what was asked and what exists instead."""
+        versions = self.versions(uri.project, uri.key)
+        if not versions:
+            raise self._unknown_key(uri)
+        if uri.version is not None:
+            version = match_version(uri.version, versions, str(uri))
+        elif uri.tag is None or uri.tag == LATEST:
+            version = versions[-1]
+        else:
+            version = self._tagged(uri)
+        if uri.tag is not None and uri.version is not None:
+            tagged = versions[-1] if uri.tag == LATEST else self._tagged(uri)
+            if tagged != version:
+                raise StoreError(
+                    f"{uri}: the tag {uri.tag!r} points to version {tagged}, not {version}; "
+                    "give the tag or the version"
+                )
+        try:
+            return self.read_manifest(uri.project, uri.key, version)
+        except FileNotFoundError:
+            raise StoreError(
+                f"{uri}: version {version} is named but its manifest is gone from the store "
+                f"{self._backend.url}"
+            ) from None
+
+    def _tagged(self, uri: StoreUri) -> str:
+        assert uri.tag is not None
+        version = self.read_tag(uri.project, uri.key, uri.tag)
+        if version is None:
+            tags = ", ".join(self.tags(uri.project, uri.key)) or "none"
+            raise StoreError(f"{uri}: {uri.key!r} has no tag {uri.tag!r}; its tags: {tags}")
+        return version
+
+    def _unknown_key(self, uri: StoreUri) -> StoreError:
+        import difflib
+
+        where = self._backend.url
+        projects = sorted(self._backend.listdir(ARTIFACTS_DIR))
+        if uri.project not in projects:
+            return StoreError(
+                f"{uri}: the store {where} has no project {uri.project!r}; "
+                f"projects: {', '.join(projects) or 'none'}"
+            )
+        keys = sorted(self._backend.listdir(f"{ARTIFACTS_DIR}/{uri.project}"))
+        close = difflib.get_close_matches(uri.key, keys, n=3)
+        suggestion = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+        shown = ", ".join(keys[:20]) + (", ..." if len(keys) > 20 else "")
+        return StoreError(
+            f"{uri}: project {uri.project!r} has no artifact {uri.key!r}{suggestion} "
+            f"(keys: {shown or 'none'})"
+        )
+
+    def history(self, project: str, key: str) -> list[dict[str, Any]]:
+        """Every version's manifest of a key, newest first."""
+        paths = [self.manifest_path(project, key, v) for v in reversed(self.versions(project, key))]
+        found = self._backend.read_many(paths)
+        return [json.loads(found[path]) for path in paths if path in found]
+
+    def latest_per_key(self, project: str) -> list[dict[str, Any]]:
+        """The newest manifest of every key of a project, newest first (one listing)."""
+        newest: dict[str, str] = {}
+        for path in self.manifest_paths(f"{ARTIFACTS_DIR}/{project}"):
+            key_dir, _, name = path.rpartition("/versions/")
+            if name > newest.get(key_dir, ""):
+                newest[key_dir] = name
+        paths = [f"{key_dir}/versions/{name}" for key_dir, name in newest.items()]
+        found = self._backend.read_many(paths)
+        manifests = [json.loads(found[path]) for path in paths if path in found]
+        return sorted(manifests, key=lambda manifest: manifest["version"], reverse=True)
+
+    def manifest_paths(self, below: str = ARTIFACTS_DIR) -> list[str]:
+        """Every manifest file below ``below`` (relative to the store root)."""
+        return [
+            path
+            for path in self._backend.files(below)
+            if path.endswith(_JSON) and path.rpartition("/")[0].endswith("/versions")
+        ]
+
+    def all_manifests(self) -> list[dict[str, Any]]:
+        """Every manifest of every project (for verify and gc)."""
+        found = self._backend.read_many(self.manifest_paths())
+        return [json.loads(data) for data in found.values()]

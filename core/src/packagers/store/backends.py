@@ -1,0 +1,325 @@
+"""Where the store's files live: a local directory, or any fsspec filesystem.
+
+The store's logic is written once against :class:`Backend`, whose paths are ``/``-separated and
+relative to the store root. The local backend uses ``os`` directly: it needs no fsspec import
+(a quarter of a second), renames atomically and can hard-link a packer's temporary file instead
+of copying it. Object stores have no rename, but a single PUT is atomic, which is all a JSON
+file needs; blobs go through a temporary object and a server-side move.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import posixpath
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
+
+from packagers.store.sessions import TEMP_DIR, new_session_id
+
+if TYPE_CHECKING:
+    import fsspec
+
+__all__ = ["Backend", "FsspecBackend", "LocalBackend", "normalize_url", "open_backend"]
+
+
+class Backend(ABC):
+    """The few file operations the store needs; every ``rel`` is relative to the store root."""
+
+    #: The store root as given (a local backend makes it absolute).
+    url: str
+    is_local: bool
+    storage_options: dict[str, Any]
+
+    @abstractmethod
+    def location(self, rel: str) -> str:
+        """The path or URL a ``DataItem`` opens for ``rel``."""
+
+    @abstractmethod
+    def read(self, rel: str) -> bytes:
+        """The whole file; ``FileNotFoundError`` when it is missing."""
+
+    def read_many(self, rels: list[str]) -> dict[str, bytes]:
+        """Several small files at once (missing ones are left out)."""
+        found = {}
+        for rel in rels:
+            try:
+                found[rel] = self.read(rel)
+            except FileNotFoundError:
+                continue
+        return found
+
+    @abstractmethod
+    def write(self, rel: str, data: bytes) -> None:
+        """Write a small file atomically: a reader sees the old content or the new, never a part."""
+
+    @abstractmethod
+    def exists(self, rel: str) -> bool: ...
+
+    @abstractmethod
+    def listdir(self, rel: str) -> list[str]:
+        """The names directly under ``rel`` (files and directories); empty when it is missing."""
+
+    @abstractmethod
+    def files(self, rel: str) -> dict[str, float | None]:
+        """Every file below ``rel`` (relative to the root) with its modification time, if known."""
+
+    @abstractmethod
+    def remove(self, rel: str) -> None:
+        """Delete a file; a missing file is not an error (another gc may have been first)."""
+
+    @abstractmethod
+    def open_read(self, rel: str) -> IO[bytes]: ...
+
+    @abstractmethod
+    def open_write(self, rel: str) -> IO[bytes]:
+        """A new file for streaming into (its directories are created)."""
+
+    @abstractmethod
+    def commit(self, temp: str, rel: str) -> None:
+        """Move the complete ``temp`` to ``rel``; when ``rel`` exists already, drop ``temp``.
+
+        Used for content-addressed files only, so two writers racing for the same ``rel`` hold
+        the same bytes and either one may win.
+        """
+
+    def link(self, src: str, rel: str) -> bool:
+        """Hard-link the local file ``src`` to ``rel`` unless it exists; False when impossible."""
+        return False
+
+
+class LocalBackend(Backend):
+    """A directory on this machine, used through ``os`` (no fsspec import)."""
+
+    is_local = True
+
+    def __init__(self, root: str) -> None:
+        self.url = normalize_url(root)
+        self.storage_options: dict[str, Any] = {}
+
+    def _path(self, rel: str) -> str:
+        return os.path.join(self.url, *rel.split("/"))
+
+    def location(self, rel: str) -> str:
+        return self._path(rel)
+
+    def read(self, rel: str) -> bytes:
+        try:
+            with open(self._path(rel), "rb") as stream:
+                return stream.read()
+        except NotADirectoryError as error:
+            raise FileNotFoundError(rel) from error
+
+    def write(self, rel: str, data: bytes) -> None:
+        temp = self._path(f"{TEMP_DIR}/{new_session_id()}.part")
+        try:
+            with _in_directory(temp, open, temp, "wb") as stream:
+                stream.write(data)
+            target = self._path(rel)
+            _in_directory(target, os.replace, temp, target)
+        except BaseException:
+            _remove(temp)
+            raise
+
+    def exists(self, rel: str) -> bool:
+        return os.path.exists(self._path(rel))
+
+    def listdir(self, rel: str) -> list[str]:
+        try:
+            return os.listdir(self._path(rel))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    def files(self, rel: str) -> dict[str, float | None]:
+        found: dict[str, float | None] = {}
+        base = self._path(rel)
+        if os.path.isfile(base):
+            return {rel: os.stat(base).st_mtime}
+        for directory, _, names in os.walk(base):
+            prefix = os.path.relpath(directory, self.url).replace(os.sep, "/")
+            for name in names:
+                try:
+                    found[f"{prefix}/{name}"] = os.stat(os.path.join(directory, name)).st_mtime
+                except FileNotFoundError:  # removed while we walked
+                    continue
+        return found
+
+    def remove(self, rel: str) -> None:
+        _remove(self._path(rel))
+
+    def open_read(self, rel: str) -> IO[bytes]:
+        return open(self._path(rel), "rb")
+
+    def open_write(self, rel: str) -> IO[bytes]:
+        path = self._path(rel)
+        return _in_directory(path, open, path, "wb")  # type: ignore[no-any-return]
+
+    def commit(self, temp: str, rel: str) -> None:
+        target = self._path(rel)
+        if os.path.exists(target):
+            self.remove(temp)
+            _refresh(target)
+            return
+        _in_directory(target, os.replace, self._path(temp), target)
+        _protect(target)
+
+    def link(self, src: str, rel: str) -> bool:
+        target = self._path(rel)
+        try:
+            _in_directory(target, os.link, src, target)
+        except FileExistsError:
+            _refresh(target)
+            return True
+        except OSError:  # another device, or a filesystem without hard links
+            return False
+        _refresh(target)  # the packer wrote the file before the session began: see sessions.py
+        _protect(target)
+        return True
+
+
+def _in_directory(path: str, action: Callable[..., Any], *args: Any) -> Any:
+    """``action(*args)``, creating the directory of ``path`` only if it turns out to be missing.
+
+    Directories of a store exist after the first write; not asking each time saves the syscalls.
+    """
+    try:
+        return action(*args)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return action(*args)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+
+
+def _refresh(path: str) -> None:
+    """Bump the modification time, which a concurrent gc reads as "in use by a live writer"."""
+    # Failing is fine: someone else's blob in a shared store, and gc's grace period still applies.
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def _protect(path: str) -> None:
+    """Make a blob read-only: ``local()`` hands out its very path, and nobody may write into it."""
+    if os.name == "posix":
+        os.chmod(path, 0o444)
+
+
+class FsspecBackend(Backend):
+    """Any fsspec filesystem (``s3://``, ``gs://``, ``memory://``...).
+
+    Listings bypass fsspec's directory cache: other processes write to the same store.
+    """
+
+    is_local = False
+
+    def __init__(self, url: str, storage_options: dict[str, Any] | None = None) -> None:
+        from fsspec.core import url_to_fs
+
+        self.url = normalize_url(url)
+        self.storage_options = dict(storage_options or {})
+        self.fs: fsspec.AbstractFileSystem
+        self.fs, root = url_to_fs(self.url, **self.storage_options)
+        self._root = root.rstrip("/")
+
+    def _path(self, rel: str) -> str:
+        return f"{self._root}/{rel}"
+
+    def _rel(self, path: str) -> str:
+        return self.fs._strip_protocol(path)[len(self._root) + 1 :]  # type: ignore[no-any-return]
+
+    def location(self, rel: str) -> str:
+        return f"{self.url}/{rel}"
+
+    def read(self, rel: str) -> bytes:
+        return self.fs.cat_file(self._path(rel))  # type: ignore[no-any-return]
+
+    def read_many(self, rels: list[str]) -> dict[str, bytes]:
+        if not rels:
+            return {}
+        found = self.fs.cat([self._path(rel) for rel in rels], on_error="omit")
+        return {self._rel(path): data for path, data in found.items()}
+
+    def write(self, rel: str, data: bytes) -> None:
+        self.fs.pipe_file(self._path(rel), data)
+
+    def exists(self, rel: str) -> bool:
+        path = self._path(rel)
+        self.fs.invalidate_cache(path)
+        return bool(self.fs.exists(path))
+
+    def listdir(self, rel: str) -> list[str]:
+        path = self._path(rel)
+        self.fs.invalidate_cache(path)
+        try:
+            entries = self.fs.ls(path, detail=False)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        names = (posixpath.basename(entry.rstrip("/")) for entry in entries)
+        return [name for name in names if name and self._path(f"{rel}/{name}") != path]
+
+    def files(self, rel: str) -> dict[str, float | None]:
+        path = self._path(rel)
+        self.fs.invalidate_cache(path)
+        try:
+            found = self.fs.find(path, detail=True)
+        except FileNotFoundError:
+            return {}
+        return {self._rel(name): _mtime(info) for name, info in found.items()}
+
+    def remove(self, rel: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.fs.rm_file(self._path(rel))
+
+    def open_read(self, rel: str) -> IO[bytes]:
+        return self.fs.open(self._path(rel), "rb")  # type: ignore[no-any-return]
+
+    def open_write(self, rel: str) -> IO[bytes]:
+        return self.fs.open(self._path(rel), "wb")  # type: ignore[no-any-return]
+
+    def commit(self, temp: str, rel: str) -> None:
+        if self.exists(rel):
+            self.remove(temp)
+        else:
+            self.fs.mv(self._path(temp), self._path(rel))
+
+
+def _mtime(info: dict[str, Any]) -> float | None:
+    """The modification time in an fsspec ``info`` dict, whose field names differ per backend."""
+    from datetime import datetime
+
+    for field in ("mtime", "LastModified", "last_modified", "updated", "created"):
+        value = info.get(field)
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, datetime):
+            return value.timestamp()
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                continue
+    return None
+
+
+def normalize_url(url: str) -> str:
+    """One spelling per store: an absolute path for a local one, no trailing ``/`` for a URL."""
+    from packagers.data_item import _is_url
+
+    url = url.removeprefix("file://")
+    if _is_url(url):
+        return url.rstrip("/")
+    return os.path.abspath(os.path.expanduser(url))
+
+
+def open_backend(url: str, storage_options: dict[str, Any] | None = None) -> Backend:
+    """The backend for a store URL: a plain path (or ``file://``) is local, anything else fsspec."""
+    from packagers.data_item import _is_url
+
+    url = normalize_url(url)
+    if _is_url(url):
+        return FsspecBackend(url, storage_options)
+    return LocalBackend(url)

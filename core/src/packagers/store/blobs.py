@@ -1,0 +1,108 @@
+"""Content-addressed blobs: ``blobs/sha256/ab/<hex>``, hashed while they stream into the store.
+
+A blob is named by the digest of its bytes (``packagers._digest``), so identical data is stored once and a reader can
+always check what it got. The digest is computed in the same pass that writes the temporary
+upload (one read of the packer's file, no local copy); the complete upload is then moved to its
+name, which is atomic on a local disk and a server-side copy on object stores. A packer's own
+temporary file on the store's disk is hard-linked instead of copied: one read, no write.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING
+
+from packagers._digest import ALGORITHM, PATTERN, file_digest, new_hasher, text
+from packagers.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from packagers.store.backends import Backend
+    from packagers.store.sessions import WriteSession
+
+__all__ = ["BLOB_DIR", "Blob", "blob_path", "digest_of", "put_file"]
+
+BLOB_DIR = f"blobs/{ALGORITHM}"
+_CHUNK = 8 << 20  # per write of a copy, and per progress report
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A stored blob: its digest, size and path relative to the store root."""
+
+    digest: str
+    size: int
+    path: str
+
+
+def blob_path(digest: str) -> str:
+    """Where the blob with ``digest`` (``sha256:<hex>``) lives, relative to the store root."""
+    match = PATTERN.fullmatch(digest) if isinstance(digest, str) else None
+    if match is None:
+        raise StoreError(f"invalid digest {digest!r}; expected {ALGORITHM}:<64 hex digits>")
+    hexdigest = match.group(1)
+    return f"{BLOB_DIR}/{hexdigest[:2]}/{hexdigest}"
+
+
+def digest_of(path: str) -> str | None:
+    """The digest a blob path stands for, or None for a path that is not a blob's."""
+    directory, _, name = path.rpartition("/")
+    digest = f"{ALGORITHM}:{name}"
+    if directory != f"{BLOB_DIR}/{name[:2]}" or not PATTERN.fullmatch(digest):
+        return None
+    return digest
+
+
+def put_file(
+    backend: Backend,
+    src: str,
+    session: WriteSession,
+    *,
+    key: str,
+    temporary: bool = False,
+    expected: str | None = None,
+    progress: Progress | None = None,
+) -> Blob:
+    """Store the local file ``src``; ``expected`` is a digest the packer already computed.
+
+    A ``temporary`` file (a packer's own, deleted after the run) on the store's disk is
+    hard-linked instead of copied: one read, no write.
+    """
+    session.mark()
+    if backend.is_local and temporary:
+        digest, size = file_digest(src, progress)
+        _check(key, expected, digest)
+        path = blob_path(digest)
+        if backend.link(src, path):
+            return Blob(digest, size, path)
+    total = os.path.getsize(src)
+    temp = session.temp(".part")
+    try:
+        hasher = new_hasher()
+        size = 0
+        with open(src, "rb") as source, backend.open_write(temp) as target:
+            while chunk := source.read(_CHUNK):  # fresh bytes: a remote writer may keep them
+                hasher.update(chunk)
+                target.write(chunk)
+                size += len(chunk)
+                if progress is not None:
+                    progress(size, total)
+        digest = text(hasher)
+        _check(key, expected, digest)
+        path = blob_path(digest)
+        backend.commit(temp, path)
+    except BaseException:
+        backend.remove(temp)
+        raise
+    return Blob(digest, size, path)
+
+
+def _check(key: str, expected: str | None, actual: str) -> None:
+    if expected is not None and expected != actual:
+        raise StoreError(
+            f"{key!r}: the file changed while it was being logged: its manifest records "
+            f"{expected} but the store read {actual}; nothing was stored for it"
+        )

@@ -1,0 +1,84 @@
+"""Run records: ``runs/<project>/<id>.json``, rewritten while a run is active, frozen once final."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from packagers.store.errors import StoreError
+from packagers.store.uri import check_name
+
+if TYPE_CHECKING:
+    from packagers.store.backends import Backend
+
+__all__ = ["ACTIVE_STATES", "RUNS_DIR", "RunIndex"]
+
+RUNS_DIR = "runs"
+#: A record in any other state is final: what a finished run did must not change afterwards.
+ACTIVE_STATES = frozenset({"created", "pending", "running"})
+
+
+class RunIndex:
+    """Saves, finds and lists run records through a backend (each write is atomic)."""
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+
+    @staticmethod
+    def _path(project: str, run_id: str) -> str:
+        return f"{RUNS_DIR}/{project}/{run_id}.json"
+
+    def save(self, record: dict[str, Any]) -> None:
+        run_id = check_name("run id", record.get("id"), "run record")
+        project = check_name("project", record.get("project"), f"run record {run_id!r}")
+        try:
+            data = json.dumps(record, indent=2).encode()
+        except (TypeError, ValueError) as error:
+            raise StoreError(f"run record {run_id!r} is not JSON-serialisable: {error}") from error
+        path = self._path(project, run_id)
+        try:
+            saved = json.loads(self._backend.read(path))
+        except FileNotFoundError:
+            saved = None
+        if saved is not None and saved.get("state") not in ACTIVE_STATES:
+            if saved == json.loads(data):
+                return
+            raise StoreError(
+                f"run {run_id!r} of project {project!r} is {saved.get('state')!r}, a final state; "
+                "its record cannot change (start a new run instead)"
+            )
+        self._backend.write(path, data)
+
+    def get(self, run_id: str, project: str | None) -> dict[str, Any]:
+        """The record of ``run_id``; with no project, the default one, then any (ids are unique)."""
+        from packagers._config import config
+
+        check_name("run id", run_id, "get_run")
+        home = check_name("project", project or config.project, "get_run")
+        candidates = [home]
+        if project is None:
+            candidates += sorted(p for p in self._backend.listdir(RUNS_DIR) if p != home)
+        for candidate in candidates:
+            try:
+                return json.loads(self._backend.read(self._path(candidate, run_id)))  # type: ignore[no-any-return]
+            except FileNotFoundError:
+                continue
+        newest = [record.get("id") for record in self.list(home)[:5]]
+        raise StoreError(
+            f"no run {run_id!r} in project {home!r} of the store {self._backend.url}"
+            f"{' or any other project' if project is None else ''}; newest runs there: "
+            f"{', '.join(map(str, newest)) or 'none'}"
+        )
+
+    def list(self, project: str | None) -> list[dict[str, Any]]:
+        """The records of a project (default: the configured one), newest first."""
+        from packagers._config import config
+
+        project = check_name("project", project or config.project, "list_runs")
+        paths = [p for p in self._backend.files(f"{RUNS_DIR}/{project}") if p.endswith(".json")]
+        records = [json.loads(data) for data in self._backend.read_many(paths).values()]
+        return sorted(
+            records,
+            key=lambda record: (str(record.get("started") or ""), str(record.get("id"))),
+            reverse=True,
+        )

@@ -1,0 +1,228 @@
+"""The artifact store: logged packages in, verified data items out, on any filesystem.
+
+The order of a log is what makes it safe without locks: every blob is complete before any
+manifest is written, members' manifests before their bundle's, and tags last. A crash therefore
+leaves at worst unreferenced blobs (``gc`` removes them), never a manifest without its data.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from packagers.store.artifacts_index import LATEST, ArtifactIndex, ArtifactRef, version_uri
+from packagers.store.backends import normalize_url, open_backend
+from packagers.store.blobs import blob_path, put_file
+from packagers.store.data_item import StoreDataItem
+from packagers.store.errors import StoreError
+from packagers.store.maintenance import VerifyReport, collect_garbage, verify_store
+from packagers.store.runs import RunIndex
+from packagers.store.sessions import WriteSession
+from packagers.store.uri import check_name, parse_uri
+from packagers.store.versions import new_version_id
+
+if TYPE_CHECKING:
+    from packagers.package import Package
+
+__all__ = ["Store", "get_store"]
+
+
+class Store:
+    """Content-addressed blobs, immutable manifests, tags and run records under one root.
+
+    ``url`` is a local directory (default: the ``store.url`` setting) or any fsspec URL;
+    ``storage_options`` go to fsspec (credentials, endpoint) and to the data items it returns.
+    """
+
+    def __init__(
+        self, url: str | None = None, *, storage_options: dict[str, Any] | None = None
+    ) -> None:
+        from packagers._config import config
+
+        self._backend = open_backend(url or config.store.url, storage_options)
+        self.url: str = self._backend.url
+        self.storage_options = self._backend.storage_options
+        self._index = ArtifactIndex(self._backend)
+        self._runs = RunIndex(self._backend)
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    # -- artifacts --------------------------------------------------------------------------------
+
+    def log_packages(
+        self,
+        packages: list[Package],
+        *,
+        project: str | None = None,
+        run_id: str | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> dict[str, ArtifactRef]:
+        """Store packed outputs (bundle members included) and return their refs by key.
+
+        Each package's manifest is completed in place (digest, size, blob, version, uri...).
+        ``progress(key, bytes_done, bytes_total)`` is called while each blob streams in.
+        """
+        from packagers._config import config
+        from packagers.manager import PackagersManager, iter_packages
+
+        project = check_name("project", project or config.project, "log_packages")
+        everything = list(iter_packages(packages))
+        keys = [package.key for package in everything]
+        if len(set(keys)) != len(keys):
+            twice = sorted({key for key in keys if keys.count(key) > 1})
+            raise StoreError(f"log_packages: the key(s) {', '.join(twice)} appear twice")
+        for package in everything:
+            if package.hint.tag:
+                check_name("tag", package.hint.tag, f"the log hint of {package.key!r}")
+        session = WriteSession(self._backend)
+        try:
+            for package in everything:  # data first: no manifest may name a partial blob
+                self._put_blob(package, session, progress)
+            uri_of = _stamp(everything, project, run_id)
+            PackagersManager.link(packages, reference=lambda target: uri_of[target.key])
+            for package in everything:  # members come before the bundle that holds them
+                self._index.write_manifest(package.manifest)
+            for package in everything:
+                version = package.manifest["version"]
+                self._index.set_tag(project, package.key, LATEST, version)
+                if package.hint.tag and package.hint.tag != LATEST:
+                    self._index.set_tag(project, package.key, package.hint.tag, version)
+        finally:
+            session.close()
+        return {p.key: ArtifactRef.from_manifest(copy.deepcopy(p.manifest)) for p in everything}
+
+    def _put_blob(
+        self,
+        package: Package,
+        session: WriteSession,
+        progress: Callable[[str, int, int], None] | None,
+    ) -> None:
+        src = package.artifact.src_path if package.artifact is not None else None
+        if src is None:
+            return
+        key = package.key
+        blob = put_file(
+            self._backend,
+            src,
+            session,
+            key=key,
+            temporary=package.temporary,
+            expected=package.manifest.get("digest"),
+            progress=None if progress is None else lambda done, total: progress(key, done, total),
+        )
+        package.manifest.update(digest=blob.digest, size=blob.size, blob=blob.path)
+
+    def resolve(self, uri: str) -> StoreDataItem:
+        """A data item for ``uri``; its bytes are verified against the digest when first read."""
+        manifest = self.manifest(uri)
+        digest = manifest.get("digest")
+        if digest:
+            url = self._backend.location(blob_path(digest))
+        else:  # a result or a bundle: the manifest is all there is
+            url = self._backend.location(
+                self._index.manifest_path(manifest["project"], manifest["key"], manifest["version"])
+            )
+        data_format = manifest.get("format")
+        return StoreDataItem(
+            url,
+            uri=manifest["uri"],
+            digest=digest,
+            key=manifest["key"],
+            manifest=manifest,
+            suffix=f".{data_format}" if data_format else "",
+            storage_options=self.storage_options,
+            resolver=lambda entry: self.resolve(entry["uri"]),
+        )
+
+    def manifest(self, uri: str) -> dict[str, Any]:
+        """The manifest of the version ``uri`` names."""
+        return self._index.find(parse_uri(uri))
+
+    def list_artifacts(
+        self, project: str | None = None, key: str | None = None
+    ) -> list[ArtifactRef]:
+        """Newest first: every version of ``key``, or the latest version of every key."""
+        from packagers._config import config
+
+        project = check_name("project", project or config.project, "list_artifacts")
+        if key is None:
+            manifests = self._index.latest_per_key(project)
+        else:
+            manifests = self._index.history(project, check_name("key", key, "list_artifacts"))
+        return [ArtifactRef.from_manifest(manifest) for manifest in manifests]
+
+    def tag(self, uri: str, tag: str) -> ArtifactRef:
+        """Point ``tag`` at the version ``uri`` names (moving it if it pointed elsewhere)."""
+        check_name("tag", tag, f"tagging {uri}")
+        if tag == LATEST:
+            raise StoreError(
+                f"tagging {uri}: 'latest' always names the newest version; pick another tag"
+            )
+        manifest = self.manifest(uri)
+        self._index.set_tag(manifest["project"], manifest["key"], tag, manifest["version"])
+        return ArtifactRef.from_manifest(manifest)
+
+    # -- runs -------------------------------------------------------------------------------------
+
+    def save_run(self, record: dict[str, Any]) -> None:
+        """Save a run record (atomically); a record in a final state can no longer change."""
+        self._runs.save(record)
+
+    def get_run(self, run_id: str, project: str | None = None) -> dict[str, Any]:
+        return self._runs.get(run_id, project)
+
+    def list_runs(self, project: str | None = None) -> list[dict[str, Any]]:
+        """The run records of a project (default: the configured one), newest first."""
+        return self._runs.list(project)
+
+    # -- maintenance ------------------------------------------------------------------------------
+
+    def verify(self) -> VerifyReport:
+        """Hash every blob and check every manifest's blob exists (reads the whole store)."""
+        return verify_store(self._backend, self._index)
+
+    def gc(self, *, dry_run: bool = False) -> list[str]:
+        """Delete orphaned blobs and dead writers' temporary files; return the deleted paths."""
+        return collect_garbage(self._backend, self._index, dry_run=dry_run)
+
+
+def _stamp(packages: list[Package], project: str, run_id: str | None) -> dict[str, str]:
+    """Give each package its version and URI, and each bundle its members' URIs; key -> URI."""
+    created = datetime.now(timezone.utc).isoformat()
+    uri_of = {}
+    for package in packages:
+        version = new_version_id()
+        uri_of[package.key] = version_uri(project, package.key, version)
+        package.manifest.update(
+            project=project,
+            key=package.key,
+            version=version,
+            uri=uri_of[package.key],
+            run_id=run_id,
+            created=created,
+        )
+    for package in packages:
+        if package.is_bundle:
+            for entry in package.manifest["bundle"]["members"]:
+                entry["uri"] = uri_of[entry["key"]]
+    return uri_of
+
+
+_stores: dict[str, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def get_store(url: str | None = None) -> Store:
+    """The shared ``Store`` for ``url`` (default: the ``store.url`` setting), made once per URL."""
+    from packagers._config import config
+
+    normalized = normalize_url(url or config.store.url)
+    with _stores_lock:
+        store = _stores.get(normalized)
+        if store is None:
+            store = _stores[normalized] = Store(normalized)
+        return store

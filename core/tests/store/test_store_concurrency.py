@@ -1,0 +1,122 @@
+"""Several writers at once, and a writer killed mid-upload: nothing is lost, nothing half-read."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from packagers.api import load
+from packagers.store import Store
+
+_WRITER = """
+import sys
+from packagers import config
+from packagers.api import log
+
+config.pickle.policy = "allow"
+store, worker = sys.argv[1], int(sys.argv[2])
+for i in range(10):
+    log(["shared", i % 5], "shared : object", store=store)
+    log([worker, i], "own : object", store=store)
+"""
+
+# Logs two files through the copy path; the progress callback parks the process in the middle of
+# the second upload, after the first blob is complete (and so unreferenced) and before any
+# manifest exists, so that the parent can kill it there.
+_KILLED = """
+import sys, time
+from packagers import Artifact, LogHint, Package
+from packagers.store import Store
+
+store, folder = Store(sys.argv[1]), sys.argv[2]
+
+def package(key):
+    path = f"{folder}/{key}.bin"
+    return Package(key=key, hint=LogHint(key=key), manifest={"key": key, "artifact_type": "file"},
+                   artifact=Artifact(key, path, format="bin"))
+
+def progress(key, done, total):
+    if key == "second" and done < total:
+        print("mid-upload", flush=True)
+        time.sleep(120)
+
+store.log_packages([package("first"), package("second")], progress=progress)
+"""
+
+
+def _python(script: str, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(script), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_concurrent_writers_lose_nothing(store: Store, allow_pickle: None) -> None:
+    writers = [_python(_WRITER, store.url, str(worker)) for worker in range(4)]
+    for writer in writers:
+        _, errors = writer.communicate(timeout=120)
+        assert writer.returncode == 0, errors
+    shared = store.list_artifacts(key="shared")
+    assert len(shared) == 40
+    assert len({ref.version for ref in shared}) == 40
+    assert len({ref.manifest["digest"] for ref in shared}) == 5  # stored once per content
+    assert len(store.list_artifacts(key="own")) == 40
+    assert store.manifest("store://shared")["version"] == shared[0].version
+    report = store.verify()
+    assert report.ok and report.orphaned_blobs == []
+    assert sorted(load(ref.uri, store=store)[1] for ref in shared) == sorted(
+        [i % 5 for i in range(10)] * 4
+    )
+
+
+def test_kill_mid_upload_leaves_a_consistent_store(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "first.bin").write_bytes(os.urandom(1 << 20))
+    (folder / "second.bin").write_bytes(os.urandom(24 << 20))  # three chunks
+    writer = _python(_KILLED, store.url, str(folder))
+    try:
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == "mid-upload", writer.stderr
+    finally:
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.communicate()  # reap it: a zombie still answers "alive" to gc
+    temp_files = [p for p in (Path(store.url) / "tmp").rglob("*") if p.is_file()]
+    assert any(p.suffix == ".part" for p in temp_files)
+
+    assert store.list_artifacts() == []  # no manifest without its data
+    report = store.verify()
+    assert report.ok
+    assert len(report.orphaned_blobs) == 1
+
+    assert store.gc(dry_run=True) == store.gc(dry_run=True)
+    removed = store.gc()
+    assert report.orphaned_blobs[0] in removed
+    assert any(path.endswith(".part") for path in removed)
+    assert [p for p in (Path(store.url) / "tmp").rglob("*") if p.is_file()] == []
+    assert store.verify().orphaned_blobs == []
+    assert store.gc() == []
+
+
+def test_gc_keeps_what_a_live_writer_still_needs(store: Store, make_package) -> None:
+    from packagers.store.sessions import WriteSession
+
+    orphan = store.log_packages([make_package("gone", b"orphan")])["gone"].manifest
+    versions = Path(store.url) / "artifacts" / "default" / "gone" / "versions"
+    (versions / f"{orphan['version']}.json").unlink()
+    session = WriteSession(store._backend)  # a writer of this process, in the middle of a log
+    temp = Path(store.url) / session.temp(".part")
+    temp.write_bytes(b"partial")
+    try:
+        assert store.gc() == []  # a live writer may still reference a blob this recent
+        assert temp.exists()
+    finally:
+        temp.unlink()  # the writer finishes: its upload is moved or dropped, then the marker goes
+        session.close()
+    assert store.gc() == [orphan["blob"]]

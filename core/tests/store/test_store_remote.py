@@ -1,0 +1,129 @@
+"""The same layout and guarantees on fsspec filesystems: ``memory://`` and S3 (a moto server)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from packagers.api import load, log
+from packagers.store import CorruptArtifactError, Store, StoreError
+
+
+@pytest.fixture(scope="module")
+def s3_options() -> Iterator[dict[str, Any]]:
+    pytest.importorskip("s3fs")
+    server_module = pytest.importorskip("moto.server")
+    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    options = {
+        "key": "testing",
+        "secret": "testing",
+        "endpoint_url": f"http://{host}:{port}",
+        "client_kwargs": {"region_name": "us-east-1"},
+    }
+    import boto3
+
+    boto3.client(
+        "s3",
+        endpoint_url=options["endpoint_url"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    ).create_bucket(Bucket="packagers-test")
+    yield options
+    server.stop()
+
+
+@pytest.fixture(params=["memory", "s3"])
+def remote_store(request: pytest.FixtureRequest) -> Store:
+    if request.param == "memory":
+        return request.getfixturevalue("memory_store")  # type: ignore[no-any-return]
+    options = request.getfixturevalue("s3_options")
+    return Store(f"s3://packagers-test/{uuid.uuid4().hex}", storage_options=options)
+
+
+def _fs(store: Store) -> Any:
+    return store._backend.fs  # type: ignore[attr-defined]
+
+
+def _path(store: Store, rel: str) -> str:
+    return f"{store._backend._root}/{rel}"  # type: ignore[attr-defined]
+
+
+def test_round_trip_dedup_and_layout(remote_store: Store, allow_pickle: None) -> None:
+    value = {"rows": list(range(100))}
+    first = log(value, "data : object", store=remote_store)
+    second = log(value, "data : object", store=remote_store)
+    assert first.manifest["blob"] == second.manifest["blob"]
+    blobs = remote_store._backend.files("blobs")  # type: ignore[attr-defined]
+    assert list(blobs) == [first.manifest["blob"]]
+    assert load("store://data", store=remote_store) == value
+    assert [r.version for r in remote_store.list_artifacts(key="data")] == [
+        second.version,
+        first.version,
+    ]
+    item = remote_store.resolve(first.uri)
+    assert item.url == f"{remote_store.url}/{first.manifest['blob']}"
+    assert item.is_remote
+    assert remote_store._backend.files("tmp") == {}  # type: ignore[attr-defined]
+
+
+def test_results_bundles_and_tags(remote_store: Store, allow_pickle: None) -> None:
+    assert log(0.5, "score : result", store=remote_store) == 0.5
+    assert load("store://score", store=remote_store) == 0.5
+    log({"a": 1, "b": [2, 3]}, "*parts", store=remote_store)
+    assert load("store://parts", store=remote_store) == {"a": 1, "b": [2, 3]}
+    ref = remote_store.tag("store://parts_a", "prod")
+    assert remote_store.manifest("store://parts_a:prod")["version"] == ref.version
+    with pytest.raises(StoreError, match="did you mean 'parts_a'"):
+        remote_store.resolve("store://part_a")
+
+
+def test_corrupt_remote_blob_is_refused(remote_store: Store, allow_pickle: None) -> None:
+    ref = log([1, 2, 3], "data : object", store=remote_store)
+    _fs(remote_store).pipe_file(_path(remote_store, ref.manifest["blob"]), b"tampered")
+    item = remote_store.resolve(ref.uri)
+    with pytest.raises(CorruptArtifactError, match=ref.uri) as caught:
+        item.get()
+    assert f"sha256:{hashlib.sha256(b'tampered').hexdigest()}" in str(caught.value)
+    assert item._temp_dir is None  # the bad download is gone
+    assert remote_store.verify().corrupt_blobs == [ref.manifest["blob"]]
+
+
+def test_runs(remote_store: Store) -> None:
+    remote_store.save_run({"id": "r1", "project": "p", "state": "running", "started": "1"})
+    remote_store.save_run({"id": "r1", "project": "p", "state": "completed", "started": "1"})
+    remote_store.save_run({"id": "r2", "project": "p", "state": "running", "started": "2"})
+    assert [r["id"] for r in remote_store.list_runs("p")] == ["r2", "r1"]
+    assert remote_store.get_run("r1")["state"] == "completed"
+    with pytest.raises(StoreError, match="final state"):
+        remote_store.save_run({"id": "r1", "project": "p", "state": "running"})
+
+
+def test_verify_and_gc_of_an_interrupted_log(remote_store: Store, allow_pickle: None) -> None:
+    ref = log(b"kept", "kept : object", store=remote_store)
+    orphan = log(b"orphan", "gone : object", store=remote_store)
+    fs = _fs(remote_store)
+    fs.rm_file(_path(remote_store, f"artifacts/default/gone/versions/{orphan.version}.json"))
+    dead = "tmp/20200101T000000Z-1-abcd-elsewhere/1.part"  # another host's writer, long gone
+    fs.pipe_file(_path(remote_store, dead), b"partial")
+    report = remote_store.verify()
+    assert report.ok and report.orphaned_blobs == [orphan.manifest["blob"]]
+    assert remote_store.gc() == sorted([orphan.manifest["blob"], dead])
+    assert remote_store.verify().orphaned_blobs == []
+    assert load(ref.uri, store=remote_store) == b"kept"
+
+
+def test_progress_on_upload(remote_store: Store, make_package) -> None:
+    calls = []
+    content = b"x" * (9 << 20)
+    remote_store.log_packages(
+        [make_package("big", content)], progress=lambda *call: calls.append(call)
+    )
+    assert calls[-1] == ("big", len(content), len(content)) and len(calls) == 2
+    assert remote_store.resolve("store://big").get() == content

@@ -1,0 +1,73 @@
+"""Tags and listings: ``latest``, hint tags, moving tags, newest-first lists."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from packagers.api import log
+from packagers.store import Store, StoreError
+
+
+def test_latest_is_the_newest_version_even_with_a_stale_pointer(store: Store) -> None:
+    first = log(b"one", "blob : object", store=store)
+    second = log(b"two", "blob : object", store=store)
+    pointer = Path(store.url) / "artifacts" / "default" / "blob" / "tags" / "latest.json"
+    assert json.loads(pointer.read_text())["version"] == second.version
+    pointer.write_text(json.dumps({"version": first.version}))  # a racing writer lost
+    assert store.manifest("store://blob")["version"] == second.version
+    assert store.manifest("store://blob:latest")["version"] == second.version
+
+
+def test_hint_tag_points_at_the_logged_version(store: Store) -> None:
+    ref = log(b"one", "model : object", store=store)
+    tagged = log(b"two", {"key": "model", "artifact_type": "object", "tag": "v1"}, store=store)
+    log(b"three", "model : object", store=store)
+    assert store.manifest("store://model:v1")["version"] == tagged.version
+    assert store.manifest("store://model")["version"] not in (ref.version, tagged.version)
+
+
+def test_tag_moves_and_returns_the_ref(store: Store) -> None:
+    first = log(b"one", "model : object", store=store)
+    second = log(b"two", "model : object", store=store)
+    assert store.tag(first.uri, "prod").version == first.version
+    assert store.manifest("store://model:prod")["version"] == first.version
+    store.tag("store://model", "prod")
+    assert store.manifest("store://model:prod")["version"] == second.version
+
+
+@pytest.mark.parametrize(
+    ("tag", "message"), [("latest", "always names the newest"), ("a/b", "invalid tag")]
+)
+def test_bad_tags_are_refused(store: Store, tag: str, message: str) -> None:
+    ref = log(b"one", "model : object", store=store)
+    with pytest.raises(StoreError, match=message):
+        store.tag(ref.uri, tag)
+
+
+def test_bad_hint_tag_writes_nothing(store: Store) -> None:
+    with pytest.raises(StoreError, match=r"the log hint of 'model': invalid tag 'no good'"):
+        log(b"x", {"key": "model", "artifact_type": "object", "tag": "no good"}, store=store)
+    assert store.list_artifacts() == []
+    assert not (Path(store.url) / "blobs").exists()
+
+
+def test_list_artifacts_latest_per_key_newest_first(store: Store) -> None:
+    log(b"a1", "a : object", store=store)
+    b = log(b"b1", "b : object", store=store)
+    a2 = log(b"a2", "a : object", store=store)
+    assert [(r.key, r.version) for r in store.list_artifacts()] == [
+        ("a", a2.version),
+        ("b", b.version),
+    ]
+    assert store.list_artifacts(key="a")[0].manifest["uri"] == a2.uri
+    assert store.list_artifacts(key="missing") == []
+    assert store.list_artifacts("empty-project") == []
+
+
+def test_ref_is_hashable_and_prints_as_its_uri(store: Store) -> None:
+    ref = log(b"a1", "a : object", store=store)
+    assert str(ref) == ref.uri
+    assert {ref: 1}[store.list_artifacts()[0]] == 1

@@ -1,0 +1,351 @@
+"""The array file formats, written once: which arrays each holds, how it is written and read.
+
+Every packager of this plugin writes and reads files through these functions, so a format's rules
+(what it refuses, what its instructions record, how a plain file of that suffix is read) exist in
+one place. numpy is imported inside the functions: importing the plugin stays free of it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Literal
+
+from packagers import Artifact, PackingError, UnpackingError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    import numpy as np
+
+    from packagers import DataItem, Packager
+
+__all__ = [
+    "SUFFIXES",
+    "array_format",
+    "choose_format",
+    "is_json_number",
+    "load_array",
+    "load_npy",
+    "load_npz",
+    "load_pickle",
+    "plain_artifact_type",
+    "plain_format",
+    "save_npz",
+    "save_pickle",
+    "write_array_file",
+]
+
+#: Format name -> suffix of the file written (readers of plain files dispatch on it).
+SUFFIXES = {
+    "npy": ".npy",
+    "npz": ".npz",
+    "txt": ".txt",
+    "csv": ".csv",
+    "gz": ".txt.gz",
+    "pkl": ".pkl",
+}
+
+#: The formats one array can be packed in.
+_ARRAY_FORMATS = tuple(SUFFIXES)
+
+#: Text formats (``np.savetxt``) -> the delimiter written; ``gz`` is gzip-compressed ``txt``.
+_TEXT_DELIMITERS = {"txt": " ", "csv": ",", "gz": " "}
+
+#: dtype kinds a text file restores exactly: bool, ints, floats, complex, timedelta, datetime.
+_TEXT_KINDS = "biufcmM"
+
+_PICKLE_SUFFIXES = (".pkl", ".pickle", ".cloudpickle")
+
+#: Plain-file suffix endings -> format, the longest first.
+_PLAIN_SUFFIXES = (
+    (".csv.gz", "csv"),
+    (".npy", "npy"),
+    (".npz", "npz"),
+    (".csv", "csv"),
+    (".txt", "txt"),
+    (".gz", "gz"),
+)
+
+
+def is_json_number(dtype: np.dtype[Any]) -> bool:
+    """Whether ``.tolist()``/``.item()`` give JSON numbers or booleans (no complex, no float128)."""
+    return dtype.kind in "biu" or (dtype.kind == "f" and dtype.itemsize <= 8)
+
+
+# -- choosing a format --------------------------------------------------------------------------
+
+
+def choose_format(
+    key: str,
+    name: str | None,
+    compress: bool,
+    *,
+    pickled: bool,
+    formats: tuple[str, ...],
+    what: Callable[[], str],
+) -> str:
+    """The ``format`` kwarg checked against ``formats``, or the default.
+
+    ``what`` describes the object for error messages; it is called only to raise one (``str``
+    of a dtype costs more than the rest of this check).
+
+    The default is ``npy`` (``npz`` with ``compress``, or when npy is not offered), and ``pkl``
+    when ``pickled``: arrays of Python objects only pickle stores, and they are then loaded under
+    the pickle policy.
+    """
+    if name is None:
+        name = "pkl" if pickled else "npz" if compress or "npy" not in formats else "npy"
+    elif name not in formats:
+        raise PackingError(
+            f"{key!r}: unknown format {name!r} for {what()}; formats: {', '.join(formats)}"
+        )
+    if compress and name != "npz":
+        raise PackingError(f"{key!r}: compress=True applies to the npz format only, not {name!r}")
+    if pickled and name != "pkl":
+        raise PackingError(
+            f"{key!r}: {what()} holds Python objects, which only pickle can store; "
+            "leave the format unset or pass format='pkl' (unpacked under the pickle policy)"
+        )
+    return name
+
+
+def array_format(key: str, array: np.ndarray[Any, Any], name: str | None, compress: bool) -> str:
+    """The format one array is written in (:func:`choose_format`), text formats checked too."""
+    name = choose_format(
+        key,
+        name,
+        compress,
+        pickled=array.dtype.hasobject,
+        formats=_ARRAY_FORMATS,
+        what=lambda: f"an array of dtype {array.dtype}",
+    )
+    if name in _TEXT_DELIMITERS:
+        _check_text(key, array, name)
+    return name
+
+
+def _check_text(key: str, array: np.ndarray[Any, Any], name: str) -> None:
+    allowed = "npy, npz"
+    if array.ndim not in (1, 2):
+        raise PackingError(
+            f"{key!r}: the {name} format holds 1-D and 2-D arrays, this one has {array.ndim} "
+            f"dimension(s) (shape {array.shape}); use one of: {allowed}"
+        )
+    if array.dtype.kind not in _TEXT_KINDS:  # structured dtypes are kind V
+        raise PackingError(
+            f"{key!r}: the {name} format holds numbers, booleans and datetimes, not a "
+            f"{array.dtype} array; use one of: {allowed}"
+        )
+
+
+def plain_format(data_item: DataItem) -> str:
+    """The format of a file we did not pack, from its suffix (``.csv.gz`` reads as gzipped csv)."""
+    suffix = data_item.suffix.lower()
+    for ending, name in _PLAIN_SUFFIXES:
+        if suffix.endswith(ending):
+            return name
+    raise UnpackingError(
+        f"{data_item.key!r} ({data_item.url}) has the suffix {data_item.suffix!r}; numpy arrays "
+        "are read from .npy, .npz, .csv, .txt and .gz (gzipped text) files"
+    )
+
+
+def plain_artifact_type(data_item: DataItem) -> str:
+    """The artifact type of a plain file: pickles are ``object``, parquet is ``dataset``."""
+    suffix = data_item.suffix.lower()
+    if suffix.endswith(_PICKLE_SUFFIXES):
+        return "object"
+    if suffix.endswith(".parquet"):
+        return "dataset"
+    return "file"
+
+
+# -- writing and reading one array --------------------------------------------------------------
+
+
+def write_array_file(
+    packager: Packager, array: np.ndarray[Any, Any], key: str, name: str, compress: bool = False
+) -> tuple[Artifact, dict[str, Any]]:
+    """The ``file`` artifact of one array in format ``name`` (checked by :func:`array_format`)."""
+    path = packager.temp_path(key, SUFFIXES[name])
+    instructions = _save_array(array, path, name, key, compress)
+    artifact = Artifact(key, path, format=name, shape=list(array.shape), dtype=str(array.dtype))
+    return artifact, instructions
+
+
+def _save_array(
+    array: np.ndarray[Any, Any], path: str, name: str, key: str, compress: bool
+) -> dict[str, Any]:
+    """Write ``array`` as ``name`` (checked by :func:`array_format`); the instructions."""
+    import numpy as np
+
+    instructions: dict[str, Any] = {"format": name}
+    if name == "npy":
+        np.save(path, array, allow_pickle=False)
+    elif name == "npz":
+        save_npz(path, {key: array}, compress)
+    elif name == "pkl":
+        instructions["pickled"] = save_pickle(array, path)
+    else:
+        _save_text(array, path, name)
+        instructions.update(dtype=array.dtype.str, shape=list(array.shape))
+    return instructions
+
+
+def load_array(
+    data_item: DataItem,
+    name: str,
+    dtype: str | None = None,
+    shape: list[int] | None = None,
+    pickled: dict[str, Any] | None = None,
+) -> np.ndarray[Any, Any]:
+    """The array a ``name`` file holds; text files are restored to the recorded dtype and shape."""
+    import numpy as np
+
+    if name == "npy":
+        return load_npy(data_item)
+    if name == "npz":
+        arrays = load_npz(data_item)
+        if len(arrays) != 1:
+            raise UnpackingError(
+                f"{data_item.key!r} is an npz archive of {len(arrays)} arrays "
+                f"({', '.join(list(arrays)[:10])}); ask for dict[str, np.ndarray] or "
+                "list[np.ndarray] to get them all"
+            )
+        return next(iter(arrays.values()))
+    if name == "pkl":
+        array = load_pickle(data_item, pickled)
+        if not isinstance(array, np.ndarray):
+            raise UnpackingError(
+                f"{data_item.key!r} holds a pickled {type(array).__name__}, not a numpy array"
+            )
+        return array
+    if name in _TEXT_DELIMITERS:
+        return _load_text(data_item, name, dtype, shape)
+    raise UnpackingError(
+        f"{data_item.key!r} was packed in the format {name!r}, which this version of "
+        f"packagers-numpy does not read; it reads: {', '.join(_ARRAY_FORMATS)}"
+    )
+
+
+def load_npy(
+    data_item: DataItem, mmap_mode: Literal["r", "c"] | None = None
+) -> np.ndarray[Any, Any]:
+    """An npy file, read (or memory-mapped) without ever unpickling."""
+    import numpy as np
+
+    try:
+        loaded = np.load(data_item.local(), mmap_mode=mmap_mode, allow_pickle=False)
+    except ValueError as error:
+        raise UnpackingError(
+            f"{data_item.key!r} ({data_item.url}) is not an npy file of plain data: {error}. "
+            "Arrays of Python objects are unpickled only from pkl artifacts, under the pickle "
+            "policy; for a file you trust, ask for a Path and np.load it yourself"
+        ) from error
+    if not isinstance(loaded, np.ndarray):
+        loaded.close()
+        raise UnpackingError(f"{data_item.key!r} is an npz archive, not an npy file")
+    return loaded
+
+
+# -- npz archives (one array, a list or a dict of them) -----------------------------------------
+
+
+def save_npz(path: str, arrays: Mapping[str, np.ndarray[Any, Any]], compress: bool) -> None:
+    """An npz archive with one ``<name>.npy`` member per array, in order.
+
+    Written member by member like ``np.savez``, which cannot take every name (``file`` and
+    ``allow_pickle`` are its own parameters).
+    """
+    import zipfile
+
+    import numpy as np
+
+    compression = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(path, "w", compression=compression, allowZip64=True) as archive:
+        for name, array in arrays.items():
+            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+
+
+def load_npz(data_item: DataItem) -> dict[str, np.ndarray[Any, Any]]:
+    """Every array of an npz archive, by member name, in archive order (never unpickling)."""
+    import zipfile
+
+    import numpy as np
+
+    try:
+        loaded = np.load(data_item.local(), allow_pickle=False)
+        if isinstance(loaded, np.ndarray):
+            raise UnpackingError(f"{data_item.key!r} is an npy file, not an npz archive")
+        with loaded as archive:
+            return {name: archive[name] for name in archive.files}
+    except (ValueError, zipfile.BadZipFile) as error:
+        raise UnpackingError(
+            f"{data_item.key!r} ({data_item.url}) is not an npz archive of plain arrays: {error}"
+        ) from error
+
+
+# -- pickles (arrays of Python objects) ---------------------------------------------------------
+
+
+def save_pickle(obj: Any, path: str) -> dict[str, Any]:
+    """Pickle through the core, which records what the pickle policy checks on loading."""
+    from packagers import _pickle
+
+    return _pickle.dump(obj, path)
+
+
+def load_pickle(data_item: DataItem, pickled: dict[str, Any] | None) -> Any:
+    """Unpickle through the core: policy, digest and signature are checked first."""
+    from packagers import _pickle
+
+    return _pickle.load(
+        data_item.local(), pickled or {}, what=f"the pickled arrays {data_item.key!r}"
+    )
+
+
+# -- text files ---------------------------------------------------------------------------------
+
+
+def _save_text(array: np.ndarray[Any, Any], path: str, name: str) -> None:
+    """``np.savetxt`` with values that read back exactly.
+
+    ``%s`` writes numpy's shortest round-trip repr of floats and ISO dates; timedeltas are written
+    as integer counts of their unit (their ``str`` is ``"5 seconds"``, which nothing parses).
+    """
+    import numpy as np
+
+    kind = array.dtype.kind
+    if kind == "m":
+        array = array.view(np.int64)
+    fmt = "%d" if kind in "bium" else "%s"
+    np.savetxt(path, array, fmt=fmt, delimiter=_TEXT_DELIMITERS[name])  # a .gz path is gzipped
+
+
+def _load_text(
+    data_item: DataItem, name: str, dtype: str | None, shape: list[int] | None
+) -> np.ndarray[Any, Any]:
+    import numpy as np
+
+    if dtype is not None and shape is not None and math.prod(shape) == 0:
+        return np.empty(shape, dtype=dtype)  # nothing was written; numpy would warn on reading
+    target = np.dtype(dtype) if dtype is not None else np.dtype(np.float64)
+    read_as = np.dtype(np.int64) if target.kind == "m" else target
+    delimiter = "," if name == "csv" else None  # None: any whitespace (complex values lead one)
+    path = data_item.local()
+    try:
+        if name == "gz" or path.endswith(".gz"):  # a stored blob has no suffix to tell numpy
+            import gzip
+
+            with gzip.open(path, "rt") as stream:
+                array = np.loadtxt(stream, dtype=read_as, delimiter=delimiter, ndmin=1)
+        else:
+            array = np.loadtxt(path, dtype=read_as, delimiter=delimiter, ndmin=1)
+    except ValueError as error:
+        raise UnpackingError(
+            f"{data_item.key!r} ({data_item.url}) is not a {name} file of {target} values: {error}"
+        ) from error
+    if target.kind == "m":
+        array = array.view(target)
+    return array.reshape(shape) if shape is not None else array
