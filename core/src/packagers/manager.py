@@ -119,9 +119,10 @@ class PackagersManager:
         """The packagers that handle objects of ``tp``, best first (computed once per type)."""
         candidates = self._by_type.get(tp)
         if candidates is None:
+            # Safe to keep even while some packagers' libraries are not imported: a class that
+            # exists cannot subclass one that is imported later.
             candidates = tuple(p for p in self._packagers if p.handles_type(tp))
-            if all(p.packable_type() is not None for p in self._packagers):
-                self._by_type[tp] = candidates
+            self._by_type[tp] = candidates
         return candidates
 
     def packager(self, name: str) -> Packager | None:
@@ -431,11 +432,11 @@ class PackagersManager:
             if origin is type(None):
                 attempts.append("None: an input was given")
                 continue
-            pathlib = sys.modules.get("pathlib")  # no Path hint can exist before pathlib loads
-            if pathlib and isinstance(origin, type) and issubclass(origin, pathlib.PurePath):
+            if _is_path_hint(origin):
+                if recorded and manifest.get("artifact_type") == ArtifactType.PATH:  # type: ignore[union-attr]
+                    # a packed directory comes back extracted, not as its archive
+                    return origin(self._unpack_recorded(data_item, manifest))  # type: ignore[arg-type]
                 return origin(data_item.local())
-            if origin is str:
-                return data_item.local()
             result = self._unpack_plain(data_item, member, origin, attempts)
             if result is not _FAILED:
                 return result
@@ -443,8 +444,13 @@ class PackagersManager:
         raise UnpackingError(f"cannot unpack {data_item.url!r} as {_hint_name(type_hint)}:\n{tried}")
 
     def _agrees(self, origin: Any, manifest: dict[str, Any]) -> bool:
-        if origin is object or manifest.get("artifact_type") in (BUNDLE, ArtifactType.RESULT):
-            return origin is object or _bundle_agrees(origin, manifest)
+        artifact_type = manifest.get("artifact_type")
+        if origin is object:
+            return True
+        if artifact_type == ArtifactType.RESULT:  # a JSON value: a tuple was stored as a list
+            return isinstance(origin, type) and isinstance(manifest.get("value"), origin)
+        if artifact_type == BUNDLE:
+            return _bundle_agrees(origin, manifest)
         recorded = manifest.get("object_type")
         recorded_type = import_type(recorded) if recorded else None
         return (
@@ -565,6 +571,13 @@ def iter_packages(packages: Iterable[Package]) -> Iterator[Package]:
     """Every package, members before the bundle that holds them (the order to store them in)."""
     for package in packages:
         yield from _walk(package)
+
+
+def _is_path_hint(origin: Any) -> bool:
+    if origin is str:
+        return True
+    pathlib = sys.modules.get("pathlib")  # no Path hint can exist before pathlib loads
+    return bool(pathlib) and isinstance(origin, type) and issubclass(origin, pathlib.PurePath)
 
 
 def _is_inside(path: str | None, directories: list[str]) -> bool:

@@ -61,7 +61,7 @@ class ArtifactRef:
 
 
 def _dump_json(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, indent=2).encode()
+    return json.dumps(data).encode()  # compact: the C encoder, several times faster than indent
 
 
 class ArtifactIndex:
@@ -90,11 +90,7 @@ class ArtifactIndex:
         self._backend.write(path, _dump_json(manifest))
 
     def set_tag(self, project: str, key: str, tag: str, version: str) -> None:
-        """Point ``tag`` at ``version``; ``latest`` only ever moves forward."""
-        if tag == LATEST:
-            current = self.read_tag(project, key, tag)
-            if current is not None and current >= version:
-                return
+        """Point ``tag`` at ``version`` (``latest`` is never written: it is the newest version)."""
         pointer = {
             "version": version,
             "uri": version_uri(project, key, version),
@@ -111,7 +107,7 @@ class ArtifactIndex:
 
     def tags(self, project: str, key: str) -> list[str]:
         names = self._backend.listdir(f"{self._key_dir(project, key)}/tags")
-        return sorted(name[: -len(_JSON)] for name in names if name.endswith(_JSON))
+        return [LATEST, *sorted(name[: -len(_JSON)] for name in names if name.endswith(_JSON))]
 
     def read_tag(self, project: str, key: str, tag: str) -> str | None:
         try:

@@ -1,4 +1,9 @@
-"""Run records: ``runs/<project>/<id>.json``, rewritten while a run is active, frozen once final."""
+"""Run records: ``runs/<project>/<id>.json`` once final, ``<id>.running.json`` while active.
+
+A final record is a new file, never a rewrite: replacing an existing file costs a data flush on
+common filesystems (ext4's rename heuristics), which would dominate a short run. The active record
+is removed once the final one is written; readers prefer the final one when both exist.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ __all__ = ["ACTIVE_STATES", "RUNS_DIR", "RunIndex"]
 RUNS_DIR = "runs"
 #: A record in any other state is final: what a finished run did must not change afterwards.
 ACTIVE_STATES = frozenset({"created", "pending", "running"})
+_ACTIVE = ".running"
 
 
 class RunIndex:
@@ -25,29 +31,30 @@ class RunIndex:
         self._backend = backend
 
     @staticmethod
-    def _path(project: str, run_id: str) -> str:
-        return f"{RUNS_DIR}/{project}/{run_id}.json"
+    def _path(project: str, run_id: str, active: bool = False) -> str:
+        return f"{RUNS_DIR}/{project}/{run_id}{_ACTIVE if active else ''}.json"
 
     def save(self, record: dict[str, Any]) -> None:
         run_id = check_name("run id", record.get("id"), "run record")
         project = check_name("project", record.get("project"), f"run record {run_id!r}")
         try:
-            data = json.dumps(record, indent=2).encode()
+            data = json.dumps(record).encode()
         except (TypeError, ValueError) as error:
             raise StoreError(f"run record {run_id!r} is not JSON-serialisable: {error}") from error
-        path = self._path(project, run_id)
-        try:
-            saved = json.loads(self._backend.read(path))
-        except FileNotFoundError:
-            saved = None
-        if saved is not None and saved.get("state") not in ACTIVE_STATES:
+        final = self._path(project, run_id)
+        if self._backend.exists(final):
+            saved = json.loads(self._backend.read(final))
             if saved == json.loads(data):
                 return
             raise StoreError(
                 f"run {run_id!r} of project {project!r} is {saved.get('state')!r}, a final state; "
                 "its record cannot change (start a new run instead)"
             )
-        self._backend.write(path, data)
+        if record.get("state") in ACTIVE_STATES:
+            self._backend.write(self._path(project, run_id, active=True), data)
+            return
+        self._backend.write(final, data)
+        self._backend.remove(self._path(project, run_id, active=True))
 
     def get(self, run_id: str, project: str | None) -> dict[str, Any]:
         """The record of ``run_id``; with no project, the default one, then any (ids are unique)."""
@@ -59,10 +66,12 @@ class RunIndex:
         if project is None:
             candidates += sorted(p for p in self._backend.listdir(RUNS_DIR) if p != home)
         for candidate in candidates:
-            try:
-                return json.loads(self._backend.read(self._path(candidate, run_id)))  # type: ignore[no-any-return]
-            except FileNotFoundError:
-                continue
+            for active in (False, True):
+                try:
+                    data = self._backend.read(self._path(candidate, run_id, active))
+                except FileNotFoundError:
+                    continue
+                return json.loads(data)  # type: ignore[no-any-return]
         newest = [record.get("id") for record in self.list(home)[:5]]
         raise StoreError(
             f"no run {run_id!r} in project {home!r} of the store {self._backend.url}"
@@ -75,10 +84,14 @@ class RunIndex:
         from packagers._config import config
 
         project = check_name("project", project or config.project, "list_runs")
-        paths = [p for p in self._backend.files(f"{RUNS_DIR}/{project}") if p.endswith(".json")]
-        records = [json.loads(data) for data in self._backend.read_many(paths).values()]
+        paths = sorted(p for p in self._backend.files(f"{RUNS_DIR}/{project}") if p.endswith(".json"))
+        by_id: dict[str, dict[str, Any]] = {}
+        for path, data in sorted(self._backend.read_many(paths).items(), key=lambda item: item[0]):
+            record = json.loads(data)
+            if not path.endswith(_ACTIVE + ".json") or record.get("id") not in by_id:
+                by_id[record.get("id")] = record  # the final record wins over the active one
         return sorted(
-            records,
+            by_id.values(),
             key=lambda record: (str(record.get("started") or ""), str(record.get("id"))),
             reverse=True,
         )

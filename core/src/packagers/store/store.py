@@ -86,10 +86,9 @@ class Store:
             PackagersManager.link(packages, reference=lambda target: uri_of[target.key])
             for package in everything:  # members come before the bundle that holds them
                 self._index.write_manifest(package.manifest)
-            for package in everything:
-                version = package.manifest["version"]
-                self._index.set_tag(project, package.key, LATEST, version)
+            for package in everything:  # `latest` needs no pointer: it is the newest version
                 if package.hint.tag and package.hint.tag != LATEST:
+                    version = package.manifest["version"]
                     self._index.set_tag(project, package.key, package.hint.tag, version)
         finally:
             session.close()

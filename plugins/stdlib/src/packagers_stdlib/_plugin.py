@@ -1,0 +1,14 @@
+"""The entry point the core collects: the stdlib packagers, in the order they are listed."""
+
+from __future__ import annotations
+
+from packagers import Packager
+from packagers.plugins.hookspecs import hookimpl
+from packagers_stdlib import PACKAGERS
+
+__all__ = ["packagers_register"]
+
+
+@hookimpl
+def packagers_register() -> list[type[Packager]]:
+    return list(PACKAGERS)

@@ -1,0 +1,208 @@
+"""pathlib.Path: files logged as they are, directories as archives, restored fresh each time."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from packagers import DataItem, LogHint, PackagersManager, PackingError
+from packagers.testing import round_trip
+from packagers_stdlib import ARCHIVE_FORMATS, DEFAULT_ARCHIVE_FORMAT
+
+MAGIC = {
+    "zip": b"PK\x03\x04",
+    "tar.gz": b"\x1f\x8b",
+    "tar.bz2": b"BZh",
+    "tar.xz": b"\xfd7zXZ\x00",
+}
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    (root / "src" / "pkg").mkdir(parents=True)
+    (root / "src" / "pkg" / "mod.py").write_text("x = 1\n")
+    (root / "empty" / "deeper").mkdir(parents=True)
+    script = root / "run.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    script.chmod(0o755)
+    private = root / "private.key"
+    private.write_text("secret")
+    private.chmod(0o600)
+    (root / "data.bin").write_bytes(bytes(100_000))
+    (root / "ünïcødé name.txt").write_text("ü")
+    (root / "latest").symlink_to("src/pkg/mod.py")
+    (root / "src" / "up").symlink_to("../run.sh")
+    (root / "src" / "pkg").chmod(0o750)
+    return root
+
+
+def _listing(root: Path) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = Path(dirpath, name)
+            key = str(path.relative_to(root))
+            mode = stat.S_IMODE(path.lstat().st_mode)
+            if path.is_symlink():
+                found[key] = ("link", os.readlink(path))
+            elif path.is_dir():
+                found[key] = ("dir", mode)
+            else:
+                found[key] = ("file", mode, path.read_bytes(), int(path.stat().st_mtime) // 2)
+    return found
+
+
+@pytest.mark.parametrize("fmt", list(ARCHIVE_FORMATS))
+def test_directories_round_trip_in_every_archive_format(
+    manager: PackagersManager, tree: Path, fmt: str
+) -> None:
+    before = _listing(tree)
+    restored, package = round_trip(
+        manager, tree, LogHint("project", "path", packing_kwargs={"archive_format": fmt}), Path
+    )
+    assert package.manifest["format"] == fmt
+    assert package.manifest["instructions"]["is_directory"] is True
+    assert package.artifact is not None and package.artifact.src_path.endswith(f".{fmt}")
+    magic = MAGIC.get(fmt)
+    if magic:
+        assert Path(package.artifact.src_path).read_bytes().startswith(magic)
+    assert type(restored) is type(tree) and restored.name == "project"
+    assert _listing(restored) == before  # files, modes, mtimes, empty dirs, links
+    assert _listing(tree) == before  # the user's directory is untouched
+
+
+def test_the_default_is_a_compressed_zip(manager: PackagersManager, tree: Path) -> None:
+    assert DEFAULT_ARCHIVE_FORMAT == "zip"
+    package = manager.pack(tree, "project")
+    assert package.artifact_type == "path" and package.manifest["format"] == "zip"
+    assert package.artifact is not None
+    with zipfile.ZipFile(package.artifact.src_path) as archive:
+        data = archive.getinfo("data.bin")
+        assert data.compress_type == zipfile.ZIP_DEFLATED
+        assert data.compress_size < data.file_size // 10
+        assert "empty/deeper/" in archive.namelist()
+
+
+def test_tar_archives_name_no_owner(manager: PackagersManager, tree: Path) -> None:
+    package = manager.pack(tree, 'project : path[archive_format="tar.gz"]')
+    assert package.artifact is not None
+    with tarfile.open(package.artifact.src_path) as archive:
+        assert {(m.uid, m.gid, m.uname, m.gname) for m in archive} == {(0, 0, "", "")}
+
+
+def test_every_unpack_is_a_fresh_directory_removed_when_the_run_ends(
+    manager: PackagersManager, tree: Path
+) -> None:
+    package = manager.pack(tree, "project")
+    assert package.artifact is not None
+    item = DataItem(package.artifact.src_path, key="project", manifest=package.manifest)
+    first, second = manager.unpack(item, Path), manager.unpack(item, Path)
+    assert first != second
+    (first / "run.sh").write_text("changed by the function")
+    assert (second / "run.sh").read_text() == "#!/bin/sh\necho hi\n"
+    manager.clear()
+    assert not first.exists() and not second.exists()
+    assert (tree / "run.sh").read_text() == "#!/bin/sh\necho hi\n"
+
+
+def test_a_file_is_stored_as_it_is_and_never_cleared(
+    manager: PackagersManager, tmp_path: Path
+) -> None:
+    path = tmp_path / "report.csv"
+    path.write_text("a,b\n1,2\n")
+    stamp = path.stat().st_mtime_ns
+    package = manager.pack(path, "report")
+    assert package.artifact is not None
+    assert package.artifact.src_path == str(path)
+    assert package.manifest["format"] == "csv"
+    assert package.manifest["instructions"] == {"name": "report.csv"}
+    registered = [p for packager in manager.packagers for p in packager.future_clearing_paths]
+    assert str(path) not in registered
+    manager.clear()
+    assert path.read_text() == "a,b\n1,2\n" and path.stat().st_mtime_ns == stamp
+
+
+def test_a_relative_path_is_recorded_absolute(
+    manager: PackagersManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.txt").write_text("n")
+    package = manager.pack(Path("notes.txt"), "notes")
+    assert package.artifact is not None and package.artifact.src_path == str(tmp_path / "notes.txt")
+
+
+def test_a_stored_file_comes_back_under_its_own_name(
+    manager: PackagersManager, tmp_path: Path
+) -> None:
+    """A store blob is named by its digest; the function gets a copy named as the original."""
+    original = tmp_path / "data.tar.gz"
+    original.write_bytes(b"archive bytes")
+    package = manager.pack(original, "data")
+    assert package.manifest["format"] == "tar.gz"
+    blob = tmp_path / "blobs" / "ab12cd"
+    blob.parent.mkdir()
+    shutil.copyfile(original, blob)
+    restored = manager.unpack(DataItem(blob, key="data", manifest=package.manifest), Path)
+    assert restored.name == "data.tar.gz" and restored.read_bytes() == b"archive bytes"
+    assert restored.parent != original.parent
+    manager.clear()
+    assert not restored.exists() and blob.exists() and original.exists()
+
+
+def test_a_forged_name_is_not_used(manager: PackagersManager, tmp_path: Path) -> None:
+    path = tmp_path / "f.txt"
+    path.write_text("f")
+    package = manager.pack(path, "f")
+    manifest = {**package.manifest, "instructions": {"name": "../../escaped.txt"}}
+    restored = manager.unpack(DataItem(path, key="f", manifest=manifest), Path)
+    assert restored.name == "f" and restored.read_text() == "f"
+
+
+def test_a_path_result_is_its_text(manager: PackagersManager, tmp_path: Path) -> None:
+    package = manager.pack(tmp_path / "anything", "where : result")
+    assert package.value == str(tmp_path / "anything")
+
+
+def test_missing_paths_are_an_error(manager: PackagersManager, tmp_path: Path) -> None:
+    with pytest.raises(PackingError, match="does not exist"):
+        manager.pack(tmp_path / "missing", "x")
+
+
+def test_unknown_archive_formats_list_the_accepted_ones(
+    manager: PackagersManager, tree: Path
+) -> None:
+    with pytest.raises(PackingError, match=r"'rar'.*zip, tar, tar\.gz, tar\.bz2, tar\.xz"):
+        manager.pack(tree, 'x : path[archive_format="rar"]')
+
+
+def test_archive_format_is_for_directories(manager: PackagersManager, tmp_path: Path) -> None:
+    path = tmp_path / "f.txt"
+    path.write_text("f")
+    with pytest.raises(PackingError, match="archive_format applies to directories"):
+        manager.pack(path, 'x : path[archive_format="zip"]')
+
+
+@pytest.mark.parametrize("target", ["/etc", "../../outside", "{root}/sub"])
+def test_links_leaving_the_directory_are_refused_when_packing(
+    manager: PackagersManager, tmp_path: Path, target: str
+) -> None:
+    root = tmp_path / "root"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "link").symlink_to(target.format(root=root))  # absolute: even inside
+    with pytest.raises(PackingError, match=r"symlink 'sub/link'.*inside the directory"):
+        manager.pack(root, "x")
+
+
+def test_special_files_are_refused_when_packing(manager: PackagersManager, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    os.mkfifo(root / "pipe")
+    with pytest.raises(PackingError, match=r"'pipe'.*special file"):
+        manager.pack(root, "x")
