@@ -562,7 +562,7 @@ ROUND_TRIP_HINTS = [
 ]
 
 
-@pytest.mark.parametrize("hint", ROUND_TRIP_HINTS, ids=str)
+@pytest.mark.parametrize("hint", ROUND_TRIP_HINTS, ids=lambda hint: hint.key)
 def test_round_trip(hint):
     assert hint.shortcut_expressible
     assert LogHint.parse(str(hint)) == hint

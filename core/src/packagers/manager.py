@@ -77,18 +77,21 @@ class PackagersManager:
     def __init__(self, packagers: Iterable[type[Packager] | PackagerRecord] | None = None) -> None:
         records: list[PackagerRecord]
         if packagers is None:
-            records = list(collect().active)
+            collection = collect()
+            records = list(collection.active)
+            #: type -> packager classes, shared by every manager of this collection (one per run)
+            self._dispatch = collection.dispatch
         else:
             records = [
                 item if isinstance(item, PackagerRecord) else _record_for(item, rank)
                 for rank, item in enumerate(packagers)
             ]
             records.sort(key=lambda record: record.priority)
+            self._dispatch = {}
         self._records = {record.name: record for record in records}
-        self._packagers: list[Packager] = [
-            record.packager_class() for record in records if record.packager_class is not None
-        ]
-        self._by_name = {packager.qualified_name(): packager for packager in self._packagers}
+        self._classes = [r.packager_class for r in records if r.packager_class is not None]
+        self._classes_by_name = {cls.qualified_name(): cls for cls in self._classes}
+        self._instances: dict[type[Packager], Packager] = {}  # made on first use: runs are short
         self._by_type: dict[type, tuple[Packager, ...]] = {}
         self._data_items: list[DataItem] = []
 
@@ -102,7 +105,7 @@ class PackagersManager:
 
     def clear(self) -> None:
         """Delete every temporary path the packagers registered and every downloaded input copy."""
-        for packager in self._packagers:
+        for packager in self._instances.values():
             packager.clear()
         items, self._data_items = self._data_items, []
         for item in items:
@@ -113,7 +116,13 @@ class PackagersManager:
     @property
     def packagers(self) -> tuple[Packager, ...]:
         """The packager instances in priority order."""
-        return tuple(self._packagers)
+        return tuple(self._instance(cls) for cls in self._classes)
+
+    def _instance(self, cls: type[Packager]) -> Packager:
+        packager = self._instances.get(cls)
+        if packager is None:
+            packager = self._instances[cls] = cls()
+        return packager
 
     def packagers_for(self, tp: type) -> tuple[Packager, ...]:
         """The packagers that handle objects of ``tp``, best first (computed once per type)."""
@@ -121,12 +130,16 @@ class PackagersManager:
         if candidates is None:
             # Safe to keep even while some packagers' libraries are not imported: a class that
             # exists cannot subclass one that is imported later.
-            candidates = tuple(p for p in self._packagers if p.handles_type(tp))
-            self._by_type[tp] = candidates
+            classes = self._dispatch.get(tp)
+            if classes is None:
+                classes = self._dispatch[tp] = tuple(c for c in self._classes if c.handles_type(tp))
+            candidates = self._by_type[tp] = tuple(self._instance(cls) for cls in classes)
         return candidates
 
     def packager(self, name: str) -> Packager | None:
-        return self._by_name.get(name)
+        """The packager with this qualified name, when it is collected."""
+        cls = self._classes_by_name.get(name)
+        return None if cls is None else self._instance(cls)
 
     def choose_packager(self, obj: Any, artifact_type: str | None = None) -> tuple[Packager, str]:
         """The packager and artifact type ``obj`` would be packed with, or a ``PackingError``."""
@@ -466,7 +479,7 @@ class PackagersManager:
         if artifact_type == BUNDLE:
             return self._unpack_bundle(data_item, manifest)
         name = manifest.get("packager")
-        packager = self._by_name.get(name) if name else None
+        packager = self.packager(name) if name else None
         if packager is None:
             raise UnpackingError(self._missing_packager_message(data_item, manifest))
         if artifact_type not in packager.unpacking_artifact_types():
@@ -520,7 +533,7 @@ class PackagersManager:
             return tuple(values)
         if collection == "dict":
             return dict(zip(names, values))
-        packager = self._by_name.get(bundle["packager"])
+        packager = self.packager(bundle["packager"])
         if packager is None:
             raise UnpackingError(self._missing_packager_message(data_item, manifest))
         if packager.BUNDLE_FROM_DICT:

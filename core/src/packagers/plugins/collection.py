@@ -75,6 +75,10 @@ class PackagerRecord:
 @dataclass(frozen=True)
 class Collection:
     records: tuple[PackagerRecord, ...]
+    #: The managers' shared dispatch cache: object type -> the packager classes handling it.
+    dispatch: dict[type, tuple[type[Packager], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def active(self) -> tuple[PackagerRecord, ...]:

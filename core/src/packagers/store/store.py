@@ -7,7 +7,6 @@ leaves at worst unreferenced blobs (``gc`` removes them), never a manifest witho
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -92,7 +91,7 @@ class Store:
                     self._index.set_tag(project, package.key, package.hint.tag, version)
         finally:
             session.close()
-        return {p.key: ArtifactRef.from_manifest(copy.deepcopy(p.manifest)) for p in everything}
+        return {p.key: ArtifactRef.from_manifest(p.manifest) for p in everything}
 
     def _put_blob(
         self,
