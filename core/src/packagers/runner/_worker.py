@@ -54,7 +54,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     except Exception as error:
         return {"error": error_info(error)}
     job.run_id = request["run_id"]
-    return {"record": execute(job, request["executor"]).to_dict()}
+    return {"record": execute(job, request["executor"], announce=True).to_dict()}
 
 
 if __name__ == "__main__":

@@ -28,12 +28,15 @@ __all__ = ["close_record", "execute", "open_record", "plugin_versions"]
 _versions: tuple[Collection, dict[str, str]] | None = None
 
 
-def execute(job: RunJob, executor: str = "local") -> RunRecord:
+def execute(job: RunJob, executor: str = "local", *, announce: bool = False) -> RunRecord:
     """Run ``job`` here and return its record; the function's own failure is recorded, not raised.
 
     Only the logging worker (``config.logging_worker`` against the launcher's rank) saves the
     record and logs outputs; the other ranks run the function and report ``logged=False``.
     An interrupt (``KeyboardInterrupt``) is recorded as an error and then raised again.
+    ``announce`` also saves the record as ``running`` first, for runs long or remote enough to be
+    watched; an in-process run saves its record once, when it ends (a file write is most of the
+    cost of a short run).
     """
     from packagers._config import config
 
@@ -41,7 +44,7 @@ def execute(job: RunJob, executor: str = "local") -> RunRecord:
     enabled = config.enabled
     if enabled:
         record.plugins = plugin_versions()
-    if record.logged:
+    if record.logged and announce:
         job.store.save_run(record.to_dict())
     start = time.perf_counter()
     try:
