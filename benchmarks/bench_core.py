@@ -1,4 +1,7 @@
-"""Core cases: an int result through the manager, and the pickle fallback."""
+"""Core cases: the cost of importing packagers, and the pickle fallback.
+
+The int result case lives in ``bench_stdlib``: the stdlib plugin is what packs an int.
+"""
 
 from __future__ import annotations
 
@@ -43,14 +46,6 @@ def _pickle_raw(data: tuple[Any, str, Any]) -> None:
 
 def cases(quick: bool) -> list[Case]:
     return [
-        Case(
-            name="core: pack int result (per call)",
-            setup=_manager,
-            ours=lambda manager: manager.pack(7, "n"),
-            raw=lambda manager: {"n": 7},
-            inner=10_000,
-            max_seconds=10e-6,
-        ),
         Case(
             name="core: python -c 'import packagers' vs 'pass'",
             ours=lambda _: subprocess.run([sys.executable, "-c", "import packagers"], check=True),
