@@ -1,0 +1,87 @@
+"""The ``packagers`` command: run functions, inspect plugins, explain choices, browse the store.
+
+Exit codes mean something so scripts can branch on them: 0 ok; 1 the command worked and found a
+problem (a failed run, a broken store); 2 bad usage; 3 a packagers error (one ``error:`` line,
+the traceback with ``--debug``); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
+
+from packagers._errors import PackagersError
+from packagers.cli import _artifacts, _explain, _plugins, _run, _runs, _store
+from packagers.cli._options import FLAGS, common_flags
+from packagers.cli._output import EXIT_ERROR, EXIT_INTERRUPTED, print_exception, show_warnings
+
+__all__ = ["build_parser", "main"]
+
+_EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `packagers ... | head`
+
+_COMMANDS = (_run, _plugins, _explain, _artifacts, _runs, _store)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command; each command module adds its own sub-parsers."""
+    from packagers import __version__
+
+    flags = common_flags()
+    parser = argparse.ArgumentParser(
+        prog="packagers",
+        description="Run type-hinted functions and inspect packagers, artifacts and runs.",
+        epilog="exit codes: 0 ok, 1 problem found or run failed, 2 usage error, "
+        "3 packagers error, 130 interrupted",
+        parents=[flags],
+    )
+    parser.add_argument("--version", action="version", version=f"packagers {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in _COMMANDS:
+        module.register(commands, flags)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code (the console script exits with it)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, --version and usage errors
+        return exit_.code if isinstance(exit_.code, int) else 0
+    for flag in FLAGS:
+        if not hasattr(args, flag):
+            setattr(args, flag, False)
+    try:
+        with show_warnings(), _cwd_importable():
+            return int(args.handler(args))
+    except PackagersError as error:
+        print_exception(error, debug=args.debug)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away: stop quietly, and keep Python from complaining at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return _EXIT_BROKEN_PIPE
+
+
+@contextlib.contextmanager
+def _cwd_importable() -> Iterator[None]:
+    """Modules in the current directory are importable during the command, as with ``python -m``.
+
+    ``run steps:clean`` and ``explain steps.Summary`` name the user's own modules; the console
+    script's ``sys.path`` starts at its own directory, not the user's.
+    """
+    cwd = os.getcwd()
+    if cwd in sys.path:
+        yield
+        return
+    sys.path.insert(0, cwd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(cwd)

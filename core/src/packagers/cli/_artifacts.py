@@ -1,0 +1,231 @@
+"""``packagers artifacts ls|show|get|tag``: browse stored artifacts and copy their files out."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import IO, TYPE_CHECKING, Any
+
+from packagers.cli._options import add_project_option, add_store_option, open_store
+from packagers.cli._output import (
+    EXIT_OK,
+    CommandError,
+    emit,
+    format_size,
+    print_fields,
+    print_table,
+    progress_for,
+)
+from packagers.data_item import DataItem
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from packagers.store import ArtifactRef, StoreDataItem
+
+__all__ = ["ref_to_dict", "register"]
+
+_CHUNK = 1 << 20
+
+
+def register(commands: Any, flags: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "artifacts", parents=[flags], help="list, show, copy out and tag stored artifacts",
+        description="Browse the artifacts of the store.",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    ls = actions.add_parser(
+        "ls", parents=[flags],
+        help="list the latest version of each key, or every version of --key (newest first)",
+    )
+    add_project_option(ls, "the project (default: the project setting)")
+    ls.add_argument("--key", metavar="KEY", default=None, help="only the versions of this key")
+    add_store_option(ls)
+    ls.set_defaults(handler=ls_command)
+
+    show = actions.add_parser("show", parents=[flags], help="print an artifact's manifest")
+    show.add_argument("uri", metavar="URI", help="store://[project/]key[:tag][@version]")
+    add_store_option(show)
+    show.set_defaults(handler=show_command)
+
+    get = actions.add_parser(
+        "get", parents=[flags],
+        help="copy an artifact's file out (digest verified), or print a result",
+        description="Copy an artifact's file out of the store, checking it against the digest "
+        "its manifest recorded (a copy that differs is deleted, exit 3); a result's value is "
+        "printed instead.",
+    )
+    get.add_argument("uri", metavar="URI", help="store://[project/]key[:tag][@version]")
+    get.add_argument(
+        "-o", "--output", metavar="PATH", default=None,
+        help="where to write: a file, a directory, or - for stdout (default: KEY.FORMAT in the "
+        "current directory)",
+    )
+    add_store_option(get)
+    get.set_defaults(handler=get_command)
+
+    tag = actions.add_parser("tag", parents=[flags], help="point a tag at an artifact version")
+    tag.add_argument("uri", metavar="URI", help="store://[project/]key[:tag][@version]")
+    tag.add_argument("tag", metavar="TAG", help="the tag; store://project/key:TAG then loads it")
+    add_store_option(tag)
+    tag.set_defaults(handler=tag_command)
+
+
+def ref_to_dict(ref: ArtifactRef) -> dict[str, Any]:
+    return {
+        "uri": ref.uri,
+        "project": ref.project,
+        "key": ref.key,
+        "version": ref.version,
+        "manifest": ref.manifest,
+    }
+
+
+def ls_command(args: argparse.Namespace) -> int:
+    refs = open_store(args).list_artifacts(project=args.project, key=args.key)
+    emit(args, [ref_to_dict(ref) for ref in refs], _render_ls)
+    return EXIT_OK
+
+
+def _render_ls(refs: list[dict[str, Any]]) -> None:
+    print_table(
+        ["uri", "type", "object type", "size"],
+        [
+            [
+                ref["uri"],
+                ref["manifest"].get("artifact_type"),
+                ref["manifest"].get("object_type"),
+                format_size(ref["manifest"].get("size")),
+            ]
+            for ref in refs
+        ],
+        empty="no artifacts",
+    )
+
+
+def show_command(args: argparse.Namespace) -> int:
+    emit(args, open_store(args).manifest(args.uri), print_fields)
+    return EXIT_OK
+
+
+def tag_command(args: argparse.Namespace) -> int:
+    ref = open_store(args).tag(args.uri, args.tag)
+    emit(
+        args,
+        ref_to_dict(ref),
+        lambda data: print(
+            f"tagged {data['uri']} as {args.tag!r}: "
+            f"store://{data['project']}/{data['key']}:{args.tag}"
+        ),
+    )
+    return EXIT_OK
+
+
+def get_command(args: argparse.Namespace) -> int:
+    item = open_store(args).resolve(args.uri)
+    manifest = item.manifest or {}
+    artifact_type = manifest.get("artifact_type")
+    if artifact_type == "result":
+        value = manifest.get("value")
+        emit(args, {"uri": item.uri, "value": value}, lambda _: _print_value(value))
+        return EXIT_OK
+    if artifact_type == "bundle":
+        members = [entry["uri"] for entry in manifest.get("bundle", {}).get("members", [])]
+        raise CommandError(
+            f"{item.uri} is a bundle with no file of its own; get its members: "
+            f"{', '.join(members)}"
+        )
+    size, expected = manifest.get("size"), manifest.get("digest")
+    progress = progress_for(args)
+    if args.output == "-":
+        with _open_blob(item) as source:
+            actual = _copy(source, sys.stdout.buffer, item.key, size, progress)
+        sys.stdout.buffer.flush()
+        _check(item.uri, expected, actual, "the output is corrupt")
+        return EXIT_OK
+    path = _destination(args.output, item.key + item.suffix)
+    partial = f"{path}.part"
+    try:
+        with _open_blob(item) as source, _open_output(partial) as target:
+            actual = _copy(source, target, item.key, size, progress)
+        _check(item.uri, expected, actual, "nothing was written")
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+    data = {"uri": item.uri, "path": path, "size": size, "digest": actual,
+            "verified": expected is not None}
+    emit(args, data, _render_get)
+    return EXIT_OK
+
+
+def _render_get(data: dict[str, Any]) -> None:
+    check = "digest verified" if data["verified"] else "no digest recorded, not verified"
+    print(f"{data['uri']} -> {data['path']} ({format_size(data['size'])}, {check})")
+
+
+def _print_value(value: Any) -> None:
+    import json
+
+    print(value if isinstance(value, str) else json.dumps(value, default=str))
+
+
+def _destination(output: str | None, name: str) -> str:
+    """``-o`` as given, or ``name`` inside it when it is a directory; by default ``name`` here."""
+    if output is None:
+        return name
+    return os.path.join(output, name) if os.path.isdir(output) else output
+
+
+def _open_blob(item: StoreDataItem) -> IO[bytes]:
+    """The stored bytes as a stream, unchecked: ``_copy`` hashes them in the one pass it makes.
+
+    (A ``StoreDataItem`` would check them first, which for a remote store means a full
+    download before the copy starts and before any progress can be shown.)
+    """
+    from packagers.store import StoreError
+
+    try:
+        return DataItem(item.url, storage_options=item.storage_options).open("rb")
+    except FileNotFoundError:
+        raise StoreError(f"{item.uri}: its data {item.url} is missing from the store") from None
+
+
+def _open_output(path: str) -> IO[bytes]:
+    try:
+        return open(path, "wb")  # the caller's with-block closes it
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror}") from error
+
+
+def _check(uri: str, expected: str | None, actual: str, outcome: str) -> None:
+    from packagers.store import CorruptArtifactError
+
+    if expected is not None and actual != expected:
+        raise CorruptArtifactError(
+            f"{uri}: the stored data is corrupt: the manifest records {expected} but the copy "
+            f"hashes to {actual}; {outcome} (`packagers store verify` lists every damaged blob)"
+        )
+
+
+def _copy(
+    source: IO[bytes],
+    target: IO[bytes],
+    key: str,
+    size: int | None,
+    progress: Callable[[str, int, int], None] | None,
+) -> str:
+    """Stream in chunks, hashing as it goes; the digest in the manifest's ``sha256:<hex>`` form."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    done = 0
+    while chunk := source.read(_CHUNK):
+        target.write(chunk)
+        digest.update(chunk)
+        done += len(chunk)
+        if progress is not None and size:
+            progress(key, done, size)
+    return f"sha256:{digest.hexdigest()}"

@@ -1,0 +1,56 @@
+"""Options several commands share, defined once so they read and behave the same everywhere."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from packagers.store import Store
+
+__all__ = ["FLAGS", "add_project_option", "add_store_option", "common_flags", "open_store"]
+
+#: The flags every command takes, before or after its name; False unless given.
+FLAGS = ("json", "debug", "progress")
+
+
+def common_flags() -> argparse.ArgumentParser:
+    """A parent parser with ``--json``, ``--debug`` and ``--progress``.
+
+    It is a parent of the top-level parser and of every command, so ``packagers --json plugins``
+    and ``packagers plugins --json`` both work; ``SUPPRESS`` keeps a command's parser from
+    resetting a flag given before the command name.
+    """
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS,
+        help="print one JSON document on stdout, for scripts",
+    )
+    parent.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS,
+        help="print the full traceback of an error",
+    )
+    parent.add_argument(
+        "--progress", action="store_true", default=argparse.SUPPRESS,
+        help="draw progress bars on stderr even when it is not a terminal",
+    )
+    return parent
+
+
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store", metavar="URL", default=None,
+        help="the artifact store: a local directory or an fsspec URL (default: the store.url "
+        "setting, MLRUN_PACKAGERS__STORE__URL)",
+    )
+
+
+def add_project_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--project", metavar="NAME", default=None, help=what)
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    """The store ``--store`` names, or the configured one."""
+    from packagers.store import get_store
+
+    return get_store(args.store)

@@ -1,0 +1,162 @@
+"""``packagers run TARGET``: run a function from the shell with inputs, params and log hints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from packagers.cli._options import add_project_option, add_store_option, open_store
+from packagers.cli._output import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    emit,
+    print_error,
+    print_fields,
+    progress_for,
+)
+
+if TYPE_CHECKING:
+    from packagers.store import Store
+
+__all__ = ["parse_param", "register"]
+
+_EXAMPLES = """\
+examples:
+  packagers run train.py:train -i data=store://raw-data -p epochs=10 -r accuracy -r "model : model"
+  packagers run mypackage.steps:clean -i raw=data.csv -r 'cleaned : dataset[format="parquet"]'
+
+A param value is parsed as JSON when it parses (10, 0.5, true, null, [1, 2], {"a": 1}, "quoted")
+and kept as a string otherwise (-p name=alice). The current directory is importable, as with
+`python -m`.
+"""
+
+
+def register(commands: Any, flags: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "run",
+        parents=[flags],
+        help="run a function and log what it returns",
+        description="Run a type-hinted function: inputs are unpacked as its hints ask, what it "
+        "returns is logged under the log hints.",
+        epilog=_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "target", metavar="TARGET", help="module:function or path/to/script.py:function"
+    )
+    parser.add_argument(
+        "-i", "--input", dest="inputs", metavar="KEY=URI", default={},
+        action=_KeyValues, convert=str,
+        help="an input: a store URI, a local path or an fsspec URL (repeatable)",
+    )
+    parser.add_argument(
+        "-p", "--param", dest="params", metavar="KEY=VALUE", default={},
+        action=_KeyValues, convert=parse_param,
+        help="a parameter, JSON when it parses, else a string (repeatable)",
+    )
+    parser.add_argument(
+        "-r", "--returns", dest="returns", metavar="HINT", action="append", default=None,
+        help="a log hint for the next returned value, e.g. 'data : dataset[format=\"csv\"]' "
+        "(repeatable; default: the function's @handler hints)",
+    )
+    parser.add_argument(
+        "--executor", choices=("local", "process"), default="local",
+        help="local: in this process (default); process: in a fresh Python process",
+    )
+    add_project_option(parser, "the project to log into (default: the project setting)")
+    add_store_option(parser)
+    parser.set_defaults(handler=run_command)
+
+
+def parse_param(text: str) -> Any:
+    """A param from the shell: JSON when it parses (``10``, ``true``, ``[1, 2]``), else the text."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class _KeyValues(argparse.Action):
+    """Collects repeated ``KEY=VALUE`` options into one dict; a repeated key is a usage error."""
+
+    def __init__(self, *args: Any, convert: Callable[[str], Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.convert = convert
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        key, sep, value = str(values).partition("=")
+        key = key.strip()
+        if not sep or not key:
+            parser.error(f"{option_string} expects KEY=VALUE, got {values!r}")
+        collected = dict(getattr(namespace, self.dest))  # never mutate the shared default
+        if key in collected:
+            parser.error(f"{option_string}: {key!r} is given twice")
+        collected[key] = self.convert(value)
+        setattr(namespace, self.dest, collected)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from packagers.runner import run
+
+    record = run(
+        args.target,
+        inputs=args.inputs,
+        params=args.params,
+        returns=args.returns,
+        project=args.project,
+        store=_store(args),
+        executor=args.executor,
+    )
+    data = record.to_dict()
+    emit(args, data, _render)
+    if record.ok:
+        return EXIT_OK
+    error = record.error or {}
+    print_error(
+        f"run {record.id} ended in state {record.state}: "
+        f"{error.get('type', 'Error')}: {error.get('message', '')}",
+        error.get("traceback") if args.debug else None,
+    )
+    return EXIT_PROBLEM
+
+
+def _store(args: argparse.Namespace) -> Store:
+    """The store; with a progress bar wanted, one that draws it while large outputs are written.
+
+    ``run()`` takes no progress callback, so it rides on the store's ``log_packages``, the one
+    call that writes outputs. The process executor's worker opens its own store: no bar there.
+    """
+    store = open_store(args)
+    progress = progress_for(args)
+    if progress is None or args.executor != "local":
+        return store
+    from packagers.store import Store
+
+    class ReportingStore(Store):
+        def log_packages(self, packages: Any, **options: Any) -> Any:
+            return super().log_packages(packages, progress=progress, **options)
+
+    return ReportingStore(store.url, storage_options=store.storage_options)
+
+
+def _render(record: dict[str, Any]) -> None:
+    duration = record.get("duration")
+    print_fields(
+        {
+            "run": record["id"],
+            "function": record.get("function"),
+            "project": record["project"],
+            "state": record["state"],
+            "duration": f"{duration:.2f} s" if duration is not None else None,
+            "results": record["results"],
+            "artifacts": {key: ref["uri"] for key, ref in record["artifacts"].items()},
+        }
+    )

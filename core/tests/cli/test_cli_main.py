@@ -1,0 +1,120 @@
+"""The command as a whole: help, usage errors, global flags and the installed console script."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+import packagers
+
+if TYPE_CHECKING:
+    from conftest import Cli
+
+
+def test_cli_help_lists_every_command(cli: Cli) -> None:
+    result = cli("--help")
+    assert result.code == 0
+    for command in ("run", "plugins", "explain", "artifacts", "runs", "store"):
+        assert command in result.out
+    assert "exit codes" in result.out
+
+
+def test_cli_version(cli: Cli) -> None:
+    result = cli("--version")
+    assert (result.code, result.out.strip()) == (0, f"packagers {packagers.__version__}")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["bogus"],
+        ["artifacts"],
+        ["artifacts", "ls", "--nope"],
+        ["store", "gc", "extra"],
+        ["run", "cli_samples:add", "-p", "novalue"],
+        ["run", "cli_samples:add", "-p", "a=1", "-p", "a=2"],
+        ["run", "cli_samples:add", "--executor", "moon"],
+    ],
+)
+def test_cli_usage_errors_exit_2(cli: Cli, argv: list[str]) -> None:
+    result = cli(*argv)
+    assert result.code == 2
+    assert "usage:" in result.err
+    assert result.out == ""
+
+
+@pytest.mark.parametrize("position", ["before", "after"])
+def test_cli_json_flag_before_or_after_the_command(cli: Cli, position: str) -> None:
+    argv = ["--json", "plugins"] if position == "before" else ["plugins", "--json"]
+    result = cli(*argv)
+    names = [record["name"] for record in result.json()]
+    assert "packagers._builtin.PicklePackager" in names
+
+
+def test_cli_packagers_error_is_one_line_exit_3(cli: Cli) -> None:
+    result = cli("explain", "no.such.Type")
+    assert result.code == 3
+    assert result.err.startswith("error: ")
+    assert result.err.count("\n") == 1
+    assert "Traceback" not in result.err
+
+
+def test_cli_debug_prints_the_traceback(cli: Cli) -> None:
+    result = cli("--debug", "explain", "no.such.Type")
+    assert result.code == 3
+    assert result.err.startswith("error: ")
+    assert "Traceback (most recent call last)" in result.err
+
+
+def test_cli_keyboard_interrupt_exits_130(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from packagers.cli import _plugins
+
+    def interrupted(_: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_plugins, "plugins_command", interrupted)
+    result = cli("plugins")
+    assert result.code == 130
+    assert "interrupted" in result.err
+
+
+@pytest.mark.slow
+def test_cli_console_script_is_installed() -> None:
+    executable = shutil.which("packagers")
+    assert executable, "the packagers console script is not installed (pip install -e core)"
+    helped = subprocess.run([executable, "--help"], capture_output=True, text=True, check=False)
+    assert helped.returncode == 0
+    assert "usage: packagers" in helped.stdout
+    listed = subprocess.run(
+        [executable, "plugins", "--json"], capture_output=True, text=True, check=False
+    )
+    assert listed.returncode in (0, 1), listed.stderr  # 1: an installed plugin failed to load
+    records = json.loads(listed.stdout)
+    assert any(record["name"] == "packagers._builtin.PicklePackager" for record in records)
+
+
+def test_cli_modules_in_the_current_directory_are_importable(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cli_cwd_module.py").write_text(
+        "class Local:\n    pass\n\n\ndef answer() -> int:\n    return 42\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    before = list(sys.path)
+    try:
+        explained = cli("explain", "cli_cwd_module.Local", "--json")
+        assert explained.code == 0, explained.err
+        assert explained.json()["type"] == "cli_cwd_module.Local"
+        ran = cli("run", "cli_cwd_module:answer", "-r", "answer : result",
+                  "--store", str(tmp_path / "store"), "--json")
+        assert ran.json()["results"] == {"answer": 42}
+    finally:
+        sys.modules.pop("cli_cwd_module", None)
+    assert sys.path == before
