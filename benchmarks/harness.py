@@ -115,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     names = [name for name in _cases(args.quick) if args.keyword in name]
     if not args.json:
-        print(f"{'case':44} {'ours':>12} {'raw':>12} {'ratio':>7} {'target':>9} "
-              f"{'peak ours':>10} {'peak raw':>10}")
+        print(
+            f"{'case':44} {'ours':>12} {'raw':>12} {'ratio':>7} {'target':>9} "
+            f"{'peak ours':>10} {'peak raw':>10}"
+        )
     failed = False
     for name in names:
         case = _cases(args.quick)[name]
@@ -132,17 +134,24 @@ def main(argv: list[str] | None = None) -> int:
         )
         failed |= over_time or over_memory
         if args.json:
-            print(json.dumps({"case": name, "ours": ours, "raw": raw, "ratio": ratio,
-                              "target": case.target}))
+            print(
+                json.dumps(
+                    {"case": name, "ours": ours, "raw": raw, "ratio": ratio, "target": case.target}
+                )
+            )
             continue
         target = (
-            f"{case.target:.2f}" if case.target is not None
-            else _format_time(case.max_seconds).strip() if case.max_seconds is not None
+            f"{case.target:.2f}"
+            if case.target is not None
+            else _format_time(case.max_seconds).strip()
+            if case.max_seconds is not None
             else "-"
         )
         flag = " !" if over_time or over_memory else ""
-        print(f"{name:44} {_format_time(ours['median'])} {_format_time(raw['median'])} "
-              f"{ratio:7.2f} {target:>9} {ours['peak_mb']:8.1f}MB {raw['peak_mb']:8.1f}MB{flag}")
+        print(
+            f"{name:44} {_format_time(ours['median'])} {_format_time(raw['median'])} "
+            f"{ratio:7.2f} {target:>9} {ours['peak_mb']:8.1f}MB {raw['peak_mb']:8.1f}MB{flag}"
+        )
     return 1 if failed else 0
 
 

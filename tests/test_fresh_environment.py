@@ -40,12 +40,22 @@ def test_core_and_numpy_plugin_install_and_work_alone(tmp_path):
     python = environment / "bin" / "python"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         str(ROOT / "core"), str(ROOT / "plugins" / "numpy")],
-        check=True, env=env,
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            str(ROOT / "core"),
+            str(ROOT / "plugins" / "numpy"),
+        ],
+        check=True,
+        env=env,
     )
-    result = subprocess.run([str(python), "-c", CHECK], capture_output=True, text=True, env=env,
-                            cwd=tmp_path)
+    result = subprocess.run(
+        [str(python), "-c", CHECK], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["plugins"] == ["builtin", "numpy"]

@@ -15,8 +15,9 @@ PIPELINE = ROOT / "examples" / "quickstart" / "pipeline.py"
 
 def _run_pipeline(store: Path, *args: str) -> str:
     env = {**os.environ, "MLRUN_PACKAGERS__STORE__URL": str(store)}
-    result = subprocess.run([sys.executable, str(PIPELINE), *args], capture_output=True,
-                            text=True, env=env, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, str(PIPELINE), *args], capture_output=True, text=True, env=env, cwd=ROOT
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 

@@ -18,27 +18,43 @@ EXAMPLE = ROOT / "examples" / "plugin"
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(EXAMPLE)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(EXAMPLE),
+        ],
         check=True,
     )
     return target
 
 
 def _python(site: Path, code: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
+    }
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
 
 
 @pytest.mark.slow
 def test_the_installed_plugin_is_collected_and_used(site):
-    result = _python(site, (
-        "import json, packagers\n"
-        "from fractions import Fraction\n"
-        "rows = [r.to_dict() for r in packagers.list_packagers() if r.plugin == 'exact']\n"
-        "package = packagers.PackagersManager().pack(Fraction(1, 3), 'third')\n"
-        "print(json.dumps({'rows': rows, 'value': package.value}))\n"
-    ))
+    result = _python(
+        site,
+        (
+            "import json, packagers\n"
+            "from fractions import Fraction\n"
+            "rows = [r.to_dict() for r in packagers.list_packagers() if r.plugin == 'exact']\n"
+            "package = packagers.PackagersManager().pack(Fraction(1, 3), 'third')\n"
+            "print(json.dumps({'rows': rows, 'value': package.value}))\n"
+        ),
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert [row["name"] for row in report["rows"]] == [
@@ -53,19 +69,37 @@ def test_the_installed_plugin_is_collected_and_used(site):
 def test_the_installed_plugin_passes_its_own_conformance_tests(site):
     env = {**os.environ, "PYTHONPATH": str(site)}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-         "-c", os.devnull, "--rootdir", str(EXAMPLE), str(EXAMPLE / "tests")],
-        capture_output=True, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            "-c",
+            os.devnull,
+            "--rootdir",
+            str(EXAMPLE),
+            str(EXAMPLE / "tests"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.slow
 def test_blocking_the_installed_plugin_from_the_environment(site):
-    result = _python(site, (
-        "import os, packagers\n"
-        "os.environ['MLRUN_PACKAGERS__PLUGINS__BLOCKED'] = 'exact'\n"
-        "packagers.config.reload()\n"
-        "print({r.state for r in packagers.list_packagers() if r.plugin == 'exact'})\n"
-    ))
+    result = _python(
+        site,
+        (
+            "import os, packagers\n"
+            "os.environ['MLRUN_PACKAGERS__PLUGINS__BLOCKED'] = 'exact'\n"
+            "packagers.config.reload()\n"
+            "print({r.state for r in packagers.list_packagers() if r.plugin == 'exact'})\n"
+        ),
+    )
     assert result.stdout.strip() == "{'blocked'}", result.stderr

@@ -41,9 +41,7 @@ def make_distribution(
             path.write_text(textwrap.dedent(source))
         info = root / f"{name.replace('-', '_')}-{version}.dist-info"
         info.mkdir()
-        (info / "METADATA").write_text(
-            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
-        )
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
         lines = "\n".join(f"{key} = {value}" for key, value in entry_points.items())
         (info / "entry_points.txt").write_text(f"[packagers]\n{lines}\n")
         clear_cache()

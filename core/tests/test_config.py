@@ -470,13 +470,15 @@ def test_override_nests_and_restores_code_set_values(monkeypatch: pytest.MonkeyP
 
 
 def test_override_validates_everything_before_applying() -> None:
-    with pytest.raises(ConfigError, match="config.pickle.policy"), config.override(
-        strict=True, pickle__policy="never"
+    with (
+        pytest.raises(ConfigError, match="config.pickle.policy"),
+        config.override(strict=True, pickle__policy="never"),
     ):
         pass  # pragma: no cover - never entered
     assert config.strict is False
-    with pytest.raises(ConfigError, match="did you mean pickle.policy"), config.override(
-        pickle__polcy="deny"
+    with (
+        pytest.raises(ConfigError, match="did you mean pickle.policy"),
+        config.override(pickle__polcy="deny"),
     ):
         pass  # pragma: no cover - never entered
 

@@ -30,7 +30,16 @@ except ImportError:  # pragma: no cover - the randomized fallback below covers t
 @pytest.mark.parametrize(
     "key",
     [
-        "a", "A", "0", "_", "accuracy", "my-key", "my.key", "v1.2-rc_3", "_private", "9lives",
+        "a",
+        "A",
+        "0",
+        "_",
+        "accuracy",
+        "my-key",
+        "my.key",
+        "v1.2-rc_3",
+        "_private",
+        "9lives",
         "a" * 200,
     ],
 )
@@ -42,8 +51,20 @@ def test_valid_keys(key):
 @pytest.mark.parametrize(
     "key",
     [
-        "", ".hidden", "-x", "a/b", "a b", "a:b", "a*b", "é", "a\n", "a" * 201, "a\\b", "[a]",
-        None, 3,
+        "",
+        ".hidden",
+        "-x",
+        "a/b",
+        "a b",
+        "a:b",
+        "a*b",
+        "é",
+        "a\n",
+        "a" * 201,
+        "a\\b",
+        "[a]",
+        None,
+        3,
     ],
 )
 def test_invalid_keys(key):
@@ -219,7 +240,7 @@ def test_several_kwargs_keep_their_order():
         ("data[,]", 5, "expected a keyword name"),
         ("data[a=1,,]", 9, "expected a keyword name"),
         ("data[[a=1]]", 5, "expected a keyword name"),
-        ("data : dataset[format=parquet]", 22, "quote strings: format=\"parquet\""),
+        ("data : dataset[format=parquet]", 22, 'quote strings: format="parquet"'),
         ("data[a=inf]", 7, "not a Python literal"),
         ("data[a=nan]", 7, "not a Python literal"),
         ("data[a=true]", 7, "a=True"),
@@ -340,7 +361,13 @@ def test_parse_dict():
         }
     )
     assert hint == LogHint(
-        "model", "model", "v1", 3, {"format": "pkl"}, {"owner": "me"}, {"notes": [1, 2]},
+        "model",
+        "model",
+        "v1",
+        3,
+        {"format": "pkl"},
+        {"owner": "me"},
+        {"notes": [1, 2]},
         {"accuracy": 0.9},
     )
     assert LogHint.parse({"key": "accuracy"}) == LogHint.parse("accuracy")
@@ -408,7 +435,10 @@ def test_fields_order():
     hint = LogHint("k", "t", "tag", 2, {"a": 1}, {"l": "v"}, {"e": 1}, {"m": 1})
     assert (hint.key, hint.artifact_type, hint.tag, hint.itemized) == ("k", "t", "tag", 2)
     assert (hint.packing_kwargs, hint.labels, hint.extra_data, hint.metrics) == (
-        {"a": 1}, {"l": "v"}, {"e": 1}, {"m": 1},
+        {"a": 1},
+        {"l": "v"},
+        {"e": 1},
+        {"m": 1},
     )
 
 
@@ -422,8 +452,9 @@ def test_callers_dicts_are_copied():
     hint = LogHint("x", packing_kwargs=kwargs, labels=labels, extra_data=extra, metrics=metrics)
     for given in (kwargs, labels, extra, metrics):
         given["new"] = "added"
-    assert hint == LogHint("x", packing_kwargs={"a": 1}, labels={"l": "v"}, extra_data={"e": 1},
-                           metrics={"m": 1})
+    assert hint == LogHint(
+        "x", packing_kwargs={"a": 1}, labels={"l": "v"}, extra_data={"e": 1}, metrics={"m": 1}
+    )
     assert hint.packing_kwargs is not kwargs
     hint.packing_kwargs["mine"] = 1
     assert "mine" not in kwargs
@@ -472,7 +503,10 @@ def test_itemized_true_and_one_are_different():
 @pytest.mark.parametrize(
     ("itemized", "depth", "text"),
     [
-        (False, 0, "x"), (True, None, "*x"), (1, 1, "1*x"), (2, 2, "2*x"),
+        (False, 0, "x"),
+        (True, None, "*x"),
+        (1, 1, "1*x"),
+        (2, 2, "2*x"),
         (10**6, 10**6, "1000000*x"),
     ],
 )
@@ -503,8 +537,10 @@ def test_equality_with_other_types():
     ("hint", "text"),
     [
         (LogHint("accuracy"), "accuracy"),
-        (LogHint("data", "dataset", packing_kwargs={"format": "parquet"}),
-         "data : dataset[format='parquet']"),
+        (
+            LogHint("data", "dataset", packing_kwargs={"format": "parquet"}),
+            "data : dataset[format='parquet']",
+        ),
         (LogHint("results", itemized=True), "*results"),
         (LogHint("results", itemized=2), "2*results"),
         (LogHint("data", packing_kwargs={"format": "csv"}), "data[format='csv']"),
@@ -595,8 +631,10 @@ def _random_literal(rng: random.Random, depth: int = 0):
         return tuple(items)
     if kind == "set":
         return {rng.choice(["a", "b,]", 1, -2.5, (1, "x")]) for _ in range(rng.randint(0, 3))}
-    return {str(rng.randint(0, 99)) if rng.random() < 0.5 else rng.randint(0, 99): item
-            for item in items}
+    return {
+        str(rng.randint(0, 99)) if rng.random() < 0.5 else rng.randint(0, 99): item
+        for item in items
+    }
 
 
 def _random_hint(rng: random.Random) -> LogHint:
@@ -619,8 +657,11 @@ def _respace(rng: random.Random, text: str) -> str:
     """Insert whitespace where the grammar allows it: around ':' '*' '[' ']' and at the ends."""
     spaced = text
     for token in (" : ", "*", "["):
-        spaced = spaced.replace(token, rng.choice(["", " ", "\t", "  \n"]) + token.strip()
-                                + rng.choice(["", " ", "\n "]), 1)
+        spaced = spaced.replace(
+            token,
+            rng.choice(["", " ", "\t", "  \n"]) + token.strip() + rng.choice(["", " ", "\n "]),
+            1,
+        )
     return rng.choice(["", "  ", "\t"]) + spaced + rng.choice(["", " ", "\n"])
 
 
@@ -667,10 +708,12 @@ if hypothesis is not None:
     )
     _literals = st.recursive(
         _scalars,
-        lambda inner: st.lists(inner, max_size=3)
-        | st.tuples(inner, inner)
-        | st.dictionaries(_hashables, inner, max_size=3)
-        | st.sets(_hashables, max_size=3),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.tuples(inner, inner)
+            | st.dictionaries(_hashables, inner, max_size=3)
+            | st.sets(_hashables, max_size=3)
+        ),
         max_leaves=10,
     )
     _hints = st.builds(

@@ -1,4 +1,4 @@
-"""The manager: choosing packagers, returns, itemization, bundling, linking, clearing, strict mode."""
+"""The manager: choosing packagers, returns, itemization, bundling, linking, clearing, strict."""
 
 from __future__ import annotations
 
@@ -83,8 +83,7 @@ def _resolver(packages):
     def resolve(entry):
         package = index[entry["key"]]
         source = package.artifact.src_path if package.artifact else ""
-        return DataItem(source, key=package.key, manifest=package.manifest,
-                        resolver=resolve)
+        return DataItem(source, key=package.key, manifest=package.manifest, resolver=resolve)
 
     return resolve
 
@@ -272,8 +271,12 @@ def test_a_missing_link_is_dropped_with_a_warning_and_the_hint_is_untouched(mana
 
 
 def test_metrics_link_only_results_to_models(manager):
-    hints = [LogHint("n", artifact_type="file", metrics={"m": ...}),
-             LogHint("model", metrics={"f": ...}), "m", "f : file"]
+    hints = [
+        LogHint("n", artifact_type="file", metrics={"m": ...}),
+        LogHint("model", metrics={"f": ...}),
+        "m",
+        "f : file",
+    ]
     packages = manager.pack_outputs((1, Model(1.0), 2, 3), hints)
     with pytest.warns(PackagersWarning) as caught:
         manager.link(packages)
@@ -326,8 +329,12 @@ def test_a_packed_item_goes_to_its_recorded_packager_even_without_a_hint(manager
 
 def test_a_missing_packager_names_the_distribution_to_install(manager):
     package = manager.pack(7, "n : file")
-    manifest = {**package.manifest, "packager": "packagers_pandas.DataFramePackager",
-                "distribution": "packagers-pandas", "distribution_version": "0.1.0"}
+    manifest = {
+        **package.manifest,
+        "packager": "packagers_pandas.DataFramePackager",
+        "distribution": "packagers-pandas",
+        "distribution_version": "0.1.0",
+    }
     item = DataItem(package.artifact.src_path, manifest=manifest)
     with pytest.raises(UnpackingError, match=r"pip install packagers-pandas==0.1.0"):
         manager.unpack(item)

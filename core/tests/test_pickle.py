@@ -78,7 +78,7 @@ def test_signed_pickles_load_and_unsigned_or_badly_signed_are_refused(manager):
     with pytest.raises(UnpackingError, match="signature does not match"):
         manager.unpack(item)
     config.pickle.signing_key = None
-    unsigned, unsigned_item = _packed(manager)
+    _, unsigned_item = _packed(manager)
     config.pickle.signing_key = "s3cret"
     with pytest.raises(UnpackingError, match="not signed"):
         manager.unpack(unsigned_item)

@@ -11,7 +11,7 @@ import pytest
 import packagers
 from packagers import CollectionError, ConfigError, PackagersManager, PackagersWarning, config
 
-PLUGIN = '''
+PLUGIN = """
 from fractions import Fraction
 from packagers import Artifact, DefaultPackager
 from packagers.plugins.hookspecs import hookimpl
@@ -27,7 +27,7 @@ class FractionPackager(DefaultPackager):
 @hookimpl
 def packagers_register():
     return [FractionPackager]
-'''
+"""
 
 
 def _fraction_plugin(make_distribution, module="fraction_plugin", priority="...", **kwargs):
@@ -134,7 +134,9 @@ def test_two_packagers_with_the_same_name_are_an_error(make_distribution):
         "def packagers_register():\n"
         "    return [FractionPackager]\n"
     )
-    make_distribution("packagers-fraction-copy", {"fraction_copy": copy}, {"fraction2": "fraction_copy"})
+    make_distribution(
+        "packagers-fraction-copy", {"fraction_copy": copy}, {"fraction2": "fraction_copy"}
+    )
     with pytest.raises(CollectionError, match="two packagers named 'fraction_plugin.Fraction"):
         packagers.list_packagers()
 
@@ -199,6 +201,7 @@ def test_import_and_collection_stay_light():
         "heavy = [m for m in ('numpy', 'pandas', 'pyarrow', 'PIL') if m in sys.modules]\n"
         "print(heavy)\n"
     )
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert output.stdout.strip() == "[]", output.stdout + output.stderr

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import packagers  # noqa: E402
-from packagers import LogHint  # noqa: E402
+import packagers
+from packagers import LogHint
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,8 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     packagers.add_custom_packager("steps.LinearModelPackager", is_mandatory=True)
     run_options = {"project": "quickstart", "executor": args.executor}
 
-    raw = packagers.run("steps:make_raw", params={"rows": 500}, returns=["raw : dataset"],
-                        **run_options)
+    raw = packagers.run(
+        "steps:make_raw", params={"rows": 500}, returns=["raw : dataset"], **run_options
+    )
     _report(raw)
     cleaned = packagers.run(
         "steps:clean",
@@ -43,8 +44,12 @@ def main(argv: list[str] | None = None) -> int:
         inputs={"data": cleaned.artifacts["cleaned"].uri},
         params={"test_fraction": 0.25},
         returns=[
-            LogHint("model", artifact_type="model", metrics={"r2": ..., "mse": ...},
-                    extra_data={"fit_plot": ..., "test_set": ...}),
+            LogHint(
+                "model",
+                artifact_type="model",
+                metrics={"r2": ..., "mse": ...},
+                extra_data={"fit_plot": ..., "test_set": ...},
+            ),
             "r2",
             "mse",
             "fit_plot : plot",
@@ -57,8 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     model = packagers.load(trained.artifacts["model"].uri)
     print(f"\nloaded {trained.artifacts['model'].uri} back: {model}")
-    print(f"store: {Path(packagers.config.store.url).resolve()}"
-          if "://" not in packagers.config.store.url else f"store: {packagers.config.store.url}")
+    print(
+        f"store: {Path(packagers.config.store.url).resolve()}"
+        if "://" not in packagers.config.store.url
+        else f"store: {packagers.config.store.url}"
+    )
     return 0
 
 
@@ -71,8 +79,11 @@ def _report(run: packagers.RunRecord) -> None:
     for key, ref in run.artifacts.items():
         manifest = ref.manifest
         size = manifest.get("size")
-        detail = f"{manifest.get('format') or manifest['artifact_type']}, {size} bytes" if size \
+        detail = (
+            f"{manifest.get('format') or manifest['artifact_type']}, {size} bytes"
+            if size
             else manifest["artifact_type"]
+        )
         print(f"  artifact {key:10} -> {ref.uri}  ({detail})")
 
 

@@ -75,7 +75,7 @@ def _plot(points: pd.DataFrame, model: LinearModel, size: int = 320) -> Image.Im
     def at(px: float, py: float) -> tuple[float, float]:
         return px / x_max * (size - 1), (1 - (py - y_min) / (y_max - y_min)) * (size - 1)
 
-    for px, py in zip(x, y):
+    for px, py in zip(x, y, strict=True):
         cx, cy = at(px, py)
         draw.ellipse((cx - 2, cy - 2, cx + 2, cy + 2), fill=(70, 110, 200))
     draw.line((*at(0.0, model.predict(0.0)), *at(x_max, model.predict(x_max))), fill="red", width=2)

@@ -38,9 +38,7 @@ def stream_digest(stream: IO[bytes]) -> tuple[str, int]:
     return text(hasher), size
 
 
-def file_digest(
-    path: str, progress: Callable[[int, int], None] | None = None
-) -> tuple[str, int]:
+def file_digest(path: str, progress: Callable[[int, int], None] | None = None) -> tuple[str, int]:
     """The digest and size of a local file, hashed straight from the page cache.
 
     Each chunk is memory-mapped in turn: no copy into a buffer (a sixth faster than reading) and

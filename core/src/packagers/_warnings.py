@@ -9,7 +9,9 @@ from packagers._errors import PackagersError, PackagersWarning
 __all__ = ["warn"]
 
 
-def warn(message: str, error: type[PackagersError] = PackagersError, *, stacklevel: int = 3) -> None:
+def warn(
+    message: str, error: type[PackagersError] = PackagersError, *, stacklevel: int = 3
+) -> None:
     """Warn, or raise ``error`` when ``config.strict`` is on."""
     from packagers._config import config
 

@@ -49,7 +49,7 @@ class Artifact:
         self.spec: dict[str, Any] = spec
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready part of the artifact that goes into its manifest (never the local path)."""
+        """The JSON-ready part of the artifact for its manifest (never the local path)."""
         return {
             "kind": self.kind,
             "format": self.format,

@@ -79,7 +79,7 @@ class DataItem:
     def open(self, mode: str = "rb") -> IO[Any]:
         """Open the content for streaming; remote items are read in place, not downloaded."""
         if self._local is not None:
-            return open(self._local, mode)  # noqa: SIM115 - the caller owns the handle
+            return open(self._local, mode)
         fs, path = self._filesystem()
         return fs.open(path, mode)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from packagers._errors import CollectionError, PackingError, UnpackingError
@@ -59,6 +58,7 @@ class DefaultPackager(Packager):
 
     @classmethod
     def validate(cls) -> None:
+        super().validate()
         name = cls.qualified_name()
         methods = cls._methods()
         if cls.DEFAULT_PACKING_ARTIFACT_TYPE not in methods.pack:
@@ -83,11 +83,6 @@ class DefaultPackager(Packager):
                         "default; every parameter after the object and the key must have one so "
                         "that a log hint without kwargs works"
                     )
-        priority = cls.PRIORITY
-        if priority is not ... and (
-            not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 10
-        ):
-            raise CollectionError(f"{name}: PRIORITY must be an int from 1 to 10, got {priority!r}")
 
     def pack(
         self,
@@ -170,7 +165,11 @@ def _discover_all(cls: type) -> _Methods:
     for artifact_type, signature in pack.items():
         parameters = list(signature.parameters.values())[2:]  # after the object and the key
         pack_kwargs[artifact_type] = (
-            {p.name: p.default for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)},
+            {
+                p.name: p.default
+                for p in parameters
+                if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+            },
             any(p.kind is p.VAR_KEYWORD for p in parameters),
         )
     return _Methods(pack, unpack, frozenset(pack), frozenset(unpack), pack_kwargs)

@@ -244,7 +244,7 @@ _FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(LogHint))
 class _Parser:
     """One pass over a shortcut string; each step reads a token and returns where it stopped."""
 
-    __slots__ = ("hint", "end")
+    __slots__ = ("end", "hint")
 
     def __init__(self, hint: str) -> None:
         self.hint = hint

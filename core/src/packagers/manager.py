@@ -214,7 +214,7 @@ class PackagersManager:
                     PackingError,
                 )
         nodes = []
-        for value, hint in zip(values, parsed):
+        for value, hint in zip(values, parsed, strict=False):  # a mismatch was warned above
             if value is None:
                 warn(f"{hint.key!r}: the function returned None; nothing is logged", PackingError)
                 continue
@@ -286,7 +286,7 @@ class PackagersManager:
             **node.collection,
             "members": [
                 {"key": member.key, "name": _json_name(name)}
-                for (name, _), member in zip(node.children, members)
+                for (name, _), member in zip(node.children, members, strict=True)
             ],
         }
         return Package(key=node.key, hint=node.hint, manifest=manifest, members=members)
@@ -454,7 +454,9 @@ class PackagersManager:
             if result is not _FAILED:
                 return result
         tried = "\n".join(f"  - {attempt}" for attempt in attempts) or "  - nothing matched"
-        raise UnpackingError(f"cannot unpack {data_item.url!r} as {_hint_name(type_hint)}:\n{tried}")
+        raise UnpackingError(
+            f"cannot unpack {data_item.url!r} as {_hint_name(type_hint)}:\n{tried}"
+        )
 
     def _agrees(self, origin: Any, manifest: dict[str, Any]) -> bool:
         artifact_type = manifest.get("artifact_type")
@@ -503,7 +505,11 @@ class PackagersManager:
         distribution = manifest.get("distribution")
         version = manifest.get("distribution_version")
         record = next(
-            (r for r in collect().records if r.distribution == distribution and r.state != "active"),
+            (
+                r
+                for r in collect().records
+                if r.distribution == distribution and r.state != "active"
+            ),
             None,
         )
         if record is not None:
@@ -532,12 +538,12 @@ class PackagersManager:
         if collection == "tuple":
             return tuple(values)
         if collection == "dict":
-            return dict(zip(names, values))
+            return dict(zip(names, values, strict=True))
         packager = self.packager(bundle["packager"])
         if packager is None:
             raise UnpackingError(self._missing_packager_message(data_item, manifest))
         if packager.BUNDLE_FROM_DICT:
-            return packager.bundle(dict(zip(names, values)))
+            return packager.bundle(dict(zip(names, values, strict=True)))
         return packager.bundle(values)
 
     def _unpack_plain(
@@ -556,12 +562,13 @@ class PackagersManager:
                 continue
             if not packager.is_unpackable(data_item, hint, artifact_type):
                 attempts.append(
-                    f"{_hint_name(hint)} via {packager.qualified_name()}: declines {artifact_type!r}"
+                    f"{_hint_name(hint)} via {packager.qualified_name()}: "
+                    f"declines {artifact_type!r}"
                 )
                 continue
             try:
                 return packager.unpack(data_item, artifact_type, {})
-            except Exception as error:  # noqa: BLE001 - every attempt is reported together
+            except Exception as error:
                 attempts.append(
                     f"{_hint_name(hint)} via {packager.qualified_name()} ({artifact_type}): "
                     f"{type(error).__name__}: {error}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from abc import ABC, abstractmethod
 from types import EllipsisType
@@ -157,6 +158,15 @@ class Packager(ABC):
     @classmethod
     def validate(cls) -> None:
         """Raise ``CollectionError`` when the class is not a usable packager (checked once)."""
+        from packagers._errors import CollectionError
+
+        priority = cls.PRIORITY
+        if priority is not ... and (
+            not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 10
+        ):
+            raise CollectionError(
+                f"{cls.qualified_name()}: PRIORITY must be an int from 1 to 10, got {priority!r}"
+            )
 
     # -- temporary files --------------------------------------------------------------------------
 
@@ -196,10 +206,8 @@ class Packager(ABC):
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path, ignore_errors=True)
             else:
-                try:
+                with contextlib.suppress(FileNotFoundError):
                     os.remove(path)
-                except FileNotFoundError:
-                    pass
 
     def __repr__(self) -> str:
         return f"<{self.qualified_name()} for {self.packable_type_name()}>"

@@ -1,7 +1,8 @@
-"""The one place that reduces and matches type hints, so every caller agrees on what a hint means."""
+"""The one place that reduces and matches type hints, so every caller agrees on what they mean."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import types
@@ -32,7 +33,7 @@ def resolve_type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     target = inspect.unwrap(fn)
     try:
         return typing.get_type_hints(target, include_extras=True)
-    except Exception:  # noqa: BLE001 - fall back to resolving each hint on its own
+    except Exception:
         pass
     module = sys.modules.get(getattr(target, "__module__", "") or "")
     namespace = dict(vars(module)) if module else {}
@@ -40,10 +41,8 @@ def resolve_type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     hints: dict[str, Any] = {}
     for name, annotation in getattr(target, "__annotations__", {}).items():
         if isinstance(annotation, str):
-            try:
-                annotation = eval(annotation, namespace)  # noqa: S307 - the function's own source
-            except Exception:  # noqa: BLE001
-                pass
+            with contextlib.suppress(Exception):
+                annotation = eval(annotation, namespace)
         hints[name] = annotation
     return hints
 

@@ -130,11 +130,15 @@ def test_cli_artifacts_get_copies_the_file_out(
     assert "digest verified" in result.out
     assert result.err == ""  # no progress bar: stderr is not a terminal and the file is small
 
-    into_directory = cli("artifacts", "get", point_uri, "-o", str(tmp_path), "--store", store_url,
-                         "--json").json()
+    into_directory = cli(
+        "artifacts", "get", point_uri, "-o", str(tmp_path), "--store", store_url, "--json"
+    ).json()
     assert into_directory == {
-        "uri": point_uri, "path": str(tmp_path / "point.pkl"), "size": manifest["size"],
-        "digest": manifest["digest"], "verified": True,
+        "uri": point_uri,
+        "path": str(tmp_path / "point.pkl"),
+        "size": manifest["size"],
+        "digest": manifest["digest"],
+        "verified": True,
     }
     named = tmp_path / "copy.bin"
     assert cli("artifacts", "get", point_uri, "-o", str(named), "--store", store_url).code == 0
@@ -187,8 +191,15 @@ def test_cli_artifacts_get_refuses_a_corrupt_blob(
 def test_cli_artifacts_get_to_an_unwritable_place_exits_3(
     cli: Cli, point_uri: str, store_url: str, tmp_path: Path
 ) -> None:
-    result = cli("artifacts", "get", point_uri, "-o", str(tmp_path / "no" / "dir" / "x.pkl"),
-                 "--store", store_url)
+    result = cli(
+        "artifacts",
+        "get",
+        point_uri,
+        "-o",
+        str(tmp_path / "no" / "dir" / "x.pkl"),
+        "--store",
+        store_url,
+    )
     assert result.code == 3
     assert result.err.startswith("error: cannot write")
 

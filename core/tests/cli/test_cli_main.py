@@ -112,8 +112,15 @@ def test_cli_modules_in_the_current_directory_are_importable(
         explained = cli("explain", "cli_cwd_module.Local", "--json")
         assert explained.code == 0, explained.err
         assert explained.json()["type"] == "cli_cwd_module.Local"
-        ran = cli("run", "cli_cwd_module:answer", "-r", "answer : result",
-                  "--store", str(tmp_path / "store"), "--json")
+        ran = cli(
+            "run",
+            "cli_cwd_module:answer",
+            "-r",
+            "answer : result",
+            "--store",
+            str(tmp_path / "store"),
+            "--json",
+        )
         assert ran.json()["results"] == {"answer": 42}
     finally:
         sys.modules.pop("cli_cwd_module", None)

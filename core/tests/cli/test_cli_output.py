@@ -23,11 +23,7 @@ def test_cli_table_aligns_columns_and_shows_missing_values(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     print_table(["name", "n", "tags"], [["a", 1, ["x", "y"]], ["longer", None, []]], empty="-")
-    assert capsys.readouterr().out == (
-        "NAME    N  TAGS\n"
-        "a       1  x, y\n"
-        "longer  -  -\n"
-    )
+    assert capsys.readouterr().out == ("NAME    N  TAGS\na       1  x, y\nlonger  -  -\n")
     print_table(["name"], [], empty="nothing here")
     assert capsys.readouterr().out == "nothing here\n"
 
@@ -35,19 +31,20 @@ def test_cli_table_aligns_columns_and_shows_missing_values(
 def test_cli_fields_nest_and_align(capsys: pytest.CaptureFixture[str]) -> None:
     print_fields({"id": "r1", "state": "ok", "results": {"a": 1, "bb": True}, "empty": {}})
     assert capsys.readouterr().out == (
-        "id       r1\n"
-        "state    ok\n"
-        "results:\n"
-        "  a   1\n"
-        "  bb  true\n"
-        "empty    -\n"
+        "id       r1\nstate    ok\nresults:\n  a   1\n  bb  true\nempty    -\n"
     )
 
 
 @pytest.mark.parametrize(
     ("size", "text"),
-    [(None, "-"), (0, "0 B"), (1023, "1023 B"), (2048, "2.0 KB"), (5 * 1024**2, "5.0 MB"),
-     (3 * 1024**4, "3.0 TB")],
+    [
+        (None, "-"),
+        (0, "0 B"),
+        (1023, "1023 B"),
+        (2048, "2.0 KB"),
+        (5 * 1024**2, "5.0 MB"),
+        (3 * 1024**4, "3.0 TB"),
+    ],
 )
 def test_cli_sizes_for_people(size: int | None, text: str) -> None:
     assert format_size(size) == text
@@ -62,8 +59,7 @@ def test_cli_progress_draws_only_large_transfers_and_each_percent_once() -> None
     for done in (total // 2, total // 2, total):
         progress("big", done, total)
     assert stream.getvalue() == (
-        "\rbig [#####     ]  50% 2.0 MB / 4.0 MB"
-        "\rbig [##########] 100% 4.0 MB / 4.0 MB\n"
+        "\rbig [#####     ]  50% 2.0 MB / 4.0 MB\rbig [##########] 100% 4.0 MB / 4.0 MB\n"
     )
 
 
@@ -71,8 +67,15 @@ def test_cli_run_draws_progress_while_logging_a_large_output(
     cli: Cli, samples: object, store_url: str
 ) -> None:
     result = cli(
-        "run", "cli_samples:blob", "-p", f"size={5 * 1024 * 1024}", "-r", "data : object",
-        "--store", store_url, "--progress",
+        "run",
+        "cli_samples:blob",
+        "-p",
+        f"size={5 * 1024 * 1024}",
+        "-r",
+        "data : object",
+        "--store",
+        store_url,
+        "--progress",
     )
     assert result.code == 0, result.err
     assert "\rdata [" in result.err

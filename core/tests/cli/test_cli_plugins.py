@@ -27,22 +27,34 @@ def packagers_register():
     return [ThingPackager]
 """
 
+
 def test_cli_plugins_json_is_list_packagers(cli: Cli) -> None:
     result = cli("plugins", "--json")
     assert result.code == 0
     assert result.json() == [record.to_dict() for record in packagers.list_packagers()]
+
 
 def test_cli_plugins_table_is_aligned(cli: Cli) -> None:
     result = cli("plugins")
     assert result.code == 0
     lines = result.out.splitlines()
     header = lines[0].split()
-    assert header == ["NAME", "PLUGIN", "DISTRIBUTION", "PRIORITY", "TYPE", "PACKS", "UNPACKS",
-                      "STATE", "ERROR"]
+    assert header == [
+        "NAME",
+        "PLUGIN",
+        "DISTRIBUTION",
+        "PRIORITY",
+        "TYPE",
+        "PACKS",
+        "UNPACKS",
+        "STATE",
+        "ERROR",
+    ]
     pickle_line = next(line for line in lines if "PicklePackager" in line)
     assert pickle_line.index(" builtin ") + 1 == lines[0].index("PLUGIN")
     assert f"packagers=={packagers.__version__}" in pickle_line
     assert "plugins.blocked" in result.out
+
 
 def test_cli_plugins_shows_a_blocked_plugin_and_the_setting(
     cli: Cli, make_distribution: object
@@ -61,9 +73,11 @@ def test_cli_plugins_shows_a_blocked_plugin_and_the_setting(
     assert blocked["state"] == "blocked"
     assert blocked["error"] == "blocked by settings"
 
+
 def test_cli_plugins_exits_1_when_a_plugin_failed(cli: Cli, make_distribution: object) -> None:
     make_distribution(  # type: ignore[operator]
-        "packagers-broken", {"cli_broken_plugin": "raise ImportError('no luck')"},
+        "packagers-broken",
+        {"cli_broken_plugin": "raise ImportError('no luck')"},
         {"broken": "cli_broken_plugin"},
     )
     with pytest.warns(packagers.PackagersWarning, match="no luck"):

@@ -40,8 +40,16 @@ def test_cli_run_module_function_with_params_and_results(
     cli: Cli, samples: ModuleType, store_url: str
 ) -> None:
     result = cli(
-        "run", "cli_samples:add", "-p", "a=3", "-p", "b=4", "-r", "total : result",
-        "--store", store_url,
+        "run",
+        "cli_samples:add",
+        "-p",
+        "a=3",
+        "-p",
+        "b=4",
+        "-r",
+        "total : result",
+        "--store",
+        store_url,
     )
     assert result.code == 0, result.err
     assert re.search(r"^state\s+completed$", result.out, re.MULTILINE)
@@ -52,8 +60,19 @@ def test_cli_run_module_function_with_params_and_results(
 
 def test_cli_run_json_has_the_record(cli: Cli, samples: ModuleType, store_url: str) -> None:
     result = cli(
-        "run", "cli_samples:greet", "-p", "name=ada", "-p", "times=2", "-r", "text : result",
-        "--project", "cli", "--store", store_url, "--json",
+        "run",
+        "cli_samples:greet",
+        "-p",
+        "name=ada",
+        "-p",
+        "times=2",
+        "-r",
+        "text : result",
+        "--project",
+        "cli",
+        "--store",
+        store_url,
+        "--json",
     )
     assert result.code == 0, result.err
     record = result.json()
@@ -67,7 +86,14 @@ def test_cli_run_logs_an_artifact_and_prints_its_uri(
     cli: Cli, samples: ModuleType, store_url: str
 ) -> None:
     result = cli(
-        "run", "cli_samples:point", "-p", "x=1.5", "-r", "point : object", "--store", store_url,
+        "run",
+        "cli_samples:point",
+        "-p",
+        "x=1.5",
+        "-r",
+        "point : object",
+        "--store",
+        store_url,
         "--json",
     )
     assert result.code == 0, result.err
@@ -92,8 +118,17 @@ def test_cli_run_a_script_with_an_input(cli: Cli, tmp_path: Path, store_url: str
     data = tmp_path / "data.txt"
     data.write_text("hello")
     result = cli(
-        "run", f"{script}:count", "-i", f"data={data}", "-p", "suffix=.txt", "-r", "size : result",
-        "--store", store_url, "--json",
+        "run",
+        f"{script}:count",
+        "-i",
+        f"data={data}",
+        "-p",
+        "suffix=.txt",
+        "-r",
+        "size : result",
+        "--store",
+        store_url,
+        "--json",
     )
     assert result.code == 0, result.err
     record = result.json()
@@ -104,8 +139,17 @@ def test_cli_run_a_script_with_an_input(cli: Cli, tmp_path: Path, store_url: str
 @pytest.mark.slow
 def test_cli_run_in_a_fresh_process(cli: Cli, samples: ModuleType, store_url: str) -> None:
     result = cli(
-        "run", "cli_samples:add", "-p", "a=1", "-r", "total : result", "--executor", "process",
-        "--store", store_url, "--json",
+        "run",
+        "cli_samples:add",
+        "-p",
+        "a=1",
+        "-r",
+        "total : result",
+        "--executor",
+        "process",
+        "--store",
+        store_url,
+        "--json",
     )
     assert result.code == 0, result.err
     assert result.json()["executor"] == "process"

@@ -23,7 +23,13 @@ def test_cli_runs_ls_and_show(cli: Cli, samples: ModuleType, store_url: str) -> 
 
     table = cli("runs", "ls", "--store", store_url)
     assert table.out.splitlines()[0].split() == [
-        "ID", "NAME", "PROJECT", "STATE", "STARTED", "DURATION", "OUTPUTS"
+        "ID",
+        "NAME",
+        "PROJECT",
+        "STATE",
+        "STARTED",
+        "DURATION",
+        "OUTPUTS",
     ]
     assert any(first.id in line and "completed" in line for line in table.out.splitlines())
 

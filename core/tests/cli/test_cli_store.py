@@ -30,7 +30,10 @@ def test_cli_store_verify_ok(cli: Cli, samples: ModuleType, store_url: str) -> N
     result = cli("store", "verify", "--store", store_url)
     assert (result.code, result.out) == (0, "ok: every manifest's blob is present and intact\n")
     assert cli("store", "verify", "--store", store_url, "--json").json() == {
-        "ok": True, "orphaned_blobs": [], "missing_blobs": [], "corrupt_blobs": [],
+        "ok": True,
+        "orphaned_blobs": [],
+        "missing_blobs": [],
+        "corrupt_blobs": [],
     }
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from packagers.testing import PackagerConformance
 from packagers_exact import DecimalPackager, FractionPackager
+
+from packagers.testing import PackagerConformance
 
 
 class TestFraction(PackagerConformance):

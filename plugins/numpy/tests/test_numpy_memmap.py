@@ -53,7 +53,7 @@ class TestMemmapConformance(PackagerConformance):
 HINTS = {
     "np.memmap": np.memmap,
     "Annotated": Annotated[np.ndarray, MemoryMap()],
-    "Optional[Annotated]": Optional[Annotated[np.ndarray, MemoryMap()]],  # noqa: UP045
+    "Optional[Annotated]": Optional[Annotated[np.ndarray, MemoryMap()]],
     "Annotated memmap": Annotated[np.memmap, MemoryMap()],
 }
 

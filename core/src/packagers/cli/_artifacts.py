@@ -31,13 +31,16 @@ _CHUNK = 1 << 20
 
 def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
-        "artifacts", parents=[flags], help="list, show, copy out and tag stored artifacts",
+        "artifacts",
+        parents=[flags],
+        help="list, show, copy out and tag stored artifacts",
         description="Browse the artifacts of the store.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     ls = actions.add_parser(
-        "ls", parents=[flags],
+        "ls",
+        parents=[flags],
         help="list the latest version of each key, or every version of --key (newest first)",
     )
     add_project_option(ls, "the project (default: the project setting)")
@@ -51,7 +54,8 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     show.set_defaults(handler=show_command)
 
     get = actions.add_parser(
-        "get", parents=[flags],
+        "get",
+        parents=[flags],
         help="copy an artifact's file out (digest verified), or print a result",
         description="Copy an artifact's file out of the store, checking it against the digest "
         "its manifest recorded (a copy that differs is deleted, exit 3); a result's value is "
@@ -59,7 +63,10 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     )
     get.add_argument("uri", metavar="URI", help="store://[project/]key[:tag][@version]")
     get.add_argument(
-        "-o", "--output", metavar="PATH", default=None,
+        "-o",
+        "--output",
+        metavar="PATH",
+        default=None,
         help="where to write: a file, a directory, or - for stdout (default: KEY.FORMAT in the "
         "current directory)",
     )
@@ -134,8 +141,7 @@ def get_command(args: argparse.Namespace) -> int:
     if artifact_type == "bundle":
         members = [entry["uri"] for entry in manifest.get("bundle", {}).get("members", [])]
         raise CommandError(
-            f"{item.uri} is a bundle with no file of its own; get its members: "
-            f"{', '.join(members)}"
+            f"{item.uri} is a bundle with no file of its own; get its members: {', '.join(members)}"
         )
     size, expected = manifest.get("size"), manifest.get("digest")
     progress = progress_for(args)
@@ -155,8 +161,13 @@ def get_command(args: argparse.Namespace) -> int:
     finally:
         if os.path.exists(partial):
             os.remove(partial)
-    data = {"uri": item.uri, "path": path, "size": size, "digest": actual,
-            "verified": expected is not None}
+    data = {
+        "uri": item.uri,
+        "path": path,
+        "size": size,
+        "digest": actual,
+        "verified": expected is not None,
+    }
     emit(args, data, _render_get)
     return EXIT_OK
 

@@ -34,8 +34,14 @@ __all__ = ["register"]
 _STORE_SCHEME = "store://"
 #: Verdicts of the packagers that were considered.
 CHOSEN, LOWER, OTHER_TYPE, SUBCLASS, ARTIFACT_TYPE, DECLINED, ACCEPTS, IF_DECLINED = (
-    "chosen", "lower priority", "other type", "subclass not packed", "artifact type", "declined",
-    "accepts", "if declined",
+    "chosen",
+    "lower priority",
+    "other type",
+    "subclass not packed",
+    "artifact type",
+    "declined",
+    "accepts",
+    "if declined",
 )
 _NOT_LOADED = "not loaded, so it may handle this type unseen"
 
@@ -52,7 +58,9 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("target", metavar="TARGET", help="a type name, a file or a store URI")
     parser.add_argument(
-        "--artifact-type", metavar="TYPE", default=None,
+        "--artifact-type",
+        metavar="TYPE",
+        default=None,
         help="ask for this artifact type instead of the packager's default (for types/objects)",
     )
     add_store_option(parser)
@@ -136,9 +144,12 @@ def _explain_packing(
                 verdict, reason = IF_DECLINED, f"packs what {winner.qualified_name()} declines"
             else:
                 order = ", earlier in order" if winner_record.priority == record.priority else ""
-                verdict, reason = LOWER, (
-                    f"{winner.qualified_name()} comes first "
-                    f"(priority {winner_record.priority}{order})"
+                verdict, reason = (
+                    LOWER,
+                    (
+                        f"{winner.qualified_name()} comes first "
+                        f"(priority {winner_record.priority}{order})"
+                    ),
                 )
         elif verdict == CHOSEN:
             chosen = packager, record
@@ -184,7 +195,8 @@ def _chosen(
 ) -> dict[str, Any]:
     if artifact_type is None:
         artifact_type = (
-            packager.DEFAULT_PACKING_ARTIFACT_TYPE if obj is _NO_OBJECT
+            packager.DEFAULT_PACKING_ARTIFACT_TYPE
+            if obj is _NO_OBJECT
             else packager.get_default_packing_artifact_type(obj)
         )
     return {
@@ -283,8 +295,10 @@ def _explain_artifact(uri: str, manifest: dict[str, Any]) -> dict[str, Any]:
         "packager": manifest.get("packager"),
         "plugin": manifest.get("plugin"),
         "distribution": distribution_label(
-            {"distribution": manifest.get("distribution"),
-             "version": manifest.get("distribution_version")}
+            {
+                "distribution": manifest.get("distribution"),
+                "version": manifest.get("distribution_version"),
+            }
         ),
     }
     data: dict[str, Any] = {

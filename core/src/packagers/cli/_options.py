@@ -23,15 +23,21 @@ def common_flags() -> argparse.ArgumentParser:
     """
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(
-        "--json", action="store_true", default=argparse.SUPPRESS,
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
         help="print one JSON document on stdout, for scripts",
     )
     parent.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS,
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
         help="print the full traceback of an error",
     )
     parent.add_argument(
-        "--progress", action="store_true", default=argparse.SUPPRESS,
+        "--progress",
+        action="store_true",
+        default=argparse.SUPPRESS,
         help="draw progress bars on stderr even when it is not a terminal",
     )
     return parent
@@ -39,7 +45,9 @@ def common_flags() -> argparse.ArgumentParser:
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--store", metavar="URL", default=None,
+        "--store",
+        metavar="URL",
+        default=None,
         help="the artifact store: a local directory or an fsspec URL (default: the store.url "
         "setting, MLRUN_PACKAGERS__STORE__URL)",
     )

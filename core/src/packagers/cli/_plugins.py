@@ -44,8 +44,17 @@ def _render(records: list[dict[str, Any]]) -> None:
     from packagers import config
 
     print_table(
-        ["name", "plugin", "distribution", "priority", "type", "packs", "unpacks", "state",
-         "error"],
+        [
+            "name",
+            "plugin",
+            "distribution",
+            "priority",
+            "type",
+            "packs",
+            "unpacks",
+            "state",
+            "error",
+        ],
         [
             [
                 record["name"],

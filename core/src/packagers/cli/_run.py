@@ -18,7 +18,7 @@ from packagers.cli._output import (
 )
 
 if TYPE_CHECKING:
-    from packagers.store import Store
+    pass
 
 __all__ = ["parse_param", "register"]
 
@@ -47,22 +47,39 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
         "target", metavar="TARGET", help="module:function or path/to/script.py:function"
     )
     parser.add_argument(
-        "-i", "--input", dest="inputs", metavar="KEY=URI", default={},
-        action=_KeyValues, convert=str,
+        "-i",
+        "--input",
+        dest="inputs",
+        metavar="KEY=URI",
+        default={},
+        action=_KeyValues,
+        convert=str,
         help="an input: a store URI, a local path or an fsspec URL (repeatable)",
     )
     parser.add_argument(
-        "-p", "--param", dest="params", metavar="KEY=VALUE", default={},
-        action=_KeyValues, convert=parse_param,
+        "-p",
+        "--param",
+        dest="params",
+        metavar="KEY=VALUE",
+        default={},
+        action=_KeyValues,
+        convert=parse_param,
         help="a parameter, JSON when it parses, else a string (repeatable)",
     )
     parser.add_argument(
-        "-r", "--returns", dest="returns", metavar="HINT", action="append", default=None,
+        "-r",
+        "--returns",
+        dest="returns",
+        metavar="HINT",
+        action="append",
+        default=None,
         help="a log hint for the next returned value, e.g. 'data : dataset[format=\"csv\"]' "
         "(repeatable; default: the function's @handler hints)",
     )
     parser.add_argument(
-        "--executor", choices=("local", "process"), default="local",
+        "--executor",
+        choices=("local", "process"),
+        default="local",
         help="local: in this process (default); process: in a fresh Python process",
     )
     add_project_option(parser, "the project to log into (default: the project setting)")
@@ -112,8 +129,9 @@ def run_command(args: argparse.Namespace) -> int:
         params=args.params,
         returns=args.returns,
         project=args.project,
-        store=_store(args),
+        store=open_store(args),
         executor=args.executor,
+        progress=progress_for(args),
     )
     data = record.to_dict()
     emit(args, data, _render)
@@ -126,25 +144,6 @@ def run_command(args: argparse.Namespace) -> int:
         error.get("traceback") if args.debug else None,
     )
     return EXIT_PROBLEM
-
-
-def _store(args: argparse.Namespace) -> Store:
-    """The store; with a progress bar wanted, one that draws it while large outputs are written.
-
-    ``run()`` takes no progress callback, so it rides on the store's ``log_packages``, the one
-    call that writes outputs. The process executor's worker opens its own store: no bar there.
-    """
-    store = open_store(args)
-    progress = progress_for(args)
-    if progress is None or args.executor != "local":
-        return store
-    from packagers.store import Store
-
-    class ReportingStore(Store):
-        def log_packages(self, packages: Any, **options: Any) -> Any:
-            return super().log_packages(packages, progress=progress, **options)
-
-    return ReportingStore(store.url, storage_options=store.storage_options)
 
 
 def _render(record: dict[str, Any]) -> None:

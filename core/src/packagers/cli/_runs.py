@@ -13,7 +13,9 @@ __all__ = ["register"]
 
 def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
-        "runs", parents=[flags], help="list and show run records",
+        "runs",
+        parents=[flags],
+        help="list and show run records",
         description="Browse the run records of the store.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)

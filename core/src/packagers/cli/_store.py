@@ -15,20 +15,24 @@ _PROBLEMS = {
     "missing_blobs": ("missing", "a manifest points at a blob that is gone"),
     "corrupt_blobs": ("corrupt", "the blob's content no longer matches its digest"),
     "orphaned_blobs": (
-        "orphaned", "no manifest points at the blob; `packagers store gc` removes it"
+        "orphaned",
+        "no manifest points at the blob; `packagers store gc` removes it",
     ),
 }
 
 
 def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
-        "store", parents=[flags], help="verify and garbage-collect the store",
+        "store",
+        parents=[flags],
+        help="verify and garbage-collect the store",
         description="Maintain the artifact store.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     verify = actions.add_parser(
-        "verify", parents=[flags],
+        "verify",
+        parents=[flags],
         help="hash every blob and match blobs to manifests (exit 1 on missing or corrupt data)",
     )
     add_store_option(verify)

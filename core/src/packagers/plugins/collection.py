@@ -219,8 +219,9 @@ class _Collector:
         mandatory = name in self.mandatory
         if not essential and (name in self.blocked or not (self.autoload or mandatory)):
             reason = "blocked by settings" if name in self.blocked else "plugin autoload is off"
-            self._add_plugin_record((1, 10, name, 0), name, entry_point.value, distribution,
-                                    version, BLOCKED, reason)
+            self._add_plugin_record(
+                (1, 10, name, 0), name, entry_point.value, distribution, version, BLOCKED, reason
+            )
             return
         try:
             module = entry_point.load()
@@ -228,28 +229,61 @@ class _Collector:
             implementations = manager.hook.packagers_register.get_hookimpls()
             implementation = next(i for i in implementations if i.plugin_name == name)
             classes = list(implementation.function())
-        except Exception as error:  # noqa: BLE001 - a plugin may fail any way; we report it
-            self._fail(name, distribution, mandatory or essential, error,
-                       lambda message: self._add_plugin_record(
-                           (1, 10, name, 0), name, entry_point.value, distribution, version,
-                           FAILED, message))
+        except Exception as error:
+            self._fail(
+                name,
+                distribution,
+                mandatory or essential,
+                error,
+                lambda message: self._add_plugin_record(
+                    (1, 10, name, 0),
+                    name,
+                    entry_point.value,
+                    distribution,
+                    version,
+                    FAILED,
+                    message,
+                ),
+            )
             return
         for position, cls in enumerate(classes):
-            self._register_class(cls, name, distribution, version, PLUGIN_PRIORITY,
-                                 mandatory or essential, (1, name, position, rank))
+            self._register_class(
+                cls,
+                name,
+                distribution,
+                version,
+                PLUGIN_PRIORITY,
+                mandatory or essential,
+                (1, name, position, rank),
+            )
 
     def _load_custom(self, entry: _Custom, rank: int) -> None:
         try:
-            cls = _import_class(entry.packager) if isinstance(entry.packager, str) else entry.packager
-        except Exception as error:  # noqa: BLE001
-            self._fail(entry.name, None, entry.is_mandatory, error,
-                       lambda message: self._add_plugin_record(
-                           (0, 10, entry.name, 0), CUSTOM_PLUGIN, entry.name, None, None,
-                           FAILED, message))
+            cls = (
+                _import_class(entry.packager) if isinstance(entry.packager, str) else entry.packager
+            )
+        except Exception as error:
+            self._fail(
+                entry.name,
+                None,
+                entry.is_mandatory,
+                error,
+                lambda message: self._add_plugin_record(
+                    (0, 10, entry.name, 0), CUSTOM_PLUGIN, entry.name, None, None, FAILED, message
+                ),
+            )
             return
         default = entry.priority if entry.priority is not None else CUSTOM_PRIORITY
-        self._register_class(cls, CUSTOM_PLUGIN, None, None, default, entry.is_mandatory,
-                             (0, "", rank, 0), forced_priority=entry.priority)
+        self._register_class(
+            cls,
+            CUSTOM_PLUGIN,
+            None,
+            None,
+            default,
+            entry.is_mandatory,
+            (0, "", rank, 0),
+            forced_priority=entry.priority,
+        )
 
     def _register_class(
         self,
@@ -271,14 +305,22 @@ class _Collector:
             cls.validate()
             declared = cls.PRIORITY
             priority = (
-                forced_priority if forced_priority is not None
-                else default_priority if declared is ... else declared
+                forced_priority
+                if forced_priority is not None
+                else default_priority
+                if declared is ...
+                else declared
             )
-        except Exception as error:  # noqa: BLE001
-            self._fail(name, distribution, mandatory, error,
-                       lambda message: self._add_plugin_record(
-                           (order[0], 10, *order[1:]), plugin, name, distribution, version,
-                           FAILED, message))
+        except Exception as error:
+            self._fail(
+                name,
+                distribution,
+                mandatory,
+                error,
+                lambda message: self._add_plugin_record(
+                    (order[0], 10, *order[1:]), plugin, name, distribution, version, FAILED, message
+                ),
+            )
             return
         record = PackagerRecord(
             name=name,
@@ -326,8 +368,14 @@ class _Collector:
         error: str,
     ) -> None:
         record = PackagerRecord(
-            name=name, plugin=plugin, distribution=distribution, version=version,
-            priority=10, packable_type="", state=state, error=error,
+            name=name,
+            plugin=plugin,
+            distribution=distribution,
+            version=version,
+            priority=10,
+            packable_type="",
+            state=state,
+            error=error,
         )
         self.records.append(((11, *order), record))
 

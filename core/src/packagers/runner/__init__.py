@@ -7,7 +7,12 @@ package is ``packagers.runner`` so that ``packagers.run`` can stay the plain fun
 
 from __future__ import annotations
 
-from packagers.runner.errors import ExecutorError, FunctionReferenceError, RunArgumentError, RunError
+from packagers.runner.errors import (
+    ExecutorError,
+    FunctionReferenceError,
+    RunArgumentError,
+    RunError,
+)
 from packagers.runner.executors import (
     Executor,
     LocalExecutor,

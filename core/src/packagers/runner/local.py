@@ -108,7 +108,9 @@ def _run(job: RunJob, record: RunRecord, manager: PackagersManager | None) -> No
         lap("pack")
         if not packages:
             return
-        refs = job.store.log_packages(packages, project=record.project, run_id=record.id)
+        refs = job.store.log_packages(
+            packages, project=record.project, run_id=record.id, progress=job.progress
+        )
         for package in iter_packages(packages):
             if package.is_result:
                 record.results[package.key] = package.value

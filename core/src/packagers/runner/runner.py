@@ -50,6 +50,8 @@ class RunJob:
     project: str
     store: Store
     run_id: str | None = None
+    #: ``progress(key, bytes_done, bytes_total)`` while outputs are written (in-process runs).
+    progress: Callable[[str, int, int], None] | None = None
 
 
 def run(
@@ -61,16 +63,20 @@ def run(
     project: str | None = None,
     store: Store | str | None = None,
     executor: str = "local",
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> RunRecord:
     """Run ``fn`` with typed inputs, log what it returns, and return the run record.
 
     ``inputs`` are store URIs, local paths or fsspec URLs, unpacked by the parameters' type
     hints; ``params`` are passed as they are; ``returns`` are log hints (by default those of
     ``@handler``). A function that raises gives a record in state ``error``; bad arguments raise
-    a :class:`~packagers.runner.RunError`.
+    a :class:`~packagers.runner.RunError`. ``progress(key, done, total)`` is called while the
+    outputs of an in-process run stream into the store (for progress bars).
     """
     runner = get_executor(executor)
-    return runner.execute(prepare_job(fn, inputs, params, returns, project, store))
+    job = prepare_job(fn, inputs, params, returns, project, store)
+    job.progress = progress
+    return runner.execute(job)
 
 
 def prepare_job(

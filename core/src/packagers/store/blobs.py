@@ -1,10 +1,11 @@
 """Content-addressed blobs: ``blobs/sha256/ab/<hex>``, hashed while they stream into the store.
 
-A blob is named by the digest of its bytes (``packagers._digest``), so identical data is stored once and a reader can
-always check what it got. The digest is computed in the same pass that writes the temporary
-upload (one read of the packer's file, no local copy); the complete upload is then moved to its
-name, which is atomic on a local disk and a server-side copy on object stores. A packer's own
-temporary file on the store's disk is hard-linked instead of copied: one read, no write.
+A blob is named by the digest of its bytes (``packagers._digest``), so identical data is stored
+once and a reader can always check what it got. The digest is computed in the same pass that
+writes the temporary upload (one read of the packer's file, no local copy); the complete upload
+is then moved to its name, which is atomic on a local disk and a server-side copy on object
+stores. A packer's own temporary file on the store's disk is hard-linked instead of copied: one
+read, no write.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from packagers._digest import ALGORITHM, PATTERN, file_digest, new_hasher, text
 from packagers.store.errors import StoreError

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from typing import IO, Any
 
-from packagers.data_item import DataItem
 from packagers._digest import file_digest
+from packagers.data_item import DataItem
 from packagers.store.errors import CorruptArtifactError, StoreError
 
 __all__ = ["StoreDataItem"]

@@ -84,7 +84,9 @@ class RunIndex:
         from packagers._config import config
 
         project = check_name("project", project or config.project, "list_runs")
-        paths = sorted(p for p in self._backend.files(f"{RUNS_DIR}/{project}") if p.endswith(".json"))
+        paths = sorted(
+            p for p in self._backend.files(f"{RUNS_DIR}/{project}") if p.endswith(".json")
+        )
         by_id: dict[str, dict[str, Any]] = {}
         for path, data in sorted(self._backend.read_many(paths).items(), key=lambda item: item[0]):
             record = json.loads(data)

@@ -1,0 +1,111 @@
+"""pandas cases: a float frame packed to parquet and unpacked, against pyarrow by hand.
+
+Raw packing is ``pq.write_table(pa.Table.from_pandas(df), path)`` (the conversion counts on both
+sides); raw unpacking is ``pq.read_table(path).to_pandas()``. Ours go through the manager, as a
+run does, without the file digest (the store computes it while uploading).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+from benchmarks.harness import Case
+
+_COLUMNS = 10
+
+
+def _frame(rows: int) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    generator = np.random.default_rng(0)
+    values = generator.random((rows, _COLUMNS))
+    return pd.DataFrame(values, columns=[f"c{i}" for i in range(_COLUMNS)])
+
+
+def _pack_setup(rows: int) -> Any:
+    def setup() -> tuple[Any, Any, str]:
+        from packagers import PackagersManager
+
+        return PackagersManager(), _frame(rows), tempfile.mkdtemp(prefix="bench-pandas-")
+
+    return setup
+
+
+def _pack_ours(data: tuple[Any, Any, str]) -> None:
+    manager, frame, _ = data
+    manager.pack(frame, "frame : dataset", digest=False)
+    manager.clear()  # one file at a time, as the raw side overwrites its own
+
+
+def _pack_raw(data: tuple[Any, Any, str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    _, frame, directory = data
+    pq.write_table(pa.Table.from_pandas(frame), os.path.join(directory, "frame.parquet"))
+
+
+def _unpack_setup(rows: int) -> Any:
+    def setup() -> tuple[Any, Any, str]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from packagers import DataItem, PackagersManager
+
+        manager = PackagersManager()
+        frame = _frame(rows)
+        package = manager.pack(frame, "frame : dataset", digest=False)
+        assert package.artifact is not None and package.artifact.src_path is not None
+        item = DataItem(package.artifact.src_path, key="frame", manifest=package.manifest)
+        raw_path = os.path.join(tempfile.mkdtemp(prefix="bench-pandas-"), "frame.parquet")
+        pq.write_table(pa.Table.from_pandas(frame), raw_path)
+        return manager, item, raw_path
+
+    return setup
+
+
+def _unpack_ours(data: tuple[Any, Any, str]) -> Any:
+    import pandas as pd
+
+    manager, item, _ = data
+    return manager.unpack(item, pd.DataFrame)
+
+
+def _unpack_raw(data: tuple[Any, Any, str]) -> Any:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(data[2]).to_pandas()
+
+
+def cases(quick: bool) -> list[Case]:
+    sizes = [100_000] if quick else [1_000_000, 10_000_000]
+    found: list[Case] = []
+    for rows in sizes:
+        label = f"{rows:.0e}".replace("+0", "").replace("+", "")
+        repeat = 5 if rows >= 1_000_000 else 11
+        found.append(
+            Case(
+                name=f"pandas: pack {label}x{_COLUMNS} floats to parquet",
+                setup=_pack_setup(rows),
+                ours=_pack_ours,
+                raw=_pack_raw,
+                repeat=repeat,
+                target=1.10,
+                memory_slack_mb=16,
+            )
+        )
+        found.append(
+            Case(
+                name=f"pandas: unpack {label}x{_COLUMNS} floats from parquet",
+                setup=_unpack_setup(rows),
+                ours=_unpack_ours,
+                raw=_unpack_raw,
+                repeat=repeat,
+                target=1.05,
+                memory_slack_mb=16,
+            )
+        )
+    return found
