@@ -1,0 +1,609 @@
+"""The file formats, each written once and shared by the DataFrame, Series and Table packagers.
+
+Three families, one interface (``write`` a flat frame, ``read`` flat fields back, ``read_plain``
+a file we did not write):
+
+- :class:`ArrowFormat` (parquet, feather, orc): the flat frame goes through one
+  ``pa.Table.from_pandas`` and the format's own Arrow writer; reading converts back with
+  pyarrow, per column only where the recorded dtype needs it.
+- :class:`CellFormat` (csv, xlsx, h5, xml): columns the format cannot hold exactly are written as
+  text by the codec in ``_dtypes``; a *missing marker* that no value of the frame uses tells a
+  missing value from an empty string.
+- :class:`JsonFormat`: ``{"columns": [...], "data": [[...], ...]}`` (pandas' ``split`` orient),
+  numbers as JSON numbers, the rest as text.
+
+This module imports pyarrow, and pandas only where a frame is written or read, so the Table
+packager uses the same rows without importing pandas.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import json
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pyarrow as pa
+
+from packagers import PackagersError, PackingError, UnpackingError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+#: The fields of a written file as the manifest lists them: ``[{"name": ..., "type": ...}]``.
+Schema = list[dict[str, str]]
+
+__all__ = [
+    "FORMATS",
+    "ArrowFormat",
+    "CellFormat",
+    "FrameFormat",
+    "JsonFormat",
+    "format_for_suffix",
+    "get_format",
+]
+
+
+@dataclass(frozen=True)
+class FrameFormat(ABC):
+    """What every format row has: its name, the suffixes it reads, its optional dependency."""
+
+    name: str
+    suffix: str
+    #: Suffixes of plain files read with this format (the written one first).
+    suffixes: tuple[str, ...]
+    #: The module the format needs beyond pandas and pyarrow, and the extra that installs it.
+    requires: tuple[str, str] | None = field(default=None, kw_only=True)
+
+    family: ClassVar[str] = ""
+
+    def missing_dependency(self) -> str | None:
+        """Why the format cannot be used here (``pip install ...``), or None."""
+        if self.requires is None:
+            return None
+        module, extra = self.requires
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            return (
+                f"format {self.name!r} needs {module}, which is not installed: pip install "
+                f"{module} (or pip install 'packagers-pandas[{extra}]')"
+            )
+        return None
+
+    def holds_categories(self, dtype: pd.CategoricalDtype) -> bool:
+        """Whether the file itself keeps a categorical's categories and their order."""
+        return False
+
+    @abstractmethod
+    def write(self, flat: pd.DataFrame, path: str) -> tuple[Schema, dict[str, Any]]:
+        """Write the flat frame; its schema for the manifest and what ``read`` needs back."""
+
+    @abstractmethod
+    def read(
+        self,
+        path: str,
+        index_fields: list[str],
+        data_fields: list[str],
+        layout: dict[str, Any],
+        options: dict[str, Any],
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The index fields and the data fields of a file we wrote, decoded to their dtypes.
+
+        Two frames, so that the data never has to be split (copied) from the index afterwards.
+        """
+
+    @abstractmethod
+    def read_plain(self, path: str, columns: list[Any] | None) -> pd.DataFrame:
+        """A file we did not write, as the format's pandas reader gives it."""
+
+
+# -- Arrow formats ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArrowFormat(FrameFormat):
+    """A format pyarrow writes and reads as an Arrow table (the Table packager uses it too)."""
+
+    write_table: Callable[[pa.Table, str], None]
+    read_table: Callable[[str, list[str] | None], pa.Table]
+    #: Which categoricals the file keeps whole: "all", "strings" (parquet) or "none".
+    categories: str = "none"
+
+    family: ClassVar[str] = "arrow"
+
+    def holds_categories(self, dtype: pd.CategoricalDtype) -> bool:
+        if self.categories == "strings":
+            return dtype.categories.inferred_type == "string"
+        return self.categories == "all"
+
+    def write(self, flat: pd.DataFrame, path: str) -> tuple[Schema, dict[str, Any]]:
+        table = pa.Table.from_pandas(flat, preserve_index=False)
+        self.write_table(table, path)
+        return _listed(table.schema), {}
+
+    def read(
+        self,
+        path: str,
+        index_fields: list[str],
+        data_fields: list[str],
+        layout: dict[str, Any],
+        options: dict[str, Any],
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        import pandas as pd
+
+        from packagers_pandas._dtypes import arrow_to_frame
+
+        dtypes = layout["dtypes"]
+        if not index_fields and data_fields == layout["fields"]:  # as a plain read: no selection
+            return pd.DataFrame(), arrow_to_frame(self.read_table(path, None), dtypes)
+        table = self.read_table(path, index_fields + data_fields)
+        return (
+            arrow_to_frame(table.select(index_fields), dtypes),
+            arrow_to_frame(table.select(data_fields), dtypes),
+        )
+
+    def read_plain(self, path: str, columns: list[Any] | None) -> pd.DataFrame:
+        frame = self.read_table(path, columns).to_pandas()
+        return frame if columns is None else _select(frame, columns)
+
+
+def _write_parquet(table: pa.Table, path: str) -> None:
+    """Lists keep Arrow's child name (``item``), so an Arrow table comes back equal."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, path, use_compliant_nested_type=False)
+
+
+def _read_parquet(path: str, columns: list[str] | None) -> pa.Table:
+    """With a column list, the index columns pandas' metadata names come too, as in pandas."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path, columns=columns, use_pandas_metadata=True)
+
+
+def _write_feather(table: pa.Table, path: str) -> None:
+    import pyarrow.feather as feather
+
+    feather.write_feather(table, path)
+
+
+def _read_feather(path: str, columns: list[str] | None) -> pa.Table:
+    import pyarrow.feather as feather
+
+    return feather.read_table(path, columns=columns)
+
+
+#: ORC has no unsigned integers: the next wider signed type holds every value (not uint64's).
+_ORC_SIGNED = {pa.uint8(): pa.int16(), pa.uint16(): pa.int32(), pa.uint32(): pa.int64()}
+
+
+def _write_orc(table: pa.Table, path: str) -> None:
+    """ORC has no dictionaries, durations, unsigned or null types, nor timestamps beyond the
+    nanoseconds' range: what holds the values goes instead (values, counts, wider integers).
+    """
+    import pyarrow.orc as orc
+
+    for position, arrow_field in enumerate(table.schema):
+        column, arrow_type = table.column(position), arrow_field.type
+        if pa.types.is_dictionary(arrow_type):
+            arrow_type = arrow_type.value_type
+        if pa.types.is_null(arrow_type):
+            arrow_type = pa.string()
+        elif pa.types.is_duration(arrow_type) or (
+            pa.types.is_timestamp(arrow_type) and arrow_type.unit != "ns"
+        ):
+            arrow_type = pa.int64()
+        arrow_type = _ORC_SIGNED.get(arrow_type, arrow_type)
+        if arrow_type != arrow_field.type:
+            table = table.set_column(position, arrow_field.name, column.cast(arrow_type))
+    orc.write_table(table, path)
+
+
+def _read_orc(path: str, columns: list[str] | None) -> pa.Table:
+    """The columns in the order asked for (ORC's reader keeps the file's order)."""
+    import pyarrow.orc as orc
+
+    table = orc.read_table(path, columns=columns)
+    return table if columns is None else table.select(columns)
+
+
+# -- cell formats ----------------------------------------------------------------------------------
+
+_MISSING_MARKERS = ("", "\\N")
+
+
+def _numbers(series: pd.Series) -> bool:
+    from packagers_pandas._dtypes import kind_of
+
+    return kind_of(series.dtype) in ("bool", "int", "float")
+
+
+def _excel_numbers(series: pd.Series) -> bool:
+    """Whether openpyxl writes every number exactly: it writes 16 significant digits (a float
+    may need 17, an integer beyond 2**53 more); such columns are written as text instead.
+    """
+    import numpy as np
+
+    from packagers_pandas._dtypes import kind_of
+
+    kind = kind_of(series.dtype)
+    if kind == "bool" or (kind in ("int", "float") and not len(series)):
+        return True
+    if kind == "int":
+        return int(series.min()) >= -(2**53) and int(series.max()) <= 2**53
+    if kind == "float":
+        values = series.to_numpy()
+        finite = values[np.isfinite(values)]
+        return bool((np.char.mod("%.16g", finite).astype(values.dtype) == finite).all())
+    return False
+
+
+def _nothing(series: pd.Series) -> bool:
+    return False
+
+
+@dataclass(frozen=True, kw_only=True)
+class CellFormat(FrameFormat):
+    """A format pandas writes cell by cell; text carries what its cells cannot."""
+
+    write_frame: Callable[[pd.DataFrame, str, str], None]
+    #: The cells of the fields at these written positions, as raw values (text or typed cells).
+    read_frame: Callable[[str, list[int]], pd.DataFrame]
+    plain_reader: Callable[[str], pd.DataFrame]
+    #: Columns written as they are; all others are written as text.
+    native: Callable[[pd.Series], bool] = _nothing
+
+    family: ClassVar[str] = "cells"
+
+    def write(self, flat: pd.DataFrame, path: str) -> tuple[Schema, dict[str, Any]]:
+        import pandas as pd
+
+        from packagers_pandas._dtypes import to_text
+
+        rows = pd.RangeIndex(len(flat))
+        cells: dict[str, Any] = {}
+        texts: list[np.ndarray] = []
+        for position, name in enumerate(flat.columns):
+            series = flat.iloc[:, position]
+            if self.native(series):
+                cells[name] = series.to_numpy()
+            else:
+                text = to_text(series, name)
+                texts.append(text)
+                cells[name] = pd.Series(text, index=rows, dtype=object, copy=False)
+        marker = _free_marker(texts)
+        self.write_frame(pd.DataFrame(cells, index=rows, copy=False), path, marker)
+        return _schema(flat), {"missing_marker": marker}
+
+    def read(
+        self,
+        path: str,
+        index_fields: list[str],
+        data_fields: list[str],
+        layout: dict[str, Any],
+        options: dict[str, Any],
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        import numpy as np
+        import pandas as pd
+
+        from packagers_pandas._dtypes import from_text
+
+        dtypes, rows = layout["dtypes"], layout["rows"]
+        marker = options.get("missing_marker", "")
+        fields = index_fields + data_fields
+        if rows == 0 or not fields:  # nothing to read; some formats cannot even store it
+            cells = {name: np.empty(0, dtype=object) for name in fields}
+        else:
+            written = {name: position for position, name in enumerate(dtypes)}
+            raw = self.read_frame(path, [written[name] for name in fields])
+            if len(raw) < rows:  # a spreadsheet drops trailing rows of empty cells
+                raw = raw.reindex(pd.RangeIndex(rows), fill_value="")
+            cells = {name: raw.iloc[:, i].to_numpy() for i, name in enumerate(fields)}
+        decoded = {name: from_text(cells[name], dtypes[name], marker) for name in fields}
+        return _split(decoded, index_fields, data_fields, rows)
+
+    def read_plain(self, path: str, columns: list[Any] | None) -> pd.DataFrame:
+        frame = self.plain_reader(path)
+        return frame if columns is None else _select(frame, columns)
+
+
+def _free_marker(texts: list[np.ndarray]) -> str:
+    """The first missing marker that no text value of the frame is equal to."""
+    candidates: Iterator[str] = itertools.chain(
+        _MISSING_MARKERS, (f"\\N{number}" for number in itertools.count(1))
+    )
+    for candidate in candidates:
+        if not any((text == candidate).any() for text in texts if len(text)):
+            return candidate
+    raise AssertionError("unreachable: the candidates never end")
+
+
+def _write_csv(frame: pd.DataFrame, path: str, marker: str) -> None:
+    frame.to_csv(path, index=False, na_rep=marker)
+
+
+def _read_csv(path: str, positions: list[int]) -> pd.DataFrame:
+    """Only the columns asked for are parsed; pandas gives them in file order."""
+    import pandas as pd
+
+    frame = pd.read_csv(
+        path,
+        dtype=object,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        usecols=positions,
+    )
+    in_file_order = sorted(positions)
+    return frame.iloc[:, [in_file_order.index(position) for position in positions]]
+
+
+def _read_csv_plain(path: str) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.read_csv(path)
+
+
+def _write_xlsx(frame: pd.DataFrame, path: str, marker: str) -> None:
+    frame.to_excel(path, index=False, na_rep=marker, engine="openpyxl")
+
+
+def _read_xlsx(path: str, positions: list[int]) -> pd.DataFrame:
+    import pandas as pd
+
+    frame = pd.read_excel(path, dtype=object, na_filter=False, engine="openpyxl")
+    return frame.iloc[:, positions]
+
+
+def _read_xlsx_plain(path: str) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.read_excel(path, engine="openpyxl")
+
+
+def _write_h5(frame: pd.DataFrame, path: str, marker: str) -> None:
+    """The ``table`` layout stores text without pickling; it cannot store zero rows."""
+    for column in frame.select_dtypes(include="object").columns:
+        if frame[column].str.endswith("\x00", na=False).any():
+            raise PackingError(
+                f"column {column!r} has text ending in NUL characters, which HDF5 strings drop; "
+                "use the 'parquet' format"
+            )
+    layout = "table" if len(frame) and frame.shape[1] else "fixed"
+    options = {"nan_rep": marker, "encoding": "utf-8"} if layout == "table" else {}
+    frame.to_hdf(path, key="data", mode="w", format=layout, **options)
+
+
+def _read_h5(path: str, positions: list[int]) -> pd.DataFrame:
+    import pandas as pd
+
+    frame = pd.read_hdf(path, "data")
+    return frame.iloc[:, positions]  # type: ignore[union-attr]
+
+
+def _read_h5_plain(path: str) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.read_hdf(path)  # type: ignore[return-value]
+
+
+_XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+
+
+def _write_xml(frame: pd.DataFrame, path: str, marker: str) -> None:
+    """Element names are the fields when they are valid XML names, else ``c0``, ``c1``, ..."""
+    names = [str(name) for name in frame.columns]
+    if not all(_XML_NAME.match(name) and not name.lower().startswith("xml") for name in names):
+        frame = frame.set_axis([f"c{i}" for i in range(frame.shape[1])], axis=1)
+    frame.to_xml(path, index=False, na_rep=marker, root_name="data", row_name="row", parser="lxml")
+
+
+def _read_xml(path: str, positions: list[int]) -> pd.DataFrame:
+    """An empty element reads as missing: it is an empty string (missing values are marked)."""
+    import pandas as pd
+
+    frame = pd.read_xml(path, dtype=object, parser="lxml")
+    return frame.iloc[:, positions].fillna("")
+
+
+def _read_xml_plain(path: str) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.read_xml(path, parser="lxml")
+
+
+# -- JSON ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JsonFormat(FrameFormat):
+    """pandas' ``split`` layout without the index (``pd.read_json(path, orient="split")``)."""
+
+    family: ClassVar[str] = "json"
+
+    def write(self, flat: pd.DataFrame, path: str) -> tuple[Schema, dict[str, Any]]:
+        from packagers_pandas._dtypes import to_json
+
+        columns = [to_json(flat.iloc[:, i], name) for i, name in enumerate(flat.columns)]
+        document = {"columns": list(flat.columns), "data": list(zip(*columns, strict=True))}
+        with open(path, "w", encoding="utf-8") as stream:
+            json.dump(document, stream, ensure_ascii=False, allow_nan=False)
+        return _schema(flat), {}
+
+    def read(
+        self,
+        path: str,
+        index_fields: list[str],
+        data_fields: list[str],
+        layout: dict[str, Any],
+        options: dict[str, Any],
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        from packagers_pandas._dtypes import from_json
+
+        with open(path, encoding="utf-8") as stream:
+            document = json.load(stream)
+        written = {name: position for position, name in enumerate(document["columns"])}
+        data = document["data"]
+        decoded = {
+            name: from_json([row[written[name]] for row in data], layout["dtypes"][name])
+            for name in index_fields + data_fields
+        }
+        return _split(decoded, index_fields, data_fields, layout["rows"])
+
+    def read_plain(self, path: str, columns: list[Any] | None) -> pd.DataFrame:
+        import pandas as pd
+
+        lines = path.endswith((".jsonl", ".ndjson"))
+        frame = pd.read_json(path, lines=lines)
+        return frame if columns is None else _select(frame, columns)
+
+
+# -- the registry ----------------------------------------------------------------------------------
+
+FORMATS: dict[str, FrameFormat] = {
+    row.name: row
+    for row in (
+        ArrowFormat(
+            "parquet",
+            ".parquet",
+            (".parquet", ".pq"),
+            write_table=_write_parquet,
+            read_table=_read_parquet,
+            categories="strings",
+        ),
+        ArrowFormat(
+            "feather",
+            ".feather",
+            (".feather", ".arrow"),
+            write_table=_write_feather,
+            read_table=_read_feather,
+            categories="all",
+        ),
+        ArrowFormat("orc", ".orc", (".orc",), write_table=_write_orc, read_table=_read_orc),
+        CellFormat(
+            "csv",
+            ".csv",
+            (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz", ".csv.zst"),
+            write_frame=_write_csv,
+            read_frame=_read_csv,
+            plain_reader=_read_csv_plain,
+        ),
+        JsonFormat("json", ".json", (".json", ".jsonl", ".ndjson")),
+        CellFormat(
+            "xlsx",
+            ".xlsx",
+            (".xlsx", ".xlsm"),
+            requires=("openpyxl", "xlsx"),
+            write_frame=_write_xlsx,
+            read_frame=_read_xlsx,
+            plain_reader=_read_xlsx_plain,
+            native=_excel_numbers,
+        ),
+        CellFormat(
+            "h5",
+            ".h5",
+            (".h5", ".hdf5", ".hdf"),
+            requires=("tables", "h5"),
+            write_frame=_write_h5,
+            read_frame=_read_h5,
+            plain_reader=_read_h5_plain,
+            native=_numbers,
+        ),
+        CellFormat(
+            "xml",
+            ".xml",
+            (".xml",),
+            requires=("lxml", "xml"),
+            write_frame=_write_xml,
+            read_frame=_read_xml,
+            plain_reader=_read_xml_plain,
+        ),
+    )
+}
+
+_ALIASES = {
+    "pq": "parquet",
+    "arrow": "feather",
+    "ipc": "feather",
+    "excel": "xlsx",
+    "hdf5": "h5",
+    "hdf": "h5",
+}
+
+
+def get_format(
+    name: Any, error: type[PackagersError] = PackingError, family: str | None = None
+) -> FrameFormat:
+    """The row for a ``format`` value, or an error listing the formats that can be used."""
+    lowered = name.lower() if isinstance(name, str) else ""
+    row = FORMATS.get(_ALIASES.get(lowered, lowered))
+    if row is None or (family is not None and row.family != family):
+        rows = [r for r in FORMATS.values() if family is None or r.family == family]
+        offered = ", ".join(
+            r.name + (f" (needs {r.requires[0]})" if r.requires and r.missing_dependency() else "")
+            for r in rows
+        )
+        raise error(f"unknown format {name!r}; the formats are: {offered}")
+    missing = row.missing_dependency()
+    if missing is not None:
+        raise error(missing)
+    return row
+
+
+def format_for_suffix(suffix: str, family: str | None = None) -> FrameFormat:
+    """The row that reads a plain file with this suffix (``.csv.gz`` included)."""
+    lowered = suffix.lower()
+    for row in FORMATS.values():
+        if (family is None or row.family == family) and lowered.endswith(row.suffixes):
+            return get_format(row.name, UnpackingError)
+    known = sorted({s for r in FORMATS.values() if family in (None, r.family) for s in r.suffixes})
+    raise UnpackingError(
+        f"no format reads files ending in {suffix or '(no suffix)'!r}; readable suffixes: "
+        f"{', '.join(known)}"
+    )
+
+
+def _split(
+    decoded: dict[str, Any], index_fields: list[str], data_fields: list[str], rows: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from packagers_pandas._dtypes import frame_of
+
+    return (
+        frame_of({name: decoded[name] for name in index_fields}, rows),
+        frame_of({name: decoded[name] for name in data_fields}, rows),
+    )
+
+
+def _listed(schema: pa.Schema) -> Schema:
+    return [{"name": field.name, "type": str(field.type)} for field in schema]
+
+
+def _schema(flat: pd.DataFrame) -> Schema:
+    """The Arrow schema of a frame no Arrow table was built for (Arrow's inference scans object
+    columns; a column Arrow cannot type shows its pandas dtype).
+    """
+    try:
+        return _listed(pa.Schema.from_pandas(flat, preserve_index=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return [
+            {"name": name, "type": str(dtype)}
+            for name, dtype in zip(flat.columns, flat.dtypes, strict=True)
+        ]
+
+
+def _select(frame: pd.DataFrame, columns: list[Any]) -> pd.DataFrame:
+    if list(frame.columns) == columns:
+        return frame
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise UnpackingError(
+            f"Columns: there is no column {', '.join(map(repr, missing))}; the columns are: "
+            f"{', '.join(map(repr, frame.columns))}"
+        )
+    return frame[columns]
