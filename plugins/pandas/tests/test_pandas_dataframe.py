@@ -523,3 +523,20 @@ def test_unrecordable_names_are_refused() -> None:
     frame = pd.DataFrame({"a": [1]}, index=pd.Index([1], name=object()))
     with pytest.raises(PackingError, match=r"'frame' as parquet: the name <object"):
         pack(frame)
+
+
+def test_xlsx_without_lxml_refuses_carriage_returns_instead_of_losing_them(monkeypatch):
+    pytest.importorskip("openpyxl")
+    import openpyxl.xml
+    import pandas as pd
+
+    from packagers import PackagersManager, PackingError
+    from packagers_pandas import DataFramePackager
+
+    monkeypatch.setattr(openpyxl.xml, "LXML", False)
+    frame = pd.DataFrame({"note": ["one line", "two\r\nlines"]})
+    with (
+        PackagersManager([DataFramePackager]) as manager,
+        pytest.raises(PackingError, match=r"'note'.*carriage returns.*pip install lxml"),
+    ):
+        manager.pack(frame, 'notes : dataset[format="xlsx"]')

@@ -351,6 +351,19 @@ def _read_csv_plain(path: str) -> pd.DataFrame:
 
 
 def _write_xlsx(frame: pd.DataFrame, path: str, marker: str) -> None:
+    import pandas as pd
+    from openpyxl.xml import LXML
+
+    if not LXML:  # without lxml, openpyxl writes "\r" raw and every reader turns it into "\n"
+        for column in frame.columns:
+            values = frame[column]
+            texts = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+            if texts and values.map(lambda v: isinstance(v, str) and "\r" in v).any():
+                raise PackingError(
+                    f"column {column!r} has text with carriage returns, which xlsx keeps only when "
+                    "openpyxl writes through lxml: pip install lxml (or packagers-pandas[xlsx]), "
+                    "or use format='parquet'"
+                )
     frame.to_excel(path, index=False, na_rep=marker, engine="openpyxl")
 
 
