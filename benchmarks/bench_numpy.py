@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from typing import Any
 
-from benchmarks.harness import Case
+from benchmarks.harness import Case, pack_unpack_cases
 
 _SIZES = {"8 MB": 1_000_000, "76 MB": 9_500_000, "760 MB": 95_000_000}
 
@@ -99,26 +99,11 @@ def cases(quick: bool) -> list[Case]:
     for label in labels:
         size = _SIZES[label]
         repeat = 3 if size >= 50_000_000 else 5
-        found.append(
-            Case(
-                name=f"numpy: pack {label} float64 to npy",
-                setup=_pack_setup(size),
-                ours=_pack_ours,
-                raw=_pack_raw,
-                repeat=repeat,
-                target=1.10,
-                memory_slack_mb=16,
-            )
-        )
-        found.append(
-            Case(
-                name=f"numpy: unpack {label} float64 from npy",
-                setup=_unpack_setup(size),
-                ours=_unpack_ours,
-                raw=_unpack_raw,
-                repeat=repeat,
-                target=1.05,
-                memory_slack_mb=16,
-            )
+        found += pack_unpack_cases(
+            f"numpy: pack {label} float64 to npy",
+            (_pack_setup(size), _pack_ours, _pack_raw),
+            f"numpy: unpack {label} float64 from npy",
+            (_unpack_setup(size), _unpack_ours, _unpack_raw),
+            repeat=repeat,
         )
     return found

@@ -11,7 +11,7 @@ import os
 import tempfile
 from typing import Any
 
-from benchmarks.harness import Case
+from benchmarks.harness import Case, pack_unpack_cases
 
 _COLUMNS = 10
 
@@ -86,26 +86,11 @@ def cases(quick: bool) -> list[Case]:
     for rows in sizes:
         label = f"{rows:.0e}".replace("+0", "").replace("+", "")
         repeat = 5 if rows >= 1_000_000 else 11
-        found.append(
-            Case(
-                name=f"pandas: pack {label}x{_COLUMNS} floats to parquet",
-                setup=_pack_setup(rows),
-                ours=_pack_ours,
-                raw=_pack_raw,
-                repeat=repeat,
-                target=1.10,
-                memory_slack_mb=16,
-            )
-        )
-        found.append(
-            Case(
-                name=f"pandas: unpack {label}x{_COLUMNS} floats from parquet",
-                setup=_unpack_setup(rows),
-                ours=_unpack_ours,
-                raw=_unpack_raw,
-                repeat=repeat,
-                target=1.05,
-                memory_slack_mb=16,
-            )
+        found += pack_unpack_cases(
+            f"pandas: pack {label}x{_COLUMNS} floats to parquet",
+            (_pack_setup(rows), _pack_ours, _pack_raw),
+            f"pandas: unpack {label}x{_COLUMNS} floats from parquet",
+            (_unpack_setup(rows), _unpack_ours, _unpack_raw),
+            repeat=repeat,
         )
     return found
