@@ -62,7 +62,8 @@ class DataItem:
     def _filesystem(self) -> tuple[fsspec.AbstractFileSystem, str]:
         from fsspec.core import url_to_fs
 
-        return url_to_fs(self.url, **self.storage_options)
+        fs, path = url_to_fs(self.url, **self.storage_options)
+        return fs, path
 
     def local(self) -> str:
         """A local path of the item's content, downloading a remote item on first call."""
@@ -81,11 +82,13 @@ class DataItem:
         if self._local is not None:
             return open(self._local, mode)
         fs, path = self._filesystem()
-        return fs.open(path, mode)
+        stream: IO[Any] = fs.open(path, mode)
+        return stream
 
     def get(self) -> bytes:
         with self.open("rb") as stream:
-            return stream.read()
+            data: bytes = stream.read()
+        return data
 
     def exists(self) -> bool:
         if self._local is not None:

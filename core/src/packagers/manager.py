@@ -597,7 +597,9 @@ def _is_path_hint(origin: Any) -> bool:
     if origin is str:
         return True
     pathlib = sys.modules.get("pathlib")  # no Path hint can exist before pathlib loads
-    return bool(pathlib) and isinstance(origin, type) and issubclass(origin, pathlib.PurePath)
+    if pathlib is None or not isinstance(origin, type):
+        return False
+    return issubclass(origin, pathlib.PurePath)
 
 
 def _is_inside(path: str | None, directories: list[str]) -> bool:
@@ -625,7 +627,7 @@ def _record_for(cls: type[Packager], rank: int) -> PackagerRecord:
         plugin="direct",
         distribution=None,
         version=None,
-        priority=priority,  # type: ignore[arg-type]
+        priority=priority,
         packable_type=cls.packable_type_name(),
         packing_artifact_types=tuple(sorted(cls.packing_artifact_types())),
         unpacking_artifact_types=tuple(sorted(cls.unpacking_artifact_types())),

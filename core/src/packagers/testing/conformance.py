@@ -132,8 +132,8 @@ class PackagerConformance:
         paths: list[str] = []
         for sample in self.samples():
             package = manager.pack(sample, "sample")
-            if package.temporary:  # not a user's own file, which must survive
-                paths.append(package.artifact.src_path)  # type: ignore[union-attr]
+            if package.temporary and package.artifact and package.artifact.src_path:
+                paths.append(package.artifact.src_path)  # not a user's own file: that survives
         for packager in manager.packagers:
             paths.extend(packager.future_clearing_paths)
         manager.clear()
