@@ -1,12 +1,12 @@
 """Run plain type-hinted functions anywhere: typed inputs in, versioned artifacts out.
 
-The public API lives here; the modules behind it are one concept each. The store, the runner and
-pluggy load on first use (``_LAZY``) so that ``import packagers`` stays cheap.
+The public API lives here; the modules behind it are one concept each. Only the exception
+hierarchy loads with the package: every other name is imported on first access (``_LAZY``), so
+``import packagers`` (done by every plugin's entry point and by the command) stays cheap.
 """
 
 from __future__ import annotations
 
-from packagers._config import config
 from packagers._errors import (
     CollectionError,
     ConfigError,
@@ -16,19 +16,34 @@ from packagers._errors import (
     PackingError,
     UnpackingError,
 )
-from packagers.artifacts import Artifact, ArtifactType, DatasetArtifact, ModelArtifact, PlotArtifact
-from packagers.data_item import DataItem
-from packagers.default_packager import DefaultPackager
-from packagers.log_hint import LogHint
-from packagers.manager import PackagersManager
-from packagers.package import Package
-from packagers.packager import Packager
-from packagers.plugins import (
-    PackagerRecord,
-    add_custom_packager,
-    list_packagers,
-    remove_custom_packager,
-)
+
+#: ``typing`` costs more than the rest of this module; type checkers read this name as True.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from packagers._config import config
+    from packagers.api import load, log
+    from packagers.artifacts import (
+        Artifact,
+        ArtifactType,
+        DatasetArtifact,
+        ModelArtifact,
+        PlotArtifact,
+    )
+    from packagers.data_item import DataItem
+    from packagers.default_packager import DefaultPackager
+    from packagers.log_hint import LogHint
+    from packagers.manager import PackagersManager
+    from packagers.package import Package
+    from packagers.packager import Packager
+    from packagers.plugins import (
+        PackagerRecord,
+        add_custom_packager,
+        list_packagers,
+        remove_custom_packager,
+    )
+    from packagers.plugins.hookspecs import hookimpl
+    from packagers.runner import RunError, RunRecord, handler, run
+    from packagers.store import Store, get_store
 
 __version__ = "0.1.0"
 
@@ -68,27 +83,47 @@ __all__ = [
     "run",
 ]
 
-#: Public names whose modules load on first access: name -> (module, attribute).
+#: Public names whose modules load on first access: name -> module holding it.
 _LAZY = {
-    "hookimpl": ("packagers.plugins.hookspecs", "hookimpl"),
-    "run": ("packagers.runner", "run"),
-    "handler": ("packagers.runner", "handler"),
-    "RunRecord": ("packagers.runner", "RunRecord"),
-    "RunError": ("packagers.runner", "RunError"),
-    "log": ("packagers.api", "log"),
-    "load": ("packagers.api", "load"),
-    "Store": ("packagers.store", "Store"),
-    "get_store": ("packagers.store", "get_store"),
+    "config": "packagers._config",
+    "Artifact": "packagers.artifacts",
+    "ArtifactType": "packagers.artifacts",
+    "DatasetArtifact": "packagers.artifacts",
+    "ModelArtifact": "packagers.artifacts",
+    "PlotArtifact": "packagers.artifacts",
+    "DataItem": "packagers.data_item",
+    "DefaultPackager": "packagers.default_packager",
+    "LogHint": "packagers.log_hint",
+    "PackagersManager": "packagers.manager",
+    "Package": "packagers.package",
+    "Packager": "packagers.packager",
+    "PackagerRecord": "packagers.plugins",
+    "add_custom_packager": "packagers.plugins",
+    "list_packagers": "packagers.plugins",
+    "remove_custom_packager": "packagers.plugins",
+    "hookimpl": "packagers.plugins.hookspecs",
+    "run": "packagers.runner",
+    "handler": "packagers.runner",
+    "RunRecord": "packagers.runner",
+    "RunError": "packagers.runner",
+    "log": "packagers.api",
+    "load": "packagers.api",
+    "Store": "packagers.store",
+    "get_store": "packagers.store",
 }
 
 
 def __getattr__(name: str) -> object:
     try:
-        module, attribute = _LAZY[name]
+        module = _LAZY[name]
     except KeyError:
         raise AttributeError(f"module 'packagers' has no attribute {name!r}") from None
     import importlib
 
-    value = getattr(importlib.import_module(module), attribute)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
