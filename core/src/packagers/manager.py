@@ -75,11 +75,11 @@ class PackagersManager:
     """
 
     def __init__(self, packagers: Iterable[type[Packager] | PackagerRecord] | None = None) -> None:
-        records: list[PackagerRecord]
         if packagers is None:
             collection = collect()
-            records = list(collection.active)
-            #: type -> packager classes, shared by every manager of this collection (one per run)
+            #: name -> record, and type -> packager classes: shared by every manager of this
+            #: collection (one per run), never changed by one
+            self._records = collection.by_name
             self._dispatch = collection.dispatch
         else:
             records = [
@@ -87,12 +87,15 @@ class PackagersManager:
                 for rank, item in enumerate(packagers)
             ]
             records.sort(key=lambda record: record.priority)
+            self._records = {record.name: record for record in records}
             self._dispatch = {}
-        self._records = {record.name: record for record in records}
-        self._classes = [r.packager_class for r in records if r.packager_class is not None]
-        self._classes_by_name = {cls.qualified_name(): cls for cls in self._classes}
+        self._classes = [
+            r.packager_class for r in self._records.values() if r.packager_class is not None
+        ]
         self._instances: dict[type[Packager], Packager] = {}  # made on first use: runs are short
         self._by_type: dict[type, tuple[Packager, ...]] = {}
+        #: (packager, object type, artifact type) -> the manifest fields they alone decide
+        self._provenance: dict[tuple[Packager | None, type | None, str], dict[str, Any]] = {}
         self._data_items: list[DataItem] = []
 
     # -- context --------------------------------------------------------------------------------
@@ -138,7 +141,8 @@ class PackagersManager:
 
     def packager(self, name: str) -> Packager | None:
         """The packager with this qualified name, when it is collected."""
-        cls = self._classes_by_name.get(name)
+        record = self._records.get(name)
+        cls = None if record is None else record.packager_class
         return None if cls is None else self._instance(cls)
 
     def choose_packager(self, obj: Any, artifact_type: str | None = None) -> tuple[Packager, str]:
@@ -167,7 +171,10 @@ class PackagersManager:
 
         ``digest=False`` leaves the file digest to the caller (the store hashes while uploading).
         """
-        node = self._plan(obj, parse_hint(hint))
+        parsed = parse_hint(hint)
+        if not parsed.itemized:  # one key, one leaf: nothing to plan or check
+            return self._pack_leaf(obj, parsed, digest)
+        node = self._plan(obj, parsed)
         self._check_keys([node])
         return self._pack_node(node, digest)
 
@@ -354,10 +361,22 @@ class PackagersManager:
         packager: Packager | None = None,
         object_type: type | None = None,
     ) -> dict[str, Any]:
+        provenance = self._provenance.get((packager, object_type, artifact_type))
+        if provenance is None:
+            provenance = self._provenance[packager, object_type, artifact_type] = self._origin(
+                artifact_type, packager, object_type
+            )
+        manifest = {"schema": MANIFEST_SCHEMA, "key": hint.key, **provenance, "tag": hint.tag}
+        manifest["labels"] = dict(hint.labels)
+        manifest["extra_data"] = {k: v for k, v in hint.extra_data.items() if v is not ...}
+        manifest["metrics"] = {k: v for k, v in hint.metrics.items() if v is not ...}
+        return manifest
+
+    def _origin(
+        self, artifact_type: str, packager: Packager | None, object_type: type | None
+    ) -> dict[str, Any]:
         record = self._records.get(packager.qualified_name()) if packager else None
         return {
-            "schema": MANIFEST_SCHEMA,
-            "key": hint.key,
             "artifact_type": artifact_type,
             "object_type": type_name(object_type) if object_type else None,
             "packager": packager.qualified_name() if packager else None,
@@ -365,10 +384,6 @@ class PackagersManager:
             "distribution": record.distribution if record else None,
             "distribution_version": record.version if record else None,
             "python_version": _PYTHON_VERSION,
-            "tag": hint.tag,
-            "labels": dict(hint.labels),
-            "extra_data": {k: v for k, v in hint.extra_data.items() if v is not ...},
-            "metrics": {k: v for k, v in hint.metrics.items() if v is not ...},
         }
 
     # -- linking --------------------------------------------------------------------------------

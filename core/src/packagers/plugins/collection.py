@@ -8,6 +8,7 @@ blocked, like pytest's essential plugins.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import threading
 from dataclasses import dataclass, field
@@ -83,6 +84,11 @@ class Collection:
     @property
     def active(self) -> tuple[PackagerRecord, ...]:
         return tuple(record for record in self.records if record.state == ACTIVE)
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, PackagerRecord]:
+        """The active records by qualified name, best first: every manager of a run reads it."""
+        return {record.name: record for record in self.active}
 
 
 @dataclass(frozen=True)
