@@ -114,8 +114,12 @@ class LocalBackend(Backend):
     def write(self, rel: str, data: bytes) -> None:
         temp = self._path(f"{TEMP_DIR}/{new_session_id()}.part")
         try:
-            with _in_directory(temp, open, temp, "wb") as stream:
-                stream.write(data)
+            # Unbuffered: manifests and records are small, and a run writes two of them.
+            descriptor = _in_directory(temp, os.open, temp, _NEW_FILE, 0o644)
+            try:
+                os.write(descriptor, data)
+            finally:
+                os.close(descriptor)
             target = self._path(rel)
             _in_directory(target, os.replace, temp, target)
         except BaseException:
@@ -176,6 +180,9 @@ class LocalBackend(Backend):
         _refresh(target)  # the packer wrote the file before the session began: see sessions.py
         _protect(target)
         return True
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def _in_directory(path: str, action: Callable[..., Any], *args: Any) -> Any:

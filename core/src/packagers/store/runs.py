@@ -29,6 +29,8 @@ class RunIndex:
 
     def __init__(self, backend: Backend) -> None:
         self._backend = backend
+        #: Runs whose active record this index wrote: only those have one to remove at the end.
+        self._announced: set[tuple[str, str]] = set()
 
     @staticmethod
     def _path(project: str, run_id: str, active: bool = False) -> str:
@@ -52,9 +54,12 @@ class RunIndex:
             )
         if record.get("state") in ACTIVE_STATES:
             self._backend.write(self._path(project, run_id, active=True), data)
+            self._announced.add((project, run_id))
             return
         self._backend.write(final, data)
-        self._backend.remove(self._path(project, run_id, active=True))
+        if (project, run_id) in self._announced:
+            self._backend.remove(self._path(project, run_id, active=True))
+            self._announced.discard((project, run_id))
 
     def get(self, run_id: str, project: str | None) -> dict[str, Any]:
         """The record of ``run_id``; with no project, the default one, then any (ids are unique)."""

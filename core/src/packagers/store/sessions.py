@@ -39,8 +39,13 @@ _ID = re.compile(r"(\d{8}T\d{6})Z-(\d+)-([0-9a-f]+)-([A-Za-z0-9]+)(?:\.|$)")
 
 def new_session_id() -> str:
     """``20250102T030405Z-<pid>-<random>-<host>``: the name prefix of a writer's temporary files."""
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    return f"{stamp}Z-{os.getpid()}-{secrets.token_hex(4)}-{_host()}"
+    return f"{_stamp(int(time.time()))}Z-{os.getpid()}-{secrets.token_hex(4)}-{_host()}"
+
+
+@functools.lru_cache(maxsize=1)
+def _stamp(second: int) -> str:
+    """The UTC time of ``second``, formatted once: a run asks for it several times a second."""
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(second))
 
 
 @functools.cache
@@ -97,10 +102,16 @@ class WriteSession:
     """
 
     def __init__(self, backend: Backend) -> None:
-        self.id = new_session_id()
+        self._id: str | None = None  # named on first use: logging only results stores no blob
         self._backend = backend
         self._count = 0
         self._marked = False
+
+    @property
+    def id(self) -> str:
+        if self._id is None:
+            self._id = new_session_id()
+        return self._id
 
     def mark(self) -> None:
         """Announce the session to gc; call before storing any blob (done once)."""
