@@ -111,6 +111,12 @@ def edge_frames() -> dict[str, pd.DataFrame]:
             {"c": pd.Categorical(pd.to_datetime(["2020-01-01", None]))}
         ),
         "no_categories": pd.DataFrame({"c": pd.Categorical([None, None], categories=[])}),
+        "missing_int_categories": pd.DataFrame(
+            {"i": pd.Categorical([1, None, 3]), "b": pd.Categorical([True, None, True])}
+        ),
+        "no_rows_categories": pd.DataFrame(
+            {"c": pd.Categorical([], categories=["b", "a"], ordered=True)}
+        ),
         "empty_and_missing_text": pd.DataFrame({"s": pd.Series([None, "", "x", ""], dtype="str")}),
         "no_rows": pd.DataFrame(
             {"a": pd.Series([], dtype="float64"), "s": pd.Series([], dtype="str")}

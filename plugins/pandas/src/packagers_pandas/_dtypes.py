@@ -374,7 +374,7 @@ def _categorical_from_arrow(column: pa.ChunkedArray, spec: dict[str, Any]) -> pd
     if recorded is not None and column.null_count == len(column):  # maybe not even a value type
         return pd.Categorical.from_codes(np.full(len(column), -1), dtype=dtype)
     if not pa.types.is_dictionary(column.type):  # the format kept the values only
-        return pd.Categorical(_from_arrow(column, spec["dtype"]), dtype=dtype)
+        return _categorical_from_values(column, spec, dtype)
     read = column.to_pandas().array
     if recorded is None:
         return pd.Categorical.from_codes(
@@ -384,6 +384,21 @@ def _categorical_from_arrow(column: pa.ChunkedArray, spec: dict[str, Any]) -> pd
         )
     codes = _take(recorded.get_indexer(read.categories), read.codes)
     if (codes < 0).sum() != (read.codes < 0).sum():
+        raise UnpackingError("values of a categorical column are not among its categories")
+    return pd.Categorical.from_codes(codes, dtype=dtype)
+
+
+def _categorical_from_values(
+    column: pa.ChunkedArray, spec: dict[str, Any], dtype: pd.CategoricalDtype
+) -> pd.Categorical:
+    """Codes from the present values only: integer or boolean categories hold no missing value
+    (parquet reads their dictionaries back as plain values, nulls included).
+    """
+    present = column.is_valid().to_numpy(zero_copy_only=False)
+    codes = np.full(len(column), -1, dtype=np.int64)
+    values = _from_arrow(column.filter(present), spec["dtype"])
+    codes[present] = dtype.categories.get_indexer(values)
+    if (codes[present] < 0).any():
         raise UnpackingError("values of a categorical column are not among its categories")
     return pd.Categorical.from_codes(codes, dtype=dtype)
 

@@ -33,7 +33,8 @@ def flatten(
     """The flat frame to write and its layout (a Series is a frame of one column and a name).
 
     ``holds_categories`` tells whether the format keeps a categorical dtype's categories itself;
-    where it does not, they are recorded in the layout.
+    where it does not, they are recorded in the layout. A file of no rows keeps none (no
+    dictionary is written without a batch), so then they are always recorded.
     """
     frame = obj.to_frame() if isinstance(obj, pd.Series) else obj
     data_fields = _field_names([str(label) for label in frame.columns], taken=set())
@@ -68,6 +69,8 @@ def flatten(
             axis=1,
         )
     fields = index_fields + data_fields
+    if not len(frame):
+        holds_categories = _holds_none
     layout["fields"] = data_fields
     layout["dtypes"] = {
         field: _describe(dtype, holds_categories)
@@ -175,6 +178,10 @@ def _describe(dtype: Any, holds_categories: Callable[[pd.CategoricalDtype], bool
     if isinstance(dtype, pd.CategoricalDtype):
         return describe(dtype, categories=not holds_categories(dtype))
     return describe(dtype)
+
+
+def _holds_none(dtype: pd.CategoricalDtype) -> bool:
+    return False
 
 
 def _field_names(names: list[str], taken: set[str]) -> list[str]:
