@@ -444,6 +444,7 @@ REFUSED = [
     ("orc", pd.DataFrame({"u": np.array([2**64 - 1], dtype="uint64")}), "uint64.*'parquet'"),
     ("orc", pd.DataFrame({"p": pd.period_range("2020", periods=2)}), "'parquet'"),
     ("xlsx", pd.DataFrame({"s": ["a\x01b"]}), "'parquet'"),
+    ("xlsx", pd.DataFrame({"s": ["x" * 32768]}), "longer than 32767 characters.*'parquet'"),
     ("xml", pd.DataFrame({"s": ["a\x01b"]}), "'parquet'"),
     ("h5", pd.DataFrame({"s": ["ab\x00"]}), "NUL.*'parquet'"),
     ("parquet", pd.DataFrame({"c": [1 + 2j]}), "'object'"),
@@ -481,6 +482,23 @@ def test_object_columns_of_other_values_where_the_format_types_them(
 def test_control_characters_in_text(fmt: str, exact: AssertExact) -> None:
     frame = pd.DataFrame({"s": ["a\x01\r\n\x00b", "\t", "\\N", "", None]})
     exact(pack(frame, fmt)[0], frame)
+
+
+def test_text_that_readers_take_for_something_else(
+    frame_format: str, manager: PackagersManager, exact: AssertExact
+) -> None:
+    """Readers take ``nan`` or ``None`` for missing; spreadsheets ``=...`` for a formula (which
+    would run) and ``#N/A`` for an error: all of it stays text.
+    """
+    texts = ["nan", "None", "NULL", "N/A", "=1+1", "=", "#N/A", "#DIV/0!", "007", "TRUE"]
+    frame = pd.DataFrame({"s": pd.Series(texts, dtype="str"), "=A1": range(len(texts))})
+    package = packed(manager, frame, frame_format)
+    exact(unpacked(manager, package), frame)
+    if frame_format == "xlsx":
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(package.artifact.src_path).active
+        assert {cell.data_type for row in sheet.iter_rows() for cell in row} == {"s", "n"}
 
 
 def test_unknown_format_lists_the_formats() -> None:

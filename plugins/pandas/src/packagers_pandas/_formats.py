@@ -350,21 +350,48 @@ def _read_csv_plain(path: str) -> pd.DataFrame:
     return pd.read_csv(path)
 
 
+#: The most characters an xlsx cell holds: openpyxl cuts longer text.
+_XLSX_MAX_CHARS = 32767
+
+
 def _write_xlsx(frame: pd.DataFrame, path: str, marker: str) -> None:
+    """Text stays text: openpyxl takes a text starting with ``=`` for a formula (a spreadsheet
+    would run it, and it reads back empty) and ``#N/A`` and the like for errors, so those cells
+    are marked as text once pandas has written them.
+    """
+    import numpy as np
     import pandas as pd
+    from openpyxl.cell.cell import ERROR_CODES
     from openpyxl.xml import LXML
 
-    if not LXML:  # without lxml, openpyxl writes "\r" raw and every reader turns it into "\n"
-        for column in frame.columns:
-            values = frame[column]
-            texts = values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
-            if texts and values.map(lambda v: isinstance(v, str) and "\r" in v).any():
-                raise PackingError(
-                    f"column {column!r} has text with carriage returns, which xlsx keeps only when "
-                    "openpyxl writes through lxml: pip install lxml (or packagers-pandas[xlsx]), "
-                    "or use format='parquet'"
-                )
-    frame.to_excel(path, index=False, na_rep=marker, engine="openpyxl")
+    def not_text(values: pd.Series) -> np.ndarray:
+        text = values.str
+        return ((text.len() > 1) & text.startswith("=", na=False)) | values.isin(ERROR_CODES)
+
+    header = pd.Series(frame.columns, dtype=object)
+    cells = [(0, position) for position in np.flatnonzero(not_text(header))]
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position]
+        if _numbers(values):
+            continue
+        if (values.str.len() > _XLSX_MAX_CHARS).any():
+            raise PackingError(
+                f"column {column!r} has text longer than {_XLSX_MAX_CHARS} characters, which an "
+                "xlsx cell cannot hold; use format='parquet'"
+            )
+        if not LXML and values.str.contains("\r", regex=False, na=False).any():
+            # without lxml, openpyxl writes "\r" raw and every reader turns it into "\n"
+            raise PackingError(
+                f"column {column!r} has text with carriage returns, which xlsx keeps only when "
+                "openpyxl writes through lxml: pip install lxml (or packagers-pandas[xlsx]), "
+                "or use format='parquet'"
+            )
+        cells.extend((row + 1, position) for row in np.flatnonzero(not_text(values)))
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, na_rep=marker)
+        sheet = next(iter(writer.sheets.values()))
+        for row, position in cells:
+            sheet.cell(row + 1, position + 1).data_type = "s"
 
 
 def _read_xlsx(path: str, positions: list[int]) -> pd.DataFrame:
@@ -418,11 +445,18 @@ def _write_xml(frame: pd.DataFrame, path: str, marker: str) -> None:
 
 
 def _read_xml(path: str, positions: list[int]) -> pd.DataFrame:
-    """An empty element reads as missing: it is an empty string (missing values are marked)."""
+    """Each element's text as it is (an empty element is an empty string): pandas' reader would
+    take texts such as ``nan`` or ``None`` for missing values. Entities are not resolved.
+    """
     import pandas as pd
+    from lxml import etree
 
-    frame = pd.read_xml(path, dtype=object, parser="lxml")
-    return frame.iloc[:, positions].fillna("")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    rows = [list(row) for row in etree.parse(path, parser).getroot()]
+    return pd.DataFrame(
+        {i: [row[position].text or "" for row in rows] for i, position in enumerate(positions)},
+        dtype=object,
+    )
 
 
 def _read_xml_plain(path: str) -> pd.DataFrame:
