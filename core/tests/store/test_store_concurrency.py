@@ -120,3 +120,32 @@ def test_gc_keeps_what_a_live_writer_still_needs(store: Store, make_package) -> 
         temp.unlink()  # the writer finishes: its upload is moved or dropped, then the marker goes
         session.close()
     assert store.gc() == [orphan["blob"]]
+
+
+def test_gc_keeps_a_blob_whose_writer_finishes_while_gc_reads(
+    store: Store, make_package, monkeypatch
+) -> None:
+    """A writer that writes its manifest and ends just after gc read the manifests keeps its blob.
+
+    gc must see that writer's session: it reads the live sessions before the manifests, so a
+    blob that was unreferenced when the manifests were read still has a live writer on record.
+    """
+    from packagers.store.blobs import put_file
+    from packagers.store.sessions import WriteSession
+
+    package = make_package("late", b"a blob whose manifest comes while gc runs")
+    session = WriteSession(store._backend)  # a writer mid-log: its blob is in, no manifest yet
+    blob = put_file(store._backend, str(package.artifact.src_path), session, key="late")
+    index = store._index
+    read_manifests = index.all_manifests
+
+    def manifests_then_writer_finishes() -> list[dict[str, object]]:
+        found = read_manifests()
+        monkeypatch.setattr(index, "all_manifests", read_manifests)
+        store.log_packages([package])  # the same bytes: the writer's manifest now names the blob
+        session.close()
+        return found
+
+    monkeypatch.setattr(index, "all_manifests", manifests_then_writer_finishes)
+    assert blob.path not in store.gc()
+    assert store.verify().ok

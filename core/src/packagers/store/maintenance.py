@@ -62,16 +62,19 @@ def verify_store(backend: Backend, index: ArtifactIndex) -> VerifyReport:
 def collect_garbage(backend: Backend, index: ArtifactIndex, *, dry_run: bool) -> list[str]:
     """Delete orphaned blobs and the temporary files of dead writers; return what was deleted.
 
-    The order matters: blobs are listed before manifests are read, so a blob whose manifest
-    appears meanwhile is seen as referenced; writer sessions are read last, right before deleting,
-    and any live one keeps the orphans newer than its start (its manifests are still to come).
+    The order matters: blobs are listed first, then writer sessions, then manifests. A writer
+    whose blob is in the listing either had ended by the time sessions were read (its manifests
+    were written before its session ended, so they are read) or was seen alive, and any live one
+    keeps the orphans newer than its start (its manifests are still to come). Reading sessions
+    after the manifests would miss a writer that wrote its manifests and ended in between.
     """
     now = time.time()
     blobs = backend.files(BLOB_DIR)
+    temp_files = backend.files(TEMP_DIR)
     referenced = _referenced(index)
     dead_files = []
     live_starts = []
-    for path, mtime in backend.files(TEMP_DIR).items():
+    for path, mtime in temp_files.items():
         session = SessionId.parse(path.split("/")[1])
         if session is None:
             alive = mtime is None or now - mtime < STALE_AFTER
