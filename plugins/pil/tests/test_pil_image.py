@@ -268,6 +268,33 @@ def test_a_mode_no_format_holds_suggests_converting_or_pickling() -> None:
         pack_file(noise("HSV"))
 
 
+def test_a_pillow_without_a_formats_library_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As a Pillow built without libwebp behaves: no WebP writer, WebP files unidentified."""
+    from PIL import WebPImagePlugin, features
+
+    with PackagersManager([PilImagePackager]) as manager:
+        package = manager.pack(
+            smooth("RGB"), LogHint("img", "file", packing_kwargs={"format": "webp"})
+        )
+        item = DataItem(package.artifact.src_path, key="img", manifest=package.manifest)
+        check = features.check
+        monkeypatch.setattr(features, "check", lambda name: name != "webp" and check(name))
+        monkeypatch.delitem(Image.SAVE, "WEBP")
+        monkeypatch.setattr(WebPImagePlugin, "SUPPORTED", False)
+        with pytest.raises(
+            PackingError, match=r"without webp.*pip install --force-reinstall pillow"
+        ):
+            manager.pack(smooth("RGB"), LogHint("img", "file", packing_kwargs={"format": "webp"}))
+        with (
+            pytest.warns(UserWarning, match="WEBP support not installed"),
+            pytest.raises(UnpackingError, match=r"without webp.*pip install"),
+        ):
+            manager.unpack(item, Image.Image)
+        assert manager.pack(smooth("RGB"), "img").manifest["format"] == "png"
+
+
 # -- info -------------------------------------------------------------------------------------
 
 

@@ -66,6 +66,20 @@ class ImageFormat:
     info_keys: tuple[str, ...] = ()
     #: Whether the text entries of ``image.info`` are written too (PNG text chunks).
     text: bool = False
+    #: The library Pillow codes this format with (a ``PIL.features`` name); a Pillow built
+    #: without it cannot write or read the format.
+    feature: str = ""
+
+    def missing_support(self) -> str | None:
+        """Why this Pillow cannot code the format, with what to install; None when it can."""
+        from PIL import features
+
+        if not self.feature or features.check(self.feature):
+            return None
+        return (
+            f"this Pillow was built without {self.feature}, which the {self.name} format needs: "
+            "pip install --force-reinstall pillow (its wheels include it)"
+        )
 
     def save_params(self, key: str, mode: str, given: Mapping[str, Any]) -> dict[str, Any]:
         """Pillow ``save`` parameters for ``given`` packing kwargs, or a ``PackingError``."""
@@ -114,6 +128,7 @@ FORMATS: dict[str, ImageFormat] = {
             options=("compress_level",),
             info_keys=("dpi", "icc_profile", "exif"),
             text=True,
+            feature="zlib",
         ),
         ImageFormat(
             "tiff",
@@ -124,6 +139,7 @@ FORMATS: dict[str, ImageFormat] = {
             # Pillow would reuse the compression of the file the image came from, even ``jpeg``.
             defaults={"compression": "tiff_lzw"},
             info_keys=("dpi", "icc_profile"),
+            feature="libtiff",
         ),
         ImageFormat(
             "jpeg",
@@ -132,6 +148,7 @@ FORMATS: dict[str, ImageFormat] = {
             frozenset({"L", "RGB", "CMYK"}),
             options=("quality",),
             info_keys=("dpi", "icc_profile", "exif"),
+            feature="jpg",
         ),
         ImageFormat(
             "webp",
@@ -142,6 +159,7 @@ FORMATS: dict[str, ImageFormat] = {
             options=("quality", "lossless"),
             fixed={"exact": True},
             info_keys=("icc_profile", "exif"),
+            feature="webp",
         ),
     )
 }

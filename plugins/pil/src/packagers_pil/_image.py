@@ -87,6 +87,9 @@ class PilImagePackager(DefaultPackager):
                 "Pillow's limit stays on; if the file is trusted, raise PIL.Image.MAX_IMAGE_PIXELS"
             ) from error
         except OSError as error:  # UnidentifiedImageError included
+            missing = None if format is None else FORMATS[format].missing_support()
+            if missing is not None:
+                raise UnpackingError(f"{data_item.key!r}: {missing}") from error
             raise UnpackingError(
                 f"{data_item.key!r} ({data_item.url}) is not a readable "
                 f"{'/'.join(decoders)} image: {error}"
@@ -104,7 +107,13 @@ class PilImagePackager(DefaultPackager):
                 PackingError,
             )
         path = self.temp_path(key, row.suffix)
-        _view(image).save(path, row.pillow, **_info_params(image, row), **params)
+        try:
+            _view(image).save(path, row.pillow, **_info_params(image, row), **params)
+        except (KeyError, OSError) as error:  # how Pillow says it lacks the format's library
+            missing = row.missing_support()
+            if missing is None:
+                raise
+            raise PackingError(f"{key!r}: {missing}") from error
         return path
 
 
