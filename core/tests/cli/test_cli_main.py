@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -87,7 +88,9 @@ def test_cli_keyboard_interrupt_exits_130(cli: Cli, monkeypatch: pytest.MonkeyPa
 
 @pytest.mark.slow
 def test_cli_console_script_is_installed() -> None:
-    executable = shutil.which("packagers")
+    # pip puts the script next to this interpreter, whether or not its environment is activated.
+    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    executable = shutil.which("packagers", path=search)
     assert executable, "the packagers console script is not installed (pip install -e core)"
     helped = subprocess.run([executable, "--help"], capture_output=True, text=True, check=False)
     assert helped.returncode == 0

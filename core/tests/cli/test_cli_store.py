@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
+import io
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from packagers._digest import stream_digest
 from packagers.api import log
 from packagers.store import get_store
+from packagers.store.blobs import blob_path
 
 if TYPE_CHECKING:
     from conftest import Cli
@@ -17,8 +19,7 @@ if TYPE_CHECKING:
 def _orphan(store_url: str) -> str:
     """A well-formed blob no manifest points at (what a crash between blob and manifest leaves)."""
     data = b"left behind"
-    hexdigest = hashlib.sha256(data).hexdigest()
-    relative = f"blobs/sha256/{hexdigest[:2]}/{hexdigest}"
+    relative = blob_path(stream_digest(io.BytesIO(data))[0])
     path = Path(store_url) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

@@ -228,15 +228,19 @@ def _copy(
     size: int | None,
     progress: Callable[[str, int, int], None] | None,
 ) -> str:
-    """Stream in chunks, hashing as it goes; the digest in the manifest's ``sha256:<hex>`` form."""
-    import hashlib
+    """Stream in chunks, hashing as it goes with the store's own digest (``packagers._digest``).
 
-    digest = hashlib.sha256()
+    The digest is the one the manifest recorded, in the same ``<algorithm>:<hex>`` form, so a
+    change of algorithm there cannot make every intact copy look corrupt here.
+    """
+    from packagers._digest import new_hasher, text
+
+    hasher = new_hasher()
     done = 0
     while chunk := source.read(_CHUNK):
         target.write(chunk)
-        digest.update(chunk)
+        hasher.update(chunk)
         done += len(chunk)
         if progress is not None and size:
             progress(key, done, size)
-    return f"sha256:{digest.hexdigest()}"
+    return text(hasher)
