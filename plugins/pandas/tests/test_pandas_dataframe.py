@@ -82,6 +82,12 @@ def edge_frames() -> dict[str, pd.DataFrame]:
             {"v": [1, 2, 3]},
             index=pd.date_range("2020-01-01", periods=3, freq="D", tz="UTC", name="when"),
         ),
+        "multi_index_with_freq": pd.DataFrame(
+            {"v": [1, 2, 3]},
+            index=pd.MultiIndex.from_arrays(
+                [pd.date_range("2020", periods=3, freq="h", tz="Europe/Paris"), ["a", "b", "a"]]
+            ),
+        ),
         "categorical_index": pd.DataFrame(
             {"a": [1, 2]}, index=pd.CategoricalIndex(["x", "y"], categories=["y", "x", "z"])
         ),

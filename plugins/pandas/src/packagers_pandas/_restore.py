@@ -52,15 +52,15 @@ def flatten(
         ]
         index_fields = _field_names(names, taken=set(data_fields))
         layout["index"] = {"fields": index_fields, "names": [_label(n) for n in index.names]}
-        freq = getattr(index, "freqstr", None)
-        if freq is not None:
-            layout["index"]["freq"] = freq
+        levels = [index.get_level_values(i) for i in range(index.nlevels)]
+        freqs = [getattr(level, "freqstr", None) for level in levels]
+        if any(freqs):  # a level of a MultiIndex has one too
+            layout["index"]["freqs"] = freqs
     flat = frame
     if list(frame.columns) != data_fields:
         flat = frame.set_axis(pd.Index(data_fields, dtype=object), axis=1)
     if index_fields:
         rows = pd.RangeIndex(len(frame))
-        levels = [index.get_level_values(i) for i in range(index.nlevels)]
         flat = pd.concat(
             [
                 pd.DataFrame(dict(zip(index_fields, levels, strict=True)), index=rows),
@@ -134,11 +134,11 @@ def _build_index(layout: Layout, index_frame: pd.DataFrame) -> pd.Index:
         pd.Index(index_frame[field], dtype=resolve(layout["dtypes"][field]), copy=False)
         for field in spec["fields"]
     ]
+    for position, freq in enumerate(spec.get("freqs", [])):
+        if freq is not None:
+            levels[position] = type(levels[position])(levels[position], freq=freq)
     if len(levels) == 1:
-        index = levels[0].rename(names[0])
-        if "freq" in spec:
-            index = type(index)(index, freq=spec["freq"])
-        return index
+        return levels[0].rename(names[0])
     return pd.MultiIndex.from_arrays(levels, names=names)
 
 
