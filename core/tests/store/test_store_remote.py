@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from blake3 import blake3
 
 from packagers.api import load, log
 from packagers.store import CorruptArtifactError, Store, StoreError
@@ -90,7 +90,7 @@ def test_corrupt_remote_blob_is_refused(remote_store: Store, allow_pickle: None)
     item = remote_store.resolve(ref.uri)
     with pytest.raises(CorruptArtifactError, match=ref.uri) as caught:
         item.get()
-    assert f"sha256:{hashlib.sha256(b'tampered').hexdigest()}" in str(caught.value)
+    assert f"blake3:{blake3(b'tampered').hexdigest()}" in str(caught.value)
     assert item._temp_dir is None  # the bad download is gone
     assert remote_store.verify().corrupt_blobs == [ref.manifest["blob"]]
 

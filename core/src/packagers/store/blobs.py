@@ -1,4 +1,4 @@
-"""Content-addressed blobs: ``blobs/sha256/ab/<hex>``, hashed while they stream into the store.
+"""Content-addressed blobs: ``blobs/blake3/ab/<hex>``, hashed while they stream into the store.
 
 A blob is named by the digest of its bytes (``packagers._digest``), so identical data is stored
 once and a reader can always check what it got. The digest is computed in the same pass that
@@ -40,7 +40,7 @@ class Blob:
 
 
 def blob_path(digest: str) -> str:
-    """Where the blob with ``digest`` (``sha256:<hex>``) lives, relative to the store root."""
+    """Where the blob with ``digest`` (``blake3:<hex>``) lives, relative to the store root."""
     match = PATTERN.fullmatch(digest) if isinstance(digest, str) else None
     if match is None:
         raise StoreError(f"invalid digest {digest!r}; expected {ALGORITHM}:<64 hex digits>")

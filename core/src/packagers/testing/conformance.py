@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import pytest
 
 from packagers._config import config
+from packagers._digest import PATTERN
 from packagers.data_item import DataItem
 from packagers.log_hint import LogHint
 from packagers.manager import PackagersManager
@@ -125,7 +126,7 @@ class PackagerConformance:
                 assert package.manifest["packager"] == self.packager_class.qualified_name()
                 if package.artifact is not None and package.artifact.src_path is not None:
                     assert package.manifest["size"] == os.path.getsize(package.artifact.src_path)
-                    assert package.manifest["digest"].startswith("sha256:")
+                    assert PATTERN.fullmatch(package.manifest["digest"])
 
     def test_temporary_files_are_cleared(self) -> None:
         manager = self.manager()
