@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packagers._digest import file_digest
+from packagers._digest import wanted as digest_wanted
 from packagers._errors import PackagersError, PackingError, UnpackingError
 from packagers._warnings import warn
 from packagers.artifacts import Artifact, ArtifactType, ModelArtifact
@@ -300,6 +301,8 @@ class PackagersManager:
 
     def _pack_leaf(self, obj: Any, hint: LogHint, digest: bool) -> Package:
         packager, artifact_type = self.choose_packager(obj, hint.artifact_type)
+        # Writers through ``open_output`` hash while they write when a digest will be needed.
+        token = digest_wanted.set(digest) if artifact_type != ArtifactType.RESULT else None
         try:
             output = packager.pack(obj, hint.key, artifact_type, dict(hint.packing_kwargs))
         except PackagersError:
@@ -309,6 +312,9 @@ class PackagersManager:
                 f"{packager.qualified_name()} failed to pack {hint.key!r} as {artifact_type!r}: "
                 f"{type(error).__name__}: {error}"
             ) from error
+        finally:
+            if token is not None:
+                digest_wanted.reset(token)
         manifest = self._base_manifest(hint, artifact_type, packager, type(obj))
         if artifact_type == ArtifactType.RESULT:
             if not isinstance(output, dict) or hint.key not in output:
@@ -345,7 +351,9 @@ class PackagersManager:
                 )
             manifest["size"] = os.path.getsize(artifact.src_path)
             if digest:
-                manifest["digest"] = file_digest(artifact.src_path)[0]
+                manifest["digest"] = (
+                    packager.written_digest(artifact.src_path) or file_digest(artifact.src_path)[0]
+                )
         return Package(
             key=hint.key,
             hint=hint,

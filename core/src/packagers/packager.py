@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from packagers.type_hints import hint_origin, import_type, type_name
 
 if TYPE_CHECKING:
+    from packagers._digest import DigestingWriter
     from packagers.artifacts import Artifact
     from packagers.data_item import DataItem
 
@@ -42,6 +43,7 @@ class Packager(ABC):
     def __init__(self) -> None:
         self._future_clearing_paths: list[str] = []
         self._temp_dir: str | None = None
+        self._digests: dict[str, tuple[str, int]] = {}  # path -> digest made while writing
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -193,6 +195,33 @@ class Packager(ABC):
             path = os.path.join(tempfile.mkdtemp(dir=self._temp_dir), name)
         return path
 
+    def open_output(self, path: str) -> DigestingWriter:
+        """A new binary file for a packer's output, its digest made while it is written.
+
+        When the store will need the digest, each large write is hashed on a second thread as it
+        is written, so the store does not read the file again. Write big buffers in one call.
+        """
+        from packagers._digest import DigestingWriter
+
+        return DigestingWriter(path, self._record_digest)
+
+    def _record_digest(self, path: str, digest: str | None, size: int) -> None:
+        if digest is None:
+            self._digests.pop(path, None)
+        else:
+            self._digests[path] = (digest, size)
+
+    def written_digest(self, path: str) -> str | None:
+        """The digest :meth:`open_output` made of ``path``, while the file still has that size."""
+        found = self._digests.get(path)
+        if found is None:
+            return None
+        try:
+            unchanged = os.path.getsize(path) == found[1]
+        except OSError:
+            unchanged = False
+        return found[0] if unchanged else None
+
     @property
     def future_clearing_paths(self) -> list[str]:
         return list(self._future_clearing_paths)
@@ -202,6 +231,7 @@ class Packager(ABC):
 
         paths, self._future_clearing_paths = self._future_clearing_paths, []
         self._temp_dir = None
+        self._digests.clear()
         for path in paths:
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path, ignore_errors=True)

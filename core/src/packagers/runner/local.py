@@ -103,7 +103,7 @@ def _run(job: RunJob, record: RunRecord, manager: PackagersManager | None) -> No
         if manager is None or not record.logged:
             return
         packages = manager.pack_outputs(
-            returned, job.returns, digest=False, auto_key_prefix=record.name
+            returned, job.returns, digest=job.store.wants_digests, auto_key_prefix=record.name
         )
         lap("pack")
         if not packages:

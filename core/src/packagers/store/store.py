@@ -50,6 +50,16 @@ class Store:
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
 
+    @property
+    def wants_digests(self) -> bool:
+        """Whether outputs should arrive with their digest (``PackagersManager.pack(digest=)``).
+
+        A local store links a packer's temporary file instead of reading it, so a digest made
+        while the packer wrote saves the only read; an upload reads the file anyway and hashes it
+        on the way.
+        """
+        return self._backend.is_local
+
     # -- artifacts --------------------------------------------------------------------------------
 
     def log_packages(
