@@ -74,6 +74,26 @@ def test_cli_debug_prints_the_traceback(cli: Cli) -> None:
     assert "Traceback (most recent call last)" in result.err
 
 
+def test_cli_any_other_error_is_one_line_exit_3(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A storage library's error (bad credentials, a full disk) is no PackagersError, and still
+    gets one line naming its type, not a traceback and not exit 1 (which means "problem found")."""
+    from packagers.cli import _plugins
+
+    def failing(_: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_plugins, "plugins_command", failing)
+    result = cli("plugins")
+    assert result.code == 3
+    assert result.err == (
+        "error: OSError: [Errno 28] No space left on device (--debug prints the traceback)\n"
+    )
+    debugged = cli("--debug", "plugins")
+    assert debugged.code == 3
+    assert debugged.err.startswith("error: OSError: [Errno 28] No space left on device\n")
+    assert "Traceback (most recent call last)" in debugged.err
+
+
 def test_cli_keyboard_interrupt_exits_130(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     from packagers.cli import _plugins
 

@@ -127,3 +127,9 @@ def test_progress_on_upload(remote_store: Store, make_package) -> None:
     )
     assert calls[-1] == ("big", len(content), len(content)) and len(calls) == 2
     assert remote_store.resolve("store://big").get() == content
+
+
+def test_a_store_that_cannot_open_is_a_store_error_naming_it() -> None:
+    """fsspec's own errors name no store; the caller (and the CLI's one-line error) needs it."""
+    with pytest.raises(StoreError, match="cannot open the store nosuchproto://bucket/x: Protocol"):
+        Store("nosuchproto://bucket/x")

@@ -63,3 +63,13 @@ def test_get_run_searches_other_projects_only_without_a_project(store: Store) ->
 def test_bad_records_are_refused(store: Store, record: dict, message: str) -> None:
     with pytest.raises(StoreError, match=message):
         store.save_run(record)
+
+
+def test_a_damaged_run_record_is_an_error_naming_it(store: Store) -> None:
+    """A run record changed from outside fails get and list with its file's name."""
+    store.save_run(_record("r1", "completed"))
+    rel = "runs/default/r1.json"
+    (Path(store.url) / rel).write_bytes(b"\xff not json")
+    for read in (lambda: store.get_run("r1"), lambda: store.list_runs("default")):
+        with pytest.raises(StoreError, match=f"is damaged: {rel} is not valid JSON"):
+            read()

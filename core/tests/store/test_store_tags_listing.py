@@ -69,3 +69,22 @@ def test_ref_is_hashable_and_prints_as_its_uri(store: Store) -> None:
     ref = log(b"a1", "a : object", store=store)
     assert str(ref) == ref.uri
     assert {ref: 1}[store.list_artifacts()[0]] == 1
+
+
+def test_a_damaged_manifest_is_an_error_naming_it_and_gc_deletes_nothing(store: Store) -> None:
+    """A manifest changed from outside fails every read with the file's name, not a bare
+    JSONDecodeError; gc, which cannot tell what that manifest referenced, stops before deleting."""
+    ref = log(b"x" * 100, "data : file", store=store)
+    rel = f"artifacts/default/data/versions/{ref.version}.json"
+    (Path(store.url) / rel).write_text('{"trunc')
+    blobs = sorted(p for p in (Path(store.url) / "blobs").rglob("*") if p.is_file())
+    for read in (
+        lambda: store.manifest("store://data"),
+        lambda: store.list_artifacts(),
+        lambda: store.list_artifacts(key="data"),
+        store.verify,
+        store.gc,
+    ):
+        with pytest.raises(StoreError, match=f"is damaged: {rel} is not valid JSON"):
+            read()
+    assert sorted(p for p in (Path(store.url) / "blobs").rglob("*") if p.is_file()) == blobs

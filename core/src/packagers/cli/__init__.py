@@ -1,8 +1,8 @@
 """The ``packagers`` command: run functions, inspect plugins, explain choices, browse the store.
 
 Exit codes mean something so scripts can branch on them: 0 ok; 1 the command worked and found a
-problem (a failed run, a broken store); 2 bad usage; 3 a packagers error (one ``error:`` line,
-the traceback with ``--debug``); 130 interrupted.
+problem (a failed run, a broken store); 2 bad usage; 3 an error, a packagers one or any other
+(one ``error:`` line, the traceback with ``--debug``); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 
-from packagers._errors import PackagersError
 from packagers.cli import _artifacts, _explain, _plugins, _run, _runs, _store
 from packagers.cli._options import FLAGS, common_flags
 from packagers.cli._output import EXIT_ERROR, EXIT_INTERRUPTED, print_exception, show_warnings
@@ -34,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="packagers",
         description="Run type-hinted functions and inspect packagers, artifacts and runs.",
         epilog="exit codes: 0 ok, 1 problem found or run failed, 2 usage error, "
-        "3 packagers error, 130 interrupted",
+        "3 error, 130 interrupted",
         parents=[flags],
     )
     parser.add_argument("--version", action="version", version=f"packagers {__version__}")
@@ -56,9 +55,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with show_warnings(), _cwd_importable():
             return int(args.handler(args))
-    except PackagersError as error:
-        print_exception(error, debug=args.debug)
-        return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -66,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away: stop quietly, and keep Python from complaining at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return _EXIT_BROKEN_PIPE
+    except Exception as error:  # a PackagersError, or a storage library's error, an OSError...
+        print_exception(error, debug=args.debug)
+        return EXIT_ERROR
 
 
 @contextlib.contextmanager

@@ -169,9 +169,18 @@ def print_error(message: str, details: str | None = None) -> None:
 
 
 def print_exception(error: BaseException, *, debug: bool) -> None:
-    """One line for an expected error; the traceback only with ``--debug``."""
+    """One line for an error; the traceback only with ``--debug``.
+
+    A packagers error's message says it all; any other exception is named by its type too, since
+    its message alone often does not (``Unable to locate credentials``, ``[Errno 28] ...``).
+    """
     details = "".join(traceback.format_exception(error)) if debug else None
-    print_error(str(error) or type(error).__name__, details)
+    message = str(error) or type(error).__name__
+    if not isinstance(error, PackagersError):
+        message = f"{type(error).__name__}: {message}" if str(error) else message
+        if not debug:
+            message += " (--debug prints the traceback)"
+    print_error(message, details)
 
 
 @contextlib.contextmanager

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from packagers.store.errors import StoreError
+from packagers.store.errors import StoreError, parse_json
 from packagers.store.uri import SCHEME, StoreUri
 from packagers.store.versions import match_version
 
@@ -109,15 +109,20 @@ class ArtifactIndex:
         names = self._backend.listdir(f"{self._key_dir(project, key)}/tags")
         return [LATEST, *sorted(name[: -len(_JSON)] for name in names if name.endswith(_JSON))]
 
+    def _parse(self, rel: str, data: bytes) -> Any:
+        return parse_json(data, rel, self._backend.url)
+
     def read_tag(self, project: str, key: str, tag: str) -> str | None:
+        path = self._tag_path(project, key, tag)
         try:
-            data = self._backend.read(self._tag_path(project, key, tag))
+            data = self._backend.read(path)
         except FileNotFoundError:
             return None
-        return json.loads(data)["version"]  # type: ignore[no-any-return]
+        return self._parse(path, data)["version"]  # type: ignore[no-any-return]
 
     def read_manifest(self, project: str, key: str, version: str) -> dict[str, Any]:
-        return json.loads(self._backend.read(self.manifest_path(project, key, version)))  # type: ignore[no-any-return]
+        path = self.manifest_path(project, key, version)
+        return self._parse(path, self._backend.read(path))  # type: ignore[no-any-return]
 
     def find(self, uri: StoreUri) -> dict[str, Any]:
         """The manifest ``uri`` names; errors say what was asked and what exists instead."""
@@ -176,7 +181,7 @@ class ArtifactIndex:
         """Every version's manifest of a key, newest first."""
         paths = [self.manifest_path(project, key, v) for v in reversed(self.versions(project, key))]
         found = self._backend.read_many(paths)
-        return [json.loads(found[path]) for path in paths if path in found]
+        return [self._parse(path, found[path]) for path in paths if path in found]
 
     def latest_per_key(self, project: str) -> list[dict[str, Any]]:
         """The newest manifest of every key of a project, newest first (one listing)."""
@@ -187,7 +192,7 @@ class ArtifactIndex:
                 newest[key_dir] = name
         paths = [f"{key_dir}/versions/{name}" for key_dir, name in newest.items()]
         found = self._backend.read_many(paths)
-        manifests = [json.loads(found[path]) for path in paths if path in found]
+        manifests = [self._parse(path, found[path]) for path in paths if path in found]
         return sorted(manifests, key=lambda manifest: manifest["version"], reverse=True)
 
     def manifest_paths(self, below: str = ARTIFACTS_DIR) -> list[str]:
@@ -201,4 +206,4 @@ class ArtifactIndex:
     def all_manifests(self) -> list[dict[str, Any]]:
         """Every manifest of every project (for verify and gc)."""
         found = self._backend.read_many(self.manifest_paths())
-        return [json.loads(data) for data in found.values()]
+        return [self._parse(path, data) for path, data in found.items()]

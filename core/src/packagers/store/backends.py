@@ -226,10 +226,17 @@ class FsspecBackend(Backend):
     def __init__(self, url: str, storage_options: dict[str, Any] | None = None) -> None:
         from fsspec.core import url_to_fs
 
+        from packagers.store.errors import StoreError
+
         self.url = normalize_url(url)
         self.storage_options = dict(storage_options or {})
         self.fs: fsspec.AbstractFileSystem
-        self.fs, root = url_to_fs(self.url, **self.storage_options)
+        try:
+            self.fs, root = url_to_fs(self.url, **self.storage_options)
+        except (ImportError, ValueError, TypeError) as error:
+            # An unknown protocol, its library not installed ("Install s3fs to access S3"),
+            # or options it does not take: fsspec's message alone names no store.
+            raise StoreError(f"cannot open the store {self.url}: {error}") from error
         self._root = root.rstrip("/")
 
     def _path(self, rel: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from packagers.store.errors import StoreError
+from packagers.store.errors import StoreError, parse_json
 from packagers.store.uri import check_name
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class RunIndex:
             raise StoreError(f"run record {run_id!r} is not JSON-serialisable: {error}") from error
         final = self._path(project, run_id)
         if self._backend.exists(final):
-            saved = json.loads(self._backend.read(final))
+            saved = parse_json(self._backend.read(final), final, self._backend.url)
             if saved == json.loads(data):
                 return
             raise StoreError(
@@ -72,11 +72,12 @@ class RunIndex:
             candidates += sorted(p for p in self._backend.listdir(RUNS_DIR) if p != home)
         for candidate in candidates:
             for active in (False, True):
+                path = self._path(candidate, run_id, active)
                 try:
-                    data = self._backend.read(self._path(candidate, run_id, active))
+                    data = self._backend.read(path)
                 except FileNotFoundError:
                     continue
-                return json.loads(data)  # type: ignore[no-any-return]
+                return parse_json(data, path, self._backend.url)  # type: ignore[no-any-return]
         newest = [record.get("id") for record in self.list(home)[:5]]
         raise StoreError(
             f"no run {run_id!r} in project {home!r} of the store {self._backend.url}"
@@ -94,7 +95,7 @@ class RunIndex:
         )
         by_id: dict[str, dict[str, Any]] = {}
         for path, data in sorted(self._backend.read_many(paths).items(), key=lambda item: item[0]):
-            record = json.loads(data)
+            record = parse_json(data, path, self._backend.url)
             if not path.endswith(_ACTIVE + ".json") or record.get("id") not in by_id:
                 by_id[record.get("id")] = record  # the final record wins over the active one
         return sorted(
