@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -73,10 +75,32 @@ def test_cli_store_orphans_are_reported_and_collected(cli: Cli, store_url: str) 
     assert orphan in verified.out
 
     dry = cli("store", "gc", "--dry-run", "--store", store_url)
-    assert (dry.code, dry.out) == (0, f"{orphan}\nwould remove 1 blob(s)\n")
+    assert (dry.code, dry.out) == (
+        0,
+        f"{orphan}\nwould remove 1 orphaned blob(s) and 0 temporary file(s)\n",
+    )
     assert (Path(store_url) / orphan).exists()
 
     collected = cli("store", "gc", "--store", store_url, "--json")
     assert collected.json() == {"dry_run": False, "removed": [orphan]}
     assert not (Path(store_url) / orphan).exists()
-    assert cli("store", "gc", "--store", store_url).out == "removed 0 blob(s)\n"
+    assert (
+        cli("store", "gc", "--store", store_url).out
+        == "removed 0 orphaned blob(s) and 0 temporary file(s)\n"
+    )
+
+
+def test_cli_store_gc_counts_leftover_temporary_files_apart(cli: Cli, store_url: str) -> None:
+    """A dead writer's upload under tmp/ is removed too, and not counted as an orphaned blob."""
+    get_store(store_url)
+    orphan = _orphan(store_url)
+    leftover = Path(store_url) / "tmp" / "upload.part"  # no session id: dead once a day old
+    leftover.parent.mkdir(parents=True, exist_ok=True)
+    leftover.write_bytes(b"half an upload")
+    old = time.time() - 2 * 24 * 3600
+    os.utime(leftover, (old, old))
+    result = cli("store", "gc", "--store", store_url)
+    assert result.out == (
+        f"{orphan}\ntmp/upload.part\nremoved 1 orphaned blob(s) and 1 temporary file(s)\n"
+    )
+    assert not leftover.exists()

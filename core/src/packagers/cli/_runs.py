@@ -20,7 +20,7 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    ls = actions.add_parser("ls", parents=[flags], help="list runs, oldest first")
+    ls = actions.add_parser("ls", parents=[flags], help="list the runs of a project, newest first")
     add_project_option(ls, "only the runs of this project")
     add_store_option(ls)
     ls.set_defaults(handler=ls_command)

@@ -7,6 +7,7 @@ from typing import Any
 
 from packagers.cli._options import add_store_option, open_store
 from packagers.cli._output import EXIT_OK, EXIT_PROBLEM, emit
+from packagers.store.blobs import BLOB_DIR
 
 __all__ = ["register"]
 
@@ -76,7 +77,9 @@ def gc_command(args: argparse.Namespace) -> int:
 
 
 def _render_gc(data: dict[str, Any]) -> None:
-    for blob in data["removed"]:
-        print(blob)
+    for path in data["removed"]:
+        print(path)
+    blobs = sum(path.startswith(f"{BLOB_DIR}/") for path in data["removed"])
+    temporary = len(data["removed"]) - blobs  # dead writers' leftovers under tmp/
     verb = "would remove" if data["dry_run"] else "removed"
-    print(f"{verb} {len(data['removed'])} blob(s)")
+    print(f"{verb} {blobs} orphaned blob(s) and {temporary} temporary file(s)")

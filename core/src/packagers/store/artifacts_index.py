@@ -6,8 +6,8 @@ Layout, relative to the store root::
     artifacts/<project>/<key>/tags/<tag>.json           {"version": ...}, moved by tagging
 
 Versions are never overwritten (their ids are unique), so concurrent writers cannot lose each
-other's work. The newest version is the greatest version id found by listing; ``tags/latest``
-is kept for tools that cannot list and may lag while two writers race.
+other's work. The newest version, ``latest``, is the greatest version id found by listing; no
+pointer file is written for it, so racing writers cannot leave one behind.
 """
 
 from __future__ import annotations
