@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -133,3 +134,46 @@ def test_a_store_that_cannot_open_is_a_store_error_naming_it() -> None:
     """fsspec's own errors name no store; the caller (and the CLI's one-line error) needs it."""
     with pytest.raises(StoreError, match="cannot open the store nosuchproto://bucket/x: Protocol"):
         Store("nosuchproto://bucket/x")
+
+
+_STEP = """
+def scale(values: list, factor: float = 2.0) -> tuple[int, list]:
+    return len(values), [v * factor for v in values]
+"""
+
+
+@pytest.mark.slow
+def test_the_same_run_in_process_and_in_a_worker_on_an_s3_store(
+    s3_options: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documented three ways end to end: a worker process reaches the bucket through
+    fsspec's own configuration (it receives the store URL only) and logs what a local run logs."""
+    import json
+
+    from packagers.runner import run
+
+    (tmp_path / "s3_step.py").write_text(_STEP)
+    monkeypatch.syspath_prepend(str(tmp_path))  # the worker gets the parent's sys.path
+    monkeypatch.setenv("FSSPEC_S3", json.dumps(s3_options))  # read by the worker's fsspec
+    store = Store(f"s3://packagers-test/{uuid.uuid4().hex}", storage_options=s3_options)
+    raw = log([1.0, 2.5], "raw : file", store=store)
+    records = {
+        executor: run(
+            "s3_step:scale",
+            inputs={"values": raw.uri},
+            params={"factor": 3.0},
+            returns=["count", "scaled : file"],
+            store=store,
+            executor=executor,
+        )
+        for executor in ("local", "process")
+    }
+    for executor, record in records.items():
+        assert record.state == "completed", (executor, record.error)
+        assert record.results == {"count": 2}
+        assert load(record.artifacts["scaled"].uri, list, store=store) == [3.0, 7.5]
+        assert store.get_run(record.id)["state"] == "completed"
+    local, worker = (records[e].artifacts["scaled"].manifest for e in ("local", "process"))
+    assert local["digest"] == worker["digest"]  # the same bytes, stored once
+    assert {r["id"] for r in store.list_runs()} == {r.id for r in records.values()}
+    assert store.verify().ok
