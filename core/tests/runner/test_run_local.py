@@ -393,9 +393,9 @@ def test_a_local_run_saves_its_record_once_when_it_ends_and_it_is_listed(
     states: list[str] = []
     original = store.save_run
 
-    def spy(record: dict[str, Any]) -> None:
+    def spy(record: dict[str, Any], **options: Any) -> None:
         states.append(record["state"])
-        original(record)
+        original(record, **options)
 
     monkeypatch.setattr(store, "save_run", spy)
     first = run(samples.add, params={"a": 1}, returns=["sum : result"], store=store, project="proj")

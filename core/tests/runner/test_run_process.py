@@ -95,6 +95,18 @@ def test_a_crashing_worker_still_ends_its_record(samples: ModuleType, store_url:
     assert record.error is not None and "exited with code 3" in record.error["message"]
     saved = get_store(store_url).get_run(record.id, project=record.project)
     assert saved["state"] == "error" and saved["ended"]
+    # The worker announced the run before it died; the parent's final record replaces that.
+    runs = sorted(path.name for path in (Path(store_url) / "runs" / record.project).iterdir())
+    assert runs == [f"{record.id}.json"]
+
+
+def test_a_bad_project_is_refused_before_the_function_runs(
+    samples: ModuleType, store_url: str, tmp_path: Path
+) -> None:
+    marker = tmp_path / "ran"
+    with pytest.raises(RunArgumentError, match="invalid project 'bad/project'"):
+        run(samples.touch, params={"path": str(marker)}, project="bad/project", store=store_url)
+    assert not marker.exists()
 
 
 def test_script_in_a_process(tmp_path: Path, store_url: str) -> None:

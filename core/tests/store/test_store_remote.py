@@ -146,15 +146,14 @@ def scale(values: list, factor: float = 2.0) -> tuple[int, list]:
 def test_the_same_run_in_process_and_in_a_worker_on_an_s3_store(
     s3_options: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The documented three ways end to end: a worker process reaches the bucket through
-    fsspec's own configuration (it receives the store URL only) and logs what a local run logs."""
-    import json
-
+    """The documented three ways end to end: a worker process reaches the bucket with the
+    store's own storage options (nothing in its environment) and logs what a local run logs."""
     from packagers.runner import run
 
     (tmp_path / "s3_step.py").write_text(_STEP)
     monkeypatch.syspath_prepend(str(tmp_path))  # the worker gets the parent's sys.path
-    monkeypatch.setenv("FSSPEC_S3", json.dumps(s3_options))  # read by the worker's fsspec
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "FSSPEC_S3"):
+        monkeypatch.delenv(name, raising=False)
     store = Store(f"s3://packagers-test/{uuid.uuid4().hex}", storage_options=s3_options)
     raw = log([1.0, 2.5], "raw : file", store=store)
     records = {

@@ -19,6 +19,7 @@ from packagers.runner.handler import hint_from_json
 from packagers.runner.local import execute
 from packagers.runner.record import error_info
 from packagers.runner.runner import prepare_job
+from packagers.store import Store
 
 __all__ = ["main"]
 
@@ -49,7 +50,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
             request["params"],
             [hint_from_json(hint) for hint in request["returns"]],
             request["project"],
-            request["store"],
+            Store(request["store"], storage_options=request["storage_options"]),
         )
     except Exception as error:
         return {"error": error_info(error)}

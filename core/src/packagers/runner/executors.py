@@ -88,7 +88,7 @@ class ProcessExecutor(Executor):
                     "record (see its output above)"
                 )
             )
-            close_record(job, record, start)
+            close_record(job, record, start, announced=True)  # the worker may have announced it
             return record
         reply = json.loads(text)
         if "error" in reply:  # the job did not even start in the worker
@@ -108,16 +108,19 @@ class ProcessExecutor(Executor):
                 "process cannot reach it; use a directory or a bucket URL"
             )
         for name, value in job.params.items():
-            try:
-                same = json.loads(json.dumps(value)) == value
-            except (TypeError, ValueError):
-                same = False
-            if not same:
+            if not _survives_json(value):
                 raise RunArgumentError(
                     f"param {name!r} ({type(value).__name__}) does not survive JSON unchanged, "
                     f"which executor={self.name!r} sends params as; store it and pass it as "
                     "an input, or use executor='local'"
                 )
+        storage_options = getattr(job.store, "storage_options", {})
+        if not _survives_json(storage_options):
+            raise RunArgumentError(
+                f"the storage options of {url} do not survive JSON unchanged, which the worker "
+                "gets them as; give them as plain values, or set them in the environment "
+                "(fsspec's FSSPEC_* variables)"
+            )
         return {
             "executor": self.name,
             "function": job.reference or function_reference(job.fn),
@@ -126,6 +129,7 @@ class ProcessExecutor(Executor):
             "returns": [hint_to_json(hint) for hint in job.returns],
             "project": job.project,
             "store": url,
+            "storage_options": storage_options,
             "config": _flatten(config.as_dict()),
             "custom_packagers": _custom_packagers(),
             "sys_path": [entry for entry in sys.path if entry],
@@ -155,6 +159,13 @@ def get_executor(name: str) -> Executor:
 
 def executor_names() -> list[str]:
     return sorted(_registry)
+
+
+def _survives_json(value: Any) -> bool:
+    try:
+        return bool(json.loads(json.dumps(value)) == value)
+    except (TypeError, ValueError):
+        return False
 
 
 def _custom_packagers() -> list[dict[str, Any]]:

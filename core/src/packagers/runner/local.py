@@ -82,12 +82,15 @@ def open_record(job: RunJob, executor: str) -> RunRecord:
     )
 
 
-def close_record(job: RunJob, record: RunRecord, start: float) -> None:
-    """Stamp the end of the run (``start`` is its ``perf_counter``) and save the final record."""
+def close_record(job: RunJob, record: RunRecord, start: float, *, announced: bool = False) -> None:
+    """Stamp the end of the run (``start`` is its ``perf_counter``) and save the final record.
+
+    ``announced``: another process may have saved the run as active (see ``Store.save_run``).
+    """
     record.duration = time.perf_counter() - start
     record.ended = datetime.now(timezone.utc).isoformat()
     if record.logged:
-        job.store.save_run(record.to_dict())
+        job.store.save_run(record.to_dict(), announced=announced)
 
 
 def _run(job: RunJob, record: RunRecord, manager: PackagersManager | None) -> None:

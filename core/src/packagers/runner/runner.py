@@ -90,6 +90,8 @@ def prepare_job(
     """Load the function, match the argument names to its parameters and open the store."""
     from packagers._config import config
     from packagers.store import Store, get_store
+    from packagers.store.errors import StoreError
+    from packagers.store.uri import check_name
 
     reference = None
     if isinstance(fn, str):
@@ -110,6 +112,10 @@ def prepare_job(
                 f"{type(value).__name__} (pass objects through params)"
             )
     hints = parse_returns(returns) if returns is not None else handler_returns(fn) or ()
+    try:  # before the function runs, not when its outputs are stored
+        project = check_name("project", project or config.project, "run")
+    except StoreError as error:
+        raise RunArgumentError(str(error)) from None
     return RunJob(
         fn=fn,
         info=info,
@@ -117,7 +123,7 @@ def prepare_job(
         inputs=inputs,
         params=params,
         returns=hints,
-        project=project or config.project,
+        project=project,
         store=store if isinstance(store, Store) else get_store(store),
     )
 

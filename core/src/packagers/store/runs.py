@@ -36,7 +36,7 @@ class RunIndex:
     def _path(project: str, run_id: str, active: bool = False) -> str:
         return f"{RUNS_DIR}/{project}/{run_id}{_ACTIVE if active else ''}.json"
 
-    def save(self, record: dict[str, Any]) -> None:
+    def save(self, record: dict[str, Any], *, announced: bool = False) -> None:
         run_id = check_name("run id", record.get("id"), "run record")
         project = check_name("project", record.get("project"), f"run record {run_id!r}")
         try:
@@ -57,7 +57,7 @@ class RunIndex:
             self._announced.add((project, run_id))
             return
         self._backend.write(final, data)
-        if (project, run_id) in self._announced:
+        if announced or (project, run_id) in self._announced:
             self._backend.remove(self._path(project, run_id, active=True))
             self._announced.discard((project, run_id))
 

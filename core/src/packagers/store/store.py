@@ -176,9 +176,13 @@ class Store:
 
     # -- runs -------------------------------------------------------------------------------------
 
-    def save_run(self, record: dict[str, Any]) -> None:
-        """Save a run record (atomically); a record in a final state can no longer change."""
-        self._runs.save(record)
+    def save_run(self, record: dict[str, Any], *, announced: bool = False) -> None:
+        """Save a run record (atomically); a record in a final state can no longer change.
+
+        The active record a final one replaces is removed when this store saved it, or when
+        ``announced`` says another process (a worker that died) may have.
+        """
+        self._runs.save(record, announced=announced)
 
     def get_run(self, run_id: str, project: str | None = None) -> dict[str, Any]:
         return self._runs.get(run_id, project)
