@@ -28,7 +28,7 @@ def _write(path: Path, chunks: list[bytes], *, want: bool) -> list[tuple[str, st
     return closed
 
 
-@pytest.mark.parametrize("sizes", [[0], [10, 0, 7], [40 << 20], [3, 17 << 20, 5]])
+@pytest.mark.parametrize("sizes", [[0], [10, 0, 7], [40 << 20], [3, 17 << 20, 5, 5 << 20]])
 def test_the_digest_made_while_writing_is_the_digest_of_the_file(
     tmp_path: Path, sizes: list[int]
 ) -> None:

@@ -29,8 +29,8 @@ ALGORITHM = "blake3"
 PATTERN = re.compile(rf"{ALGORITHM}:([0-9a-f]{{64}})")
 _MAP_CHUNK = 16 << 20  # big enough for every core to share each chunk, small enough to map
 _READ_SIZE = 1 << 20  # larger reads are no faster, only bigger
-#: Writes at least this large are hashed on a second thread while they are written.
-_SLICE = 16 << 20
+#: Writes at least this large are hashed on another thread while they are written.
+_CONCURRENT = 4 << 20
 
 #: Whether the manager wants the digest of the files packers write now (the store will need it).
 wanted: contextvars.ContextVar[bool] = contextvars.ContextVar("digest_wanted", default=False)
@@ -81,10 +81,11 @@ def file_digest(path: str, progress: Callable[[int, int], None] | None = None) -
 class DigestingWriter:
     """A new binary file whose digest, when ``wanted``, is made during the write, not after it.
 
-    Hashing a large file costs about as much as writing it; done slice by slice on a second
-    thread while the same slice is written, the digest is ready when the write ends and nobody
-    reads the file again. ``on_close(path, digest, size)`` receives it (digest None when not
-    wanted). Write large buffers in one call (a memoryview of an array, not a copy).
+    Hashing a large file costs about as much as writing it; a large write is hashed on a second
+    thread (the hasher's own threads, GIL released) while this one writes the same buffer, so
+    the digest is ready when the write ends and nobody reads the file again. ``on_close(path,
+    digest, size)`` receives it (digest None when not wanted). Write large buffers in one call
+    (a memoryview of an array, not a copy).
     """
 
     def __init__(self, path: str, on_close: Callable[[str, str | None, int], None]) -> None:
@@ -92,27 +93,24 @@ class DigestingWriter:
         self._descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         self._hasher = new_hasher() if wanted.get() else None
         self._on_close = on_close
-        self._pool: Any = None
         self._size = 0
 
     def write(self, data: Any) -> int:
         view = memoryview(data).cast("B")
-        if self._hasher is None or len(view) < _SLICE:
-            if self._hasher is not None:
-                self._hasher.update(view)
+        if self._hasher is None:
+            self._write_all(view)
+        elif len(view) < _CONCURRENT:
+            self._hasher.update(view)
             self._write_all(view)
         else:
-            if self._pool is None:
-                from concurrent.futures import ThreadPoolExecutor
+            import threading
 
-                self._pool = ThreadPoolExecutor(1, thread_name_prefix="packagers-digest")
-            for start in range(0, len(view), _SLICE):
-                part = view[start : start + _SLICE]
-                hashed = self._pool.submit(self._hasher.update, part)  # releases the GIL
-                try:
-                    self._write_all(part)
-                finally:
-                    hashed.result()
+            hashing = threading.Thread(target=self._hasher.update, args=(view,), daemon=True)
+            hashing.start()
+            try:
+                self._write_all(view)
+            finally:
+                hashing.join()  # the caller may reuse its buffer once write returns
         self._size += len(view)
         return len(view)
 
@@ -125,8 +123,6 @@ class DigestingWriter:
             return
         os.close(self._descriptor)
         self._descriptor = -1
-        if self._pool is not None:
-            self._pool.shutdown()
         digest = None if self._hasher is None else text(self._hasher)
         self._on_close(self.name, digest, self._size)
 
