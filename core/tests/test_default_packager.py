@@ -120,6 +120,41 @@ def test_a_packing_kwarg_without_default_is_an_error_at_registration():
         PackagersManager([NoDefault])
 
 
+def test_a_method_that_cannot_take_the_object_and_key_is_an_error_at_registration():
+    """Otherwise the mistake shows only as a TypeError on the first pack, far from the class."""
+
+    class NoKey(DefaultPackager):
+        PACKABLE_OBJECT_TYPE = Point
+
+        def pack_file(self, obj: Point) -> tuple[Artifact, dict]:
+            raise AssertionError
+
+    with pytest.raises(CollectionError, match=r"NoKey\.pack_file\(obj.* must take the object and"):
+        NoKey.validate()
+
+    class NoItem(DefaultPackager):
+        PACKABLE_OBJECT_TYPE = Point
+
+        def unpack_file(self) -> Point:
+            raise AssertionError
+
+    with pytest.raises(CollectionError, match=r"NoItem\.unpack_file\(\).* must take the data item"):
+        NoItem.validate()
+
+
+def test_static_pack_methods_are_discovered_with_their_kwargs():
+    class Static(DefaultPackager):
+        PACKABLE_OBJECT_TYPE = Point
+
+        @staticmethod
+        def pack_result(obj: Point, key: str, scale: int = 1) -> dict:
+            return {key: obj.x * scale}
+
+    Static.validate()
+    assert Static.packing_kwargs("result") == {"scale": 1}
+    assert PackagersManager([Static]).pack(Point(2, 0), "p : result[scale=3]").value == 6
+
+
 @pytest.mark.parametrize("priority", [0, 11, "high", True])
 def test_priority_must_be_1_to_10(priority):
     bad = type("Bad", (DefaultPackager,), {"PACKABLE_OBJECT_TYPE": Point, "PRIORITY": priority})
@@ -212,3 +247,34 @@ class TestPointConformance(PackagerConformance):
 
     def samples(self):
         return [Point(0, 0), Point(-1.5, 1e300)]
+
+
+class TestPointPlotConformance(PackagerConformance):
+    """A pack-only packager goes through the suite too: its type cannot round-trip."""
+
+    packager_class = PointPlotPackager
+
+    def samples(self):
+        return [Point(0, 0)]
+
+
+class _BadPlotPackager(PointPackager):
+    """Round-trips fine, but its pack-only type returns instructions that are not JSON."""
+
+    def pack_plot(self, obj: Point, key: str) -> tuple[Artifact, dict]:
+        path = self.temp_path(key, ".txt")
+        with open(path, "w") as stream:
+            stream.write("*")
+        return Artifact(key=key, src_path=path), {"not json": object()}
+
+
+class _BadPlotConformance(PackagerConformance):
+    packager_class = _BadPlotPackager
+
+    def samples(self):
+        return [Point(1, 2)]
+
+
+def test_the_suite_packs_pack_only_types_that_no_round_trip_reaches():
+    with pytest.raises(PackingError, match="not JSON-serialisable"):
+        _BadPlotConformance().test_pack_only_and_lossy_types_pack_cleanly()

@@ -6,7 +6,14 @@ import json
 
 import pytest
 
-from packagers import DataItem, PackagersManager, PackagersWarning, UnpackingError, config
+from packagers import (
+    DataItem,
+    PackagersManager,
+    PackagersWarning,
+    PackingError,
+    UnpackingError,
+    config,
+)
 from packagers._builtin import PicklePackager
 
 
@@ -92,6 +99,39 @@ def test_another_python_minor_version_warns(manager):
     item = DataItem(package.artifact.src_path, manifest=manifest)
     with pytest.warns(PackagersWarning, match="pickled with Python 3.8.18"):
         assert manager.unpack(item).value == 3
+
+
+def test_a_pickle_another_python_cannot_load_is_an_error_naming_both_versions(manager, tmp_path):
+    """A newer Python's pickle fails with a bare error about opcodes; the cause is the version."""
+    import hashlib
+
+    config.pickle.policy = "allow"
+    data = b"\x80\x09N."  # protocol 9: written by a Python from the future
+    path = tmp_path / "thing.pkl"
+    path.write_bytes(data)
+    manifest = json.loads(json.dumps(_packed(manager)[0].manifest))
+    manifest["instructions"].update(
+        python_version="3.99.0", sha256=hashlib.sha256(data).hexdigest()
+    )
+    item = DataItem(str(path), key="thing", manifest=manifest)
+    with (
+        pytest.warns(PackagersWarning),
+        pytest.raises(UnpackingError, match=r"'thing': it was pickled with Python 3\.99\.0 and"),
+    ):
+        manager.unpack(item)
+
+
+def test_refusals_name_the_artifact(manager):
+    config.pickle.policy = "deny"
+    _, item = _packed(manager)
+    with pytest.raises(UnpackingError, match=r"refusing to unpickle 'thing'"):
+        manager.unpack(item)
+
+
+def test_a_pickle_module_that_cannot_be_imported_names_the_setting(manager):
+    config.pickle.module = "no_such_pickler"
+    with pytest.raises(PackingError, match=r"'no_such_pickler' \(setting pickle\.module"):
+        manager.pack(Thing(1), "thing")
 
 
 def test_another_distribution_version_warns(manager):

@@ -92,6 +92,15 @@ def test_the_essential_plugin_cannot_be_blocked():
         packagers.list_packagers()
 
 
+def test_a_plugin_both_mandatory_and_blocked_is_a_config_error(make_distribution):
+    """Contradictory settings must not silently resolve to "blocked"."""
+    _fraction_plugin(make_distribution)
+    config.plugins.mandatory = ["fraction"]
+    config.plugins.blocked = ["fraction"]
+    with pytest.raises(ConfigError, match="'fraction' are both mandatory.*and blocked"):
+        packagers.list_packagers()
+
+
 BROKEN = "raise ImportError('libfraction.so: cannot open shared object file')\n"
 
 
@@ -185,6 +194,11 @@ def test_custom_packager_priority_argument_wins():
     packagers.add_custom_packager(Shadow, priority=1)
     assert packagers.list_packagers()[0].name.endswith("Shadow")
     assert packagers.list_packagers()[0].priority == 1
+
+
+def test_custom_packager_priority_must_be_an_int_not_a_bool():
+    with pytest.raises(CollectionError, match="priority must be an int from 1 to 10"):
+        packagers.add_custom_packager("some_module.Packager", priority=True)
 
 
 def test_plugins_can_be_blocked_from_the_environment(make_distribution, monkeypatch):

@@ -38,6 +38,14 @@ def test_split_hint_can_keep_each_members_annotation():
     assert hint_metadata(none) == ()
 
 
+def test_extras_around_a_union_stay_with_every_member():
+    """``Annotated[Optional[X], m]`` is as common a spelling as ``Optional[Annotated[X, m]]``."""
+    (first, none) = split_hint(Annotated[Optional[int], "cols"], keep_annotated=True)
+    assert hint_metadata(first) == ("cols",)
+    assert hint_origin(first) is int
+    assert hint_origin(none) is type(None)
+
+
 @pytest.mark.parametrize(
     ("hint", "origin"),
     [
@@ -59,6 +67,10 @@ def _postponed(a: Fraction, b: list[int] | None, c: NotDefinedAnywhere) -> None:
     pass
 
 
+def _quoted(a: "Fraction", c: NotDefinedAnywhere) -> None:  # noqa: F821, UP037
+    pass
+
+
 from fractions import Fraction  # noqa: E402 - defined after the function on purpose
 
 
@@ -66,6 +78,13 @@ def test_string_annotations_resolve_against_the_module_and_unknown_ones_stay_str
     hints = resolve_type_hints(_postponed)
     assert hints["a"] is Fraction
     assert split_hint(hints["b"]) == (list[int], type(None))
+    assert hints["c"] == "NotDefinedAnywhere"
+
+
+def test_a_quoted_annotation_resolves_even_beside_an_unknown_one():
+    """Under postponed evaluation ``"Fraction"`` is stored as ``"'Fraction'"``: two evaluations."""
+    hints = resolve_type_hints(_quoted)
+    assert hints["a"] is Fraction
     assert hints["c"] == "NotDefinedAnywhere"
 
 

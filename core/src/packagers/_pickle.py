@@ -11,7 +11,7 @@ import platform
 import sys
 from typing import Any
 
-from packagers._errors import UnpackingError
+from packagers._errors import PackingError, UnpackingError
 from packagers._warnings import warn
 
 __all__ = ["check_policy", "distribution_of", "dump", "load"]
@@ -22,7 +22,14 @@ def dump(obj: Any, path: str) -> dict[str, Any]:
     from packagers._config import config
 
     module_name = config.pickle.module
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise PackingError(
+            f"cannot pickle a {type(obj).__module__}.{type(obj).__qualname__}: the pickle module "
+            f"{module_name!r} (setting pickle.module, MLRUN_PACKAGERS__PICKLE__MODULE) cannot be "
+            f"imported: {error}"
+        ) from error
     data = module.dumps(obj)  # one buffer: hashing per pickler write costs more than it saves
     with open(path, "wb") as stream:
         stream.write(data)
@@ -94,6 +101,16 @@ def load(
             f"cannot unpickle {what}: module {error.name!r} is missing; "
             f"install {distribution!r} (pip install {distribution})"
         ) from error
+    except Exception as error:
+        written = _other_python(instructions)
+        if written is None:
+            raise
+        # The likeliest cause, which the bare error (often about code objects) never names.
+        raise UnpackingError(
+            f"cannot unpickle {what}: it was pickled with Python {written} and this is Python "
+            f"{platform.python_version()}; load it with Python {written} and store it in a "
+            f"portable format ({type(error).__name__}: {error})"
+        ) from error
 
 
 def check_policy(what: str) -> None:
@@ -116,17 +133,14 @@ def check_policy(what: str) -> None:
 
 
 def _check_provenance(instructions: dict[str, Any], what: str) -> None:
-    written = instructions.get("python_version")
-    if written:
-        written_minor = tuple(written.split(".")[:2])
-        ours = tuple(platform.python_version().split(".")[:2])
-        if written_minor != ours:
-            warn(
-                f"{what} was pickled with Python {written}, this is Python "
-                f"{platform.python_version()}; the object may not load or behave the same",
-                UnpackingError,
-                stacklevel=4,
-            )
+    written = _other_python(instructions)
+    if written is not None:
+        warn(
+            f"{what} was pickled with Python {written}, this is Python "
+            f"{platform.python_version()}; the object may not load or behave the same",
+            UnpackingError,
+            stacklevel=4,
+        )
     module = instructions.get("object_module")
     recorded = instructions.get("object_distribution_version")
     if module and recorded:
@@ -146,6 +160,14 @@ def _check_provenance(instructions: dict[str, Any], what: str) -> None:
                 UnpackingError,
                 stacklevel=4,
             )
+
+
+def _other_python(instructions: dict[str, Any]) -> str | None:
+    """The Python version a pickle was written with, when its minor version is not ours."""
+    written = instructions.get("python_version")
+    if not written or written.split(".")[:2] == platform.python_version().split(".")[:2]:
+        return None
+    return str(written)
 
 
 @functools.lru_cache(maxsize=512)

@@ -73,6 +73,14 @@ class DefaultPackager(Packager):
                 f"has no unpack_{cls.DEFAULT_UNPACKING_ARTIFACT_TYPE} method; unpacking types: "
                 f"{', '.join(sorted(methods.unpack))}"
             )
+        for prefix, found, needed in ((_PACK, methods.pack, 2), (_UNPACK, methods.unpack, 1)):
+            for artifact_type, signature in found.items():
+                if not _takes_positional(signature, needed):
+                    what = "the object and the key" if needed == 2 else "the data item"
+                    raise CollectionError(
+                        f"{name}.{prefix}{artifact_type}{signature} must take {what} as its "
+                        "first positional arguments"
+                    )
         for artifact_type, signature in methods.pack.items():
             for parameter in list(signature.parameters.values())[2:]:
                 if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
@@ -130,7 +138,7 @@ class DefaultPackager(Packager):
     def unpack_object(self, data_item: DataItem, **instructions: Any) -> Any:
         from packagers import _pickle
 
-        return _pickle.load(data_item.local(), instructions)
+        return _pickle.load(data_item.local(), instructions, what=repr(data_item.key))
 
 
 class _Methods(NamedTuple):
@@ -140,6 +148,17 @@ class _Methods(NamedTuple):
     unpack_types: frozenset[str]
     #: Per packing type: the accepted kwargs with defaults, and whether ``**kwargs`` takes any.
     pack_kwargs: dict[str, tuple[dict[str, Any], bool]]
+
+
+def _takes_positional(signature: inspect.Signature, count: int) -> bool:
+    """Whether a call with ``count`` positional arguments binds (``*args`` takes any number)."""
+    positional = 0
+    for parameter in signature.parameters.values():
+        if parameter.kind is parameter.VAR_POSITIONAL:
+            return True
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            positional += 1
+    return positional >= count
 
 
 def _discover(cls: type, prefix: str) -> dict[str, inspect.Signature]:
@@ -153,7 +172,9 @@ def _discover(cls: type, prefix: str) -> dict[str, inspect.Signature]:
         member = getattr(cls, name)
         if inspect.isfunction(member):
             signature = inspect.signature(member)
-            parameters = list(signature.parameters.values())[1:]  # drop self
+            parameters = list(signature.parameters.values())
+            if not isinstance(inspect.getattr_static(cls, name), staticmethod):
+                parameters = parameters[1:]  # drop self
             methods[artifact_type] = signature.replace(parameters=parameters)
     return methods
 

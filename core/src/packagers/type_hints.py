@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import sys
 import types
@@ -20,6 +19,8 @@ __all__ = [
 ]
 
 _UNION_TYPES: tuple[Any, ...] = (typing.Union, types.UnionType)
+#: How many times a string annotation is evaluated again while it still gives a string.
+_MAX_QUOTING = 3
 
 
 def resolve_type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
@@ -40,9 +41,14 @@ def resolve_type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     namespace.update(getattr(target, "__globals__", {}))
     hints: dict[str, Any] = {}
     for name, annotation in getattr(target, "__annotations__", {}).items():
-        if isinstance(annotation, str):
-            with contextlib.suppress(Exception):
+        # A quoted hint under postponed evaluation (``x: "Model"``) is a string of a string.
+        for _ in range(_MAX_QUOTING):
+            if not isinstance(annotation, str):
+                break
+            try:
                 annotation = eval(annotation, namespace)
+            except Exception:
+                break
         hints[name] = annotation
     return hints
 
@@ -55,8 +61,12 @@ def split_hint(hint: Any, *, keep_annotated: bool = False) -> tuple[Any, ...]:
     """
     stripped = _strip_annotated(hint)
     if typing.get_origin(stripped) in _UNION_TYPES:
+        # ``Annotated[Optional[X], m]``: the extras are about every member, so each keeps them.
+        extras = hint_metadata(hint) if keep_annotated else ()
         members: list[Any] = []
         for member in typing.get_args(stripped):
+            if extras:
+                member = typing.Annotated[tuple([member, *extras])]
             members.extend(split_hint(member, keep_annotated=keep_annotated))
         return tuple(members)
     return (hint if keep_annotated else stripped,)

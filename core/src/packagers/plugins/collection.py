@@ -120,7 +120,9 @@ def add_custom_packager(
     A mandatory one that fails to import or register makes collection fail; an optional one is
     skipped with a warning, and its type falls back to pickle.
     """
-    if priority is not None and not (isinstance(priority, int) and 1 <= priority <= 10):
+    if priority is not None and not (
+        isinstance(priority, int) and not isinstance(priority, bool) and 1 <= priority <= 10
+    ):
         raise CollectionError(f"priority must be an int from 1 to 10, got {priority!r}")
     if isinstance(packager, str):
         if "." not in packager.replace(":", "."):
@@ -181,6 +183,13 @@ class _Collector:
             raise ConfigError(
                 f"MLRUN_PACKAGERS__PLUGINS__BLOCKED: {ESSENTIAL_PLUGIN!r} is the core's essential "
                 "plugin (the pickle fallback) and cannot be blocked"
+            )
+        contradicted = sorted(mandatory & blocked)
+        if contradicted:
+            raise ConfigError(
+                f"plugin(s) {', '.join(map(repr, contradicted))} are both mandatory "
+                "(MLRUN_PACKAGERS__PLUGINS__MANDATORY) and blocked "
+                "(MLRUN_PACKAGERS__PLUGINS__BLOCKED); remove them from one of the two"
             )
         self.autoload = autoload
         self.mandatory = mandatory
