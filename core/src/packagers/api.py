@@ -50,12 +50,18 @@ def load(
     Without a hint a stored artifact comes back as its manifest records it. A downloaded copy
     is deleted afterwards, unless the caller asked for the file itself (a path or a DataItem).
     """
+    from packagers._errors import UnpackingError
     from packagers.data_item import DataItem
     from packagers.manager import PackagersManager
     from packagers.store.uri import SCHEME
 
     location = os.fspath(uri_or_path)
-    item = _store(store).resolve(location) if location.startswith(SCHEME) else DataItem(location)
+    if location.startswith(SCHEME):
+        item = _store(store).resolve(location)
+    else:
+        item = DataItem(location)
+        if not item.exists():  # one clear error, not one per packager that tried
+            raise UnpackingError(f"cannot load {location!r}: no such file, directory or URL")
     manager = PackagersManager()
     try:
         value = manager.unpack(item, type_hint)

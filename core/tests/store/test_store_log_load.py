@@ -76,6 +76,13 @@ def test_load_a_local_path(tmp_path: Path, allow_pickle: None) -> None:
     assert isinstance(load(str(path)), DataItem)
 
 
+@pytest.mark.parametrize("hint", [None, dict])
+def test_loading_a_missing_path_is_one_clear_error(tmp_path: Path, hint: object) -> None:
+    missing = tmp_path / "nothing.json"
+    with pytest.raises(UnpackingError, match=r"cannot load .*nothing\.json.*no such file"):
+        load(missing, hint)
+
+
 def test_store_argument_accepts_a_url_and_defaults_to_config(tmp_path: Path) -> None:
     url = str(tmp_path / "by-url")
     ref = log(b"x", "blob : object", store=url)
