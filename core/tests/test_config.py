@@ -534,3 +534,12 @@ def test_isolation_first_sets_everything(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_isolation_second_sees_defaults() -> None:
     assert config.as_dict() == EXPECTED_DEFAULTS
     assert "MLRUN_PACKAGERS__PROJECT" not in os.environ
+
+
+@pytest.mark.parametrize("value", ["a b", "my/key", ""])
+def test_auto_pack_key_must_be_a_key(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """It becomes part of every auto-packed output's key."""
+    monkeypatch.setenv("MLRUN_PACKAGERS__AUTO_PACK_KEY", value)
+    config.reset()
+    with pytest.raises(ConfigError, match="MLRUN_PACKAGERS__AUTO_PACK_KEY.*expected"):
+        _ = config.auto_pack_key

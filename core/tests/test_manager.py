@@ -229,6 +229,21 @@ def test_an_empty_collection_logs_nothing_and_does_not_fail(manager):
     assert package.manifest["bundle"]["members"] == []
 
 
+def test_empty_itemized_outputs_of_a_function_log_nothing(manager):
+    assert [p.key for p in manager.pack_outputs(([], {}, 3), ["*e", "*d", "n"])] == ["n"]
+    assert [p.key for p in manager.pack_outputs(((), [1]), ["*t", "*l"])] == ["l"]
+
+
+def test_a_collision_names_both_outputs(manager):
+    with pytest.raises(PackingError, match=r"'res_0' \(from 'res' and 'res_0'\)"):
+        manager.pack_outputs(([1, 2], 3), ["*res", "res_0"])
+
+
+def test_a_packing_error_names_the_itemized_key(manager):
+    with pytest.raises(PackingError, match=r"^'r_0': no packager packs a builtins.int as 'model'"):
+        manager.pack([1, 2], "*r : model")
+
+
 def test_a_generated_key_colliding_with_another_output_is_an_error_before_packing(manager):
     created_before = len(manager.packagers[0].future_clearing_paths)
     with pytest.raises(PackingError, match="'res_0'.*nothing was logged"):
@@ -325,6 +340,34 @@ def test_a_packed_item_goes_to_its_recorded_packager_even_without_a_hint(manager
     assert manager.unpack(item) == 7
     assert manager.unpack(item, int) == 7
     assert manager.unpack(item, Optional[int]) == 7
+
+
+def test_a_union_member_that_agrees_with_the_manifest_wins_over_the_written_order(manager):
+    package = manager.pack(7, "n : file")
+    item = DataItem(package.artifact.src_path, manifest=package.manifest)
+    value = manager.unpack(item, Union[float, int])  # FloatPackager could read the file too
+    assert type(value) is int and value == 7
+
+
+def test_a_packed_item_that_no_member_agrees_with_says_what_it_was(manager):
+    package = manager.pack(Model(0.5), "m")
+    item = DataItem(package.artifact.src_path, manifest=package.manifest)
+    with pytest.raises(UnpackingError, match=r"it was packed as a .*test_manager.Model"):
+        manager.unpack(item, Batch)
+
+
+def test_a_missing_custom_packager_is_not_blamed_on_another_failed_one(manager):
+    from packagers import PackagersWarning, add_custom_packager
+
+    package = manager.pack(7, "n : file")
+    manifest = {**package.manifest, "packager": "gone.IntPackager", "distribution": None}
+    add_custom_packager("nomodule_here.Unrelated")
+    with pytest.warns(PackagersWarning, match="nomodule_here"):
+        collected = PackagersManager()
+    with pytest.raises(UnpackingError) as caught:
+        collected.unpack(DataItem(package.artifact.src_path, manifest=manifest))
+    assert "gone.IntPackager" in str(caught.value)
+    assert "nomodule_here" not in str(caught.value)
 
 
 def test_a_missing_packager_names_the_distribution_to_install(manager):

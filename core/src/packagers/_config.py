@@ -99,6 +99,12 @@ _ACCEPTED = {
 }
 
 
+def _is_key(value: str) -> bool:
+    from packagers.log_hint import is_valid_key
+
+    return is_valid_key(value)
+
+
 @dataclass(frozen=True)
 class Setting:
     """One row of the settings table, the single definition the tree, docs and errors use."""
@@ -110,6 +116,8 @@ class Setting:
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     dotted_name: bool = False
+    #: The value becomes part of log hint keys, so it must be one itself.
+    key: bool = False
 
     @property
     def env_var(self) -> str:
@@ -125,6 +133,10 @@ class Setting:
             return "an importable dotted module name (e.g. cloudpickle or package.module)"
         if self.minimum is not None:
             return f"a decimal integer >= {self.minimum}"
+        if self.key:
+            from packagers.log_hint import KEY_RULE
+
+            return KEY_RULE.replace("a key is", "a key:", 1)
         return _ACCEPTED[self.type]
 
     def parse(self, value: object, where: str) -> Any:
@@ -137,6 +149,7 @@ class Setting:
             or (self.choices and parsed not in self.choices)
             or (self.minimum is not None and parsed < self.minimum)
             or (self.dotted_name and not all(p.isidentifier() for p in parsed.split(".")))
+            or (self.key and not _is_key(parsed))
         ):
             raise ConfigError(f"{where}: invalid value {value!r}; expected {self.accepted}")
         return parsed
@@ -155,7 +168,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Unpack un-hinted inputs that were packed by packagers.",
     ),
     Setting("auto_pack_outputs", "bool", False, "Pack returned values that have no log hint."),
-    Setting("auto_pack_key", "str", "artifact", "Base key of auto-packed outputs."),
+    Setting("auto_pack_key", "str", "artifact", "Base key of auto-packed outputs.", key=True),
     Setting(
         "pack_tuples",
         "bool",

@@ -226,7 +226,10 @@ class PackagersManager:
             if value is None:
                 warn(f"{hint.key!r}: the function returned None; nothing is logged", PackingError)
                 continue
-            nodes.append(self._plan(value, hint))
+            node = self._plan(value, hint)
+            if node.collection is not None and not node.children:
+                continue  # an empty itemized collection: nothing to log, nothing wrong
+            nodes.append(node)
         self._check_keys(nodes)
         return [self._pack_node(node, digest) for node in nodes]
 
@@ -275,15 +278,17 @@ class PackagersManager:
         return None, []
 
     def _check_keys(self, nodes: list[_Node]) -> None:
-        seen: set[str] = set()
+        seen: dict[str, str] = {}  # key -> the output it comes from
         for root in nodes:
             for node in root.walk():
                 if node.key in seen:
+                    sources = sorted({seen[node.key], root.key})
                     raise PackingError(
                         f"two outputs would be logged under the key {node.key!r} (from "
-                        f"{root.key!r}); rename one of them; nothing was logged"
+                        f"{' and '.join(map(repr, sources))}); rename one of them; nothing was "
+                        "logged"
                     )
-                seen.add(node.key)
+                seen[node.key] = root.key
 
     def _pack_node(self, node: _Node, digest: bool) -> Package:
         if node.collection is None:
@@ -300,7 +305,10 @@ class PackagersManager:
         return Package(key=node.key, hint=node.hint, manifest=manifest, members=members)
 
     def _pack_leaf(self, obj: Any, hint: LogHint, digest: bool) -> Package:
-        packager, artifact_type = self.choose_packager(obj, hint.artifact_type)
+        try:
+            packager, artifact_type = self.choose_packager(obj, hint.artifact_type)
+        except PackingError as error:
+            raise PackingError(f"{hint.key!r}: {error}") from None
         # Writers through ``open_output`` hash while they write when a digest will be needed.
         token = digest_wanted.set(digest) if artifact_type != ArtifactType.RESULT else None
         try:
@@ -451,8 +459,17 @@ class PackagersManager:
             return self._unpack_recorded(data_item, manifest)  # type: ignore[arg-type]
         if type_hint is None:
             return data_item
+        members = split_hint(type_hint, keep_annotated=True)
+        if recorded:
+            for member in members:
+                origin = hint_origin(member)
+                if isinstance(origin, str):
+                    origin = import_type(origin)
+                if origin is not DataItem and self._agrees(origin, manifest):  # type: ignore[arg-type]
+                    data_item.hint_metadata = hint_metadata(member)
+                    return self._unpack_recorded(data_item, manifest)  # type: ignore[arg-type]
         attempts: list[str] = []
-        for member in split_hint(type_hint, keep_annotated=True):
+        for member in members:
             data_item.hint_metadata = hint_metadata(member)
             origin = hint_origin(member)
             if isinstance(origin, str):
@@ -463,8 +480,6 @@ class PackagersManager:
                 origin = resolved
             if origin is DataItem:
                 return data_item
-            if recorded and self._agrees(origin, manifest):  # type: ignore[arg-type]
-                return self._unpack_recorded(data_item, manifest)  # type: ignore[arg-type]
             if origin is type(None):
                 attempts.append("None: an input was given")
                 continue
@@ -477,8 +492,13 @@ class PackagersManager:
             if result is not _FAILED:
                 return result
         tried = "\n".join(f"  - {attempt}" for attempt in attempts) or "  - nothing matched"
+        packed = (
+            f" (it was packed as a {manifest.get('object_type') or manifest.get('artifact_type')})"
+            if recorded
+            else ""
+        )
         raise UnpackingError(
-            f"cannot unpack {data_item.url!r} as {_hint_name(type_hint)}:\n{tried}"
+            f"cannot unpack {data_item.url!r} as {_hint_name(type_hint)}{packed}:\n{tried}"
         )
 
     def _agrees(self, origin: Any, manifest: dict[str, Any]) -> bool:
@@ -531,7 +551,10 @@ class PackagersManager:
             (
                 r
                 for r in collect().records
-                if r.distribution == distribution and r.state != "active"
+                if r.state != "active"
+                and (
+                    r.name == name or (distribution is not None and r.distribution == distribution)
+                )
             ),
             None,
         )
