@@ -370,6 +370,20 @@ def test_a_missing_custom_packager_is_not_blamed_on_another_failed_one(manager):
     assert "nomodule_here" not in str(caught.value)
 
 
+def test_a_packer_that_names_no_format_gets_its_file_suffix(tmp_path):
+    class PlainPackager(DefaultPackager):
+        PACKABLE_OBJECT_TYPE = Model
+        DEFAULT_PACKING_ARTIFACT_TYPE = "file"
+
+        def pack_file(self, obj: Model, key: str) -> tuple[Artifact, dict]:
+            path = self.temp_path(key, ".TXT")
+            Path(path).write_text(str(obj.weight))
+            return Artifact(key=key, src_path=path), {}
+
+    with PackagersManager([PlainPackager]) as manager:
+        assert manager.pack(Model(1.0), "m").manifest["format"] == "txt"
+
+
 def test_a_missing_packager_names_the_distribution_to_install(manager):
     package = manager.pack(7, "n : file")
     manifest = {

@@ -49,10 +49,13 @@ class Artifact:
         self.spec: dict[str, Any] = spec
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready part of the artifact for its manifest (never the local path)."""
+        """The JSON-ready part of the artifact for its manifest (never the local path).
+
+        With no ``format`` given (``Artifact(key=key, src_path=path)``), the file's suffix is it.
+        """
         return {
             "kind": self.kind,
-            "format": self.format,
+            "format": self.format or _suffix(self.src_path),
             "labels": dict(self.labels),
             "extra_data": dict(self.extra_data),
             "spec": dict(self.spec),
@@ -92,3 +95,8 @@ class PlotArtifact(Artifact):
     """An image or page meant to be looked at, not unpacked back into an object."""
 
     kind = "plot"
+
+
+def _suffix(path: str | None) -> str | None:
+    extension = os.path.splitext(os.path.basename(path))[1] if path else ""
+    return extension[1:].lower() or None
