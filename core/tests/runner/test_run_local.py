@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from blake3 import blake3
 
 import packagers
 from packagers import DataItem, PackagersManager, config
@@ -155,8 +156,18 @@ def test_local_path_input(samples: ModuleType, store_url: str, tmp_path: Path) -
         samples.describe, inputs={"data": path}, returns=["name : result"], store=store_url
     )
     assert record.results == {"name": "table.csv"}
-    assert record.inputs == {"data": {"uri": str(path)}}
+    digest = "blake3:" + blake3(b"a,b\n1,2\n").hexdigest()
+    assert record.inputs == {"data": {"uri": str(path), "digest": digest}}
     assert path.exists()  # a user's own file is never deleted
+
+
+def test_a_relative_input_path_is_recorded_absolute(
+    samples: ModuleType, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "table.csv").write_text("a\n1\n")
+    monkeypatch.chdir(tmp_path)
+    record = run(samples.describe, inputs={"data": "table.csv"}, store=store_url)
+    assert record.inputs["data"]["uri"] == str(tmp_path / "table.csv")
 
 
 def test_unhinted_input_is_a_data_item_unless_auto_unpack(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from packagers._digest import file_digest
 from packagers.data_item import DataItem
 
 if TYPE_CHECKING:
@@ -21,11 +22,13 @@ InputValue = str | os.PathLike[str] | DataItem
 def input_url(value: InputValue) -> str:
     """The URL or path an input value stands for (what the run record keeps).
 
-    A data item from the store stands for its exact version's URI, not for its blob's path.
+    A data item from the store stands for its exact version's URI, not for its blob's path; a
+    local path is made absolute, so the record still names the file from another directory.
     """
     if isinstance(value, DataItem):
         return getattr(value, "uri", None) or value.url
-    return os.fspath(value)
+    url = os.fspath(value)
+    return url if "://" in url else os.path.abspath(url)
 
 
 def open_input(value: InputValue, store: Store) -> DataItem:
@@ -64,12 +67,14 @@ def load_inputs(
         item = open_input(value, store)
         opened.append(item)
         manifest = item.manifest
+        entry = described[name]
         if manifest is not None:
-            entry = described[name]
             if manifest.get("uri") and manifest["uri"] != entry["uri"]:
                 entry["resolved"] = manifest["uri"]
             if manifest.get("digest"):
                 entry["digest"] = manifest["digest"]
+        elif os.path.isfile(item.url):  # a plain local file: what exactly the run read
+            entry["digest"] = file_digest(item.url)[0]
         hint = hints.get(name)
         if manager is None or (hint is None and not (auto and manifest is not None)):
             arguments[name] = item
