@@ -543,6 +543,18 @@ def test_missing_optional_dependency_says_what_to_install(
             unpacked(manager, package)
 
 
+def test_a_pyarrow_without_orc_says_to_reinstall_pyarrow(
+    manager: PackagersManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frame = pd.DataFrame({"a": [1]})
+    package = packed(manager, frame, "orc")
+    monkeypatch.setitem(sys.modules, "pyarrow.orc", None)  # as on a build without ORC
+    with pytest.raises(PackingError, match=r"needs pyarrow.orc.*--force-reinstall pyarrow"):
+        packed(manager, frame, "orc")
+    with pytest.raises(UnpackingError, match=r"--force-reinstall pyarrow"):
+        unpacked(manager, package)
+
+
 def test_unpacking_an_unknown_format_lists_the_formats(manager: PackagersManager) -> None:
     package = packed(manager, pd.DataFrame({"a": [1]}))
     with pytest.raises(UnpackingError, match="unknown format 'nope'; the formats are: parquet"):

@@ -70,6 +70,11 @@ class FrameFormat(ABC):
         try:
             importlib.import_module(module)
         except ImportError:
+            if module.startswith("pyarrow."):  # a part of pyarrow that some builds leave out
+                return (
+                    f"format {self.name!r} needs {module}, which this pyarrow build lacks: "
+                    "pip install --force-reinstall pyarrow (the PyPI wheels include it)"
+                )
             return (
                 f"format {self.name!r} needs {module}, which is not installed: pip install "
                 f"{module} (or pip install 'packagers-pandas[{extra}]')"
@@ -532,7 +537,14 @@ FORMATS: dict[str, FrameFormat] = {
             read_table=_read_feather,
             categories="all",
         ),
-        ArrowFormat("orc", ".orc", (".orc",), write_table=_write_orc, read_table=_read_orc),
+        ArrowFormat(
+            "orc",
+            ".orc",
+            (".orc",),
+            write_table=_write_orc,
+            read_table=_read_orc,
+            requires=("pyarrow.orc", "orc"),
+        ),
         CellFormat(
             "csv",
             ".csv",
