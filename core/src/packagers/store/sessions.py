@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from packagers.store.versions import utc_second
+
 if TYPE_CHECKING:
     from packagers.store.backends import Backend
 
@@ -39,13 +41,7 @@ _ID = re.compile(r"(\d{8}T\d{6})Z-(\d+)-([0-9a-f]+)-([A-Za-z0-9]+)(?:\.|$)")
 
 def new_session_id() -> str:
     """``20250102T030405Z-<pid>-<random>-<host>``: the name prefix of a writer's temporary files."""
-    return f"{_stamp(int(time.time()))}Z-{os.getpid()}-{secrets.token_hex(4)}-{_host()}"
-
-
-@functools.lru_cache(maxsize=1)
-def _stamp(second: int) -> str:
-    """The UTC time of ``second``, formatted once: a run asks for it several times a second."""
-    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(second))
+    return f"{utc_second(int(time.time()))}Z-{os.getpid()}-{secrets.token_hex(4)}-{_host()}"
 
 
 @functools.cache

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
-from datetime import datetime, timedelta, timezone
+import time
 
 from packagers.store.errors import StoreError
 
-__all__ = ["match_version", "new_version_id"]
+__all__ = ["match_version", "new_version_id", "utc_second"]
 
 _lock = threading.Lock()
-_last: datetime | None = None
+_last = 0  # microseconds since the epoch of the last id made here
 
 
 def new_version_id() -> str:
@@ -22,11 +23,16 @@ def new_version_id() -> str:
     """
     global _last
     with _lock:
-        now = datetime.now(timezone.utc)
-        if _last is not None and now <= _last:
-            now = _last + timedelta(microseconds=1)
+        now = max(time.time_ns() // 1000, _last + 1)
         _last = now
-    return f"{now:%Y%m%dT%H%M%S%f}Z-{secrets.token_hex(3)}"
+    second, micro = divmod(now, 1_000_000)
+    return f"{utc_second(second)}{micro:06d}Z-{secrets.token_hex(3)}"
+
+
+@functools.lru_cache(maxsize=1)
+def utc_second(second: int) -> str:
+    """``20250102T030405``: the UTC time of ``second``, formatted once (ids are made in bursts)."""
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(second))
 
 
 def match_version(wanted: str, versions: list[str], uri: str) -> str:
