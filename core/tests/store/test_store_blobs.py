@@ -98,6 +98,24 @@ def test_corrupt_blob_raises_naming_the_uri_and_both_digests(
     assert not store.verify().ok
 
 
+def test_logging_the_same_data_again_repairs_a_truncated_blob(
+    store: Store, make_package, allow_pickle: None
+) -> None:
+    """Linked (a packer's temp file) and copied (a user's file) alike: every version reads again."""
+    first = log({"a": list(range(100))}, "data : object", store=store)
+    copied = store.log_packages([make_package("mine", b"user data" * 100)])["mine"]
+    for ref in (first, copied):
+        blob = Path(store.url) / ref.manifest["blob"]
+        blob.chmod(0o644)
+        blob.write_bytes(blob.read_bytes()[:10])  # a partial copy left by something else
+    again = log({"a": list(range(100))}, "data : object", store=store)
+    store.log_packages([make_package("mine", b"user data" * 100)])
+    assert again.manifest["blob"] == first.manifest["blob"]
+    assert load(first.uri, store=store) == load(again.uri, store=store) == {"a": list(range(100))}
+    assert load(copied.uri, bytes, store=store) == b"user data" * 100
+    assert store.verify().ok
+
+
 def test_every_access_path_verifies(store: Store, make_package) -> None:
     refs = store.log_packages([make_package("data", b"original")])
     blob = Path(store.url) / refs["data"].manifest["blob"]

@@ -81,7 +81,8 @@ class Backend(ABC):
         """Move the complete ``temp`` to ``rel``; when ``rel`` exists already, drop ``temp``.
 
         Used for content-addressed files only, so two writers racing for the same ``rel`` hold
-        the same bytes and either one may win.
+        the same bytes and either one may win. An existing ``rel`` of another size is damaged
+        (truncated): it is replaced, so logging the same data again repairs every version.
         """
 
     def link(self, src: str, rel: str) -> bool:
@@ -161,7 +162,7 @@ class LocalBackend(Backend):
 
     def commit(self, temp: str, rel: str) -> None:
         target = self._path(rel)
-        if os.path.exists(target):
+        if _intact(target, os.path.getsize(self._path(temp))):
             self.remove(temp)
             _refresh(target)
             return
@@ -173,8 +174,10 @@ class LocalBackend(Backend):
         try:
             _in_directory(target, os.link, src, target)
         except FileExistsError:
-            _refresh(target)
-            return True
+            if _intact(target, os.path.getsize(src)):
+                _refresh(target)
+                return True
+            return False  # damaged: the caller's copy replaces it (see Backend.commit)
         except OSError:  # another device, or a filesystem without hard links
             return False
         _refresh(target)  # the packer wrote the file before the session began: see sessions.py
@@ -195,6 +198,14 @@ def _in_directory(path: str, action: Callable[..., Any], *args: Any) -> Any:
     except FileNotFoundError:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         return action(*args)
+
+
+def _intact(path: str, size: int) -> bool:
+    """Whether the blob at ``path`` exists with the size its content must have."""
+    try:
+        return os.path.getsize(path) == size
+    except FileNotFoundError:
+        return False
 
 
 def _remove(path: str) -> None:
@@ -295,7 +306,7 @@ class FsspecBackend(Backend):
         return self.fs.open(self._path(rel), "wb")  # type: ignore[no-any-return]
 
     def commit(self, temp: str, rel: str) -> None:
-        if self.exists(rel):
+        if self.exists(rel) and self.fs.size(self._path(rel)) == self.fs.size(self._path(temp)):
             self.remove(temp)
         else:
             self.fs.mv(self._path(temp), self._path(rel))
