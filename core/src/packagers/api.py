@@ -56,6 +56,7 @@ def load(
     from packagers.store.uri import SCHEME
 
     location = os.fspath(uri_or_path)
+    item: DataItem
     if location.startswith(SCHEME):
         item = _store(store).resolve(location)
     else:

@@ -494,7 +494,7 @@ class PackagersManager:
         tried = "\n".join(f"  - {attempt}" for attempt in attempts) or "  - nothing matched"
         packed = (
             f" (it was packed as a {manifest.get('object_type') or manifest.get('artifact_type')})"
-            if recorded
+            if manifest is not None and recorded
             else ""
         )
         raise UnpackingError(

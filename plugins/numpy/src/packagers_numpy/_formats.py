@@ -194,7 +194,7 @@ def write_npy(stream: IO[bytes] | DigestingWriter, array: np.ndarray[Any, Any]) 
         return
     fmt.write_array_header_1_0(stream, fmt.header_data_from_array_1_0(array))
     if array.size:
-        stream.write(memoryview(array.reshape(-1).view(np.uint8)))
+        stream.write(array.reshape(-1).view(np.uint8).data)
 
 
 def _save_array(
