@@ -459,25 +459,18 @@ class PackagersManager:
             return self._unpack_recorded(data_item, manifest)  # type: ignore[arg-type]
         if type_hint is None:
             return data_item
-        members = split_hint(type_hint, keep_annotated=True)
-        if recorded:
-            for member in members:
-                origin = hint_origin(member)
-                if isinstance(origin, str):
-                    origin = import_type(origin)
-                if origin is not DataItem and self._agrees(origin, manifest):  # type: ignore[arg-type]
+        members = [(m, _resolved_origin(m)) for m in split_hint(type_hint, keep_annotated=True)]
+        if recorded:  # a member that agrees with the manifest wins over the written order
+            for member, origin in members:
+                if origin not in (None, DataItem) and self._agrees(origin, manifest):  # type: ignore[arg-type]
                     data_item.hint_metadata = hint_metadata(member)
                     return self._unpack_recorded(data_item, manifest)  # type: ignore[arg-type]
         attempts: list[str] = []
-        for member in members:
+        for member, origin in members:
             data_item.hint_metadata = hint_metadata(member)
-            origin = hint_origin(member)
-            if isinstance(origin, str):
-                resolved = import_type(origin)
-                if resolved is None:
-                    attempts.append(f"{origin}: no such type can be imported")
-                    continue
-                origin = resolved
+            if origin is None:
+                attempts.append(f"{hint_origin(member)}: no such type can be imported")
+                continue
             if origin is DataItem:
                 return data_item
             if origin is type(None):
@@ -637,6 +630,12 @@ def iter_packages(packages: Iterable[Package]) -> Iterator[Package]:
     """Every package, members before the bundle that holds them (the order to store them in)."""
     for package in packages:
         yield from _walk(package)
+
+
+def _resolved_origin(member: Any) -> Any:
+    """The class a Union member names; None for a dotted name that does not import."""
+    origin = hint_origin(member)
+    return import_type(origin) if isinstance(origin, str) else origin
 
 
 def _is_path_hint(origin: Any) -> bool:
