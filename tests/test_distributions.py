@@ -55,16 +55,23 @@ def _requirement(requirements: list[str], name: str) -> str:
     return found[0][len(name) :]
 
 
-@pytest.mark.parametrize("directory", PLUGINS, ids=lambda d: d.name)
+@pytest.mark.parametrize("directory", PLUGINS[1:], ids=lambda d: d.name)
 def test_plugins_require_the_cores_series(directory: Path) -> None:
     assert _requirement(_project(directory)["dependencies"], "packagers") == _series()
 
 
+def test_the_core_requires_stdlib_which_does_not_require_it_back() -> None:
+    """``pip install packagers`` logs builtins as JSON and text; a cycle installers refuse."""
+    assert _requirement(_project(ROOT / "core")["dependencies"], "packagers-stdlib") == _series()
+    assert _project(ROOT / "plugins" / "stdlib")["dependencies"] == []
+
+
 def test_the_all_extra_asks_for_plugins_of_the_same_series() -> None:
     extra = _project(ROOT / "core")["optional-dependencies"]["all"]
-    for directory in PLUGINS:
+    for directory in PLUGINS[1:]:
         name = _project(directory)["name"]
         assert _requirement(extra, name) == _series()
+    for directory in PLUGINS:
         assert _project(directory)["version"].startswith("{}.{}.".format(*_minor()))
 
 
