@@ -86,6 +86,16 @@ class Collection:
         return tuple(record for record in self.records if record.state == ACTIVE)
 
     @functools.cached_property
+    def distributions(self) -> frozenset[str]:
+        """The distributions with at least one active packager."""
+        return frozenset(record.distribution for record in self.active if record.distribution)
+
+    @functools.cached_property
+    def packing_artifact_types(self) -> frozenset[str]:
+        """Every artifact type some active packager packs (what a log hint may ask for)."""
+        return frozenset(t for record in self.active for t in record.packing_artifact_types)
+
+    @functools.cached_property
     def by_name(self) -> dict[str, PackagerRecord]:
         """The active records by qualified name, best first: every manager of a run reads it."""
         return {record.name: record for record in self.active}
