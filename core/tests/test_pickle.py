@@ -167,3 +167,47 @@ def test_the_pickle_module_is_configurable(manager):
     assert package.manifest["instructions"]["pickle_module"] == "pickle"
     config.pickle.module = "cloudpickle"
     assert manager.unpack(item) == {"plain": [1, 2]}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("pickle_module", "json"),
+        ("object_module", "tabnanny"),
+        ("object_type", "tabnanny.Whitespace"),
+        ("sha256", "0" * 64),
+    ],
+)
+def test_the_signature_covers_the_modules_the_loader_imports(manager, monkeypatch, field, value):
+    import importlib
+
+    config.pickle.policy = "allow"
+    config.pickle.signing_key = "s3cret"
+    package, _ = _packed(manager)
+    manifest = json.loads(json.dumps(package.manifest))
+    manifest["instructions"][field] = value
+    item = DataItem(package.artifact.src_path, manifest=manifest)
+
+    def no_import(name, *args, **kwargs):
+        raise AssertionError(f"imported {name} before the signature was checked")
+
+    monkeypatch.setattr(importlib, "import_module", no_import)
+    with pytest.raises(UnpackingError, match="refusing to unpickle 'thing'"):
+        manager.unpack(item)
+
+
+def test_a_digest_only_signature_of_an_older_version_is_refused_clearly(manager):
+    import hashlib
+    import hmac
+
+    config.pickle.policy = "allow"
+    config.pickle.signing_key = "s3cret"
+    package, _ = _packed(manager)
+    manifest = json.loads(json.dumps(package.manifest))
+    instructions = manifest["instructions"]
+    instructions["signature"] = hmac.new(
+        b"s3cret", instructions["sha256"].encode(), hashlib.sha256
+    ).hexdigest()
+    item = DataItem(package.artifact.src_path, manifest=manifest)
+    with pytest.raises(UnpackingError, match="older packagers.*SIGNING_KEY unset"):
+        manager.unpack(item)

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import importlib
 import importlib.metadata
+import json
 import platform
 import sys
 from typing import Any
@@ -39,14 +40,15 @@ def dump(obj: Any, path: str) -> dict[str, Any]:
         "pickle_module": module_name,
         "pickle_module_version": _version_of(module_name),
         "python_version": platform.python_version(),
+        "object_type": f"{object_module}.{type(obj).__qualname__}",
         "object_module": object_module,
         "object_distribution": distribution,
         "object_distribution_version": version,
         "sha256": hashlib.sha256(data).hexdigest(),
     }
     key = config.pickle.signing_key
-    if key:
-        instructions["signature"] = _sign(key, instructions["sha256"])
+    if key is not None:
+        instructions["signature"] = _sign(key, instructions)
     return instructions
 
 
@@ -71,18 +73,8 @@ def load(
             f"{expected}; the file was changed or corrupted"
         )
     key = config.pickle.signing_key
-    if key:
-        signature = instructions.get("signature")
-        if not signature:
-            raise UnpackingError(
-                f"refusing to unpickle {what}: a signing key is configured and the pickle is not "
-                "signed"
-            )
-        if not hmac.compare_digest(signature, _sign(key, actual)):
-            raise UnpackingError(
-                f"refusing to unpickle {what}: its signature does not match the configured "
-                "signing key"
-            )
+    if key is not None:
+        _verify(key, instructions, actual, what)
     check_policy(what)
     _check_provenance(instructions, what)
     module_name = instructions.get("pickle_module") or config.pickle.module
@@ -198,5 +190,34 @@ def _version_of(module: str) -> str | None:
     return distribution_of(module)[1]
 
 
-def _sign(key: str, digest: str) -> str:
-    return hmac.new(key.encode(), digest.encode(), hashlib.sha256).hexdigest()
+def _signed_text(instructions: dict[str, Any]) -> str:
+    """Everything the loader reads, as canonical JSON: the digest, and the modules it imports."""
+    signed = {name: value for name, value in instructions.items() if name != "signature"}
+    return json.dumps(signed, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _sign(key: str, instructions: dict[str, Any]) -> str:
+    text = _signed_text(instructions)
+    return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def _verify(key: str, instructions: dict[str, Any], digest: str, what: str) -> None:
+    """Before anything is imported: data or a recorded module changed after signing is refused."""
+    signature = instructions.get("signature")
+    if not isinstance(signature, str) or not signature or instructions.get("sha256") != digest:
+        raise UnpackingError(
+            f"refusing to unpickle {what}: a signing key is configured "
+            "(MLRUN_PACKAGERS__PICKLE__SIGNING_KEY) and the pickle is not signed"
+        )
+    if hmac.compare_digest(signature, _sign(key, instructions)):
+        return
+    if hmac.compare_digest(signature, hmac.new(key.encode(), digest.encode(), "sha256").hexdigest()):
+        raise UnpackingError(
+            f"refusing to unpickle {what}: it was signed by an older packagers, whose signature "
+            "covers only the data and not the modules its instructions import; if you trust it, "
+            "load it with MLRUN_PACKAGERS__PICKLE__SIGNING_KEY unset and log it again"
+        )
+    raise UnpackingError(
+        f"refusing to unpickle {what}: its signature does not match the configured signing key "
+        "or its instructions (pickle module, object module, digest) were changed after signing"
+    )
