@@ -211,7 +211,8 @@ def _verify(key: str, instructions: dict[str, Any], digest: str, what: str) -> N
         )
     if hmac.compare_digest(signature, _sign(key, instructions)):
         return
-    if hmac.compare_digest(signature, hmac.new(key.encode(), digest.encode(), "sha256").hexdigest()):
+    digest_only = hmac.new(key.encode(), digest.encode(), hashlib.sha256).hexdigest()
+    if hmac.compare_digest(signature, digest_only):
         raise UnpackingError(
             f"refusing to unpickle {what}: it was signed by an older packagers, whose signature "
             "covers only the data and not the modules its instructions import; if you trust it, "
