@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import hmac
 import importlib
 import importlib.metadata
+import io
 import json
+import pickle
 import platform
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from packagers._errors import PackingError, UnpackingError
 from packagers._warnings import warn
 
-__all__ = ["check_policy", "distribution_of", "dump", "load"]
+__all__ = [
+    "PICKLE_STAND_IN",
+    "check_policy",
+    "distribution_of",
+    "dump",
+    "guarded_unpickling",
+    "load",
+]
 
 
 def dump(obj: Any, path: str) -> dict[str, Any]:
@@ -222,3 +234,103 @@ def _verify(key: str, instructions: dict[str, Any], digest: str, what: str) -> N
         f"refusing to unpickle {what}: its signature does not match the configured signing key "
         "or its instructions (pickle module, object module, digest) were changed after signing"
     )
+
+
+# -- readers that unpickle inside a library ------------------------------------------------------
+
+#: Classes a pickle of plain data may name: value types whose construction runs no code the file
+#: chooses (PyTables keeps a column's time zone as a pickled ``datetime.timezone``).
+_PLAIN_GLOBALS = frozenset(
+    {
+        ("datetime", "timezone"),
+        ("datetime", "timedelta"),
+        ("datetime", "datetime"),
+        ("datetime", "date"),
+        ("datetime", "time"),
+    }
+)
+
+
+class _NeedsCode(Exception):
+    """A pickle names a class or function beyond plain data: loading it runs code."""
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Loads containers, strings, numbers and :data:`_PLAIN_GLOBALS`, and refuses anything else."""
+
+    def find_class(self, module: str, name: str) -> Any:  # also reached by the EXT opcodes
+        if (module, name) in _PLAIN_GLOBALS:
+            return super().find_class(module, name)
+        raise _NeedsCode(f"{module}.{name}")
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise _NeedsCode("a persistent id")
+
+
+class _Guard:
+    """One guarded read: the policy is applied at the first pickle that would run code."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.checked = False
+        self.refusal: BaseException | None = None
+
+    def loads(self, data: Any, **options: Any) -> Any:
+        try:
+            return _PlainUnpickler(io.BytesIO(bytes(data)), **options).load()
+        except _NeedsCode as needed:
+            if self.refusal is not None:
+                raise self.refusal from None
+            if not self.checked:
+                try:
+                    check_policy(f"{self.what} (a pickle in it names {needed})")
+                except BaseException as refusal:  # kept: the library may swallow what it raises
+                    self.refusal = refusal
+                    raise
+                self.checked = True
+        return pickle.loads(data, **options)  # looked up now: pandas patches it while reading
+
+
+_guard: contextvars.ContextVar[_Guard | None] = contextvars.ContextVar("pickle_guard", default=None)
+
+
+@contextlib.contextmanager
+def guarded_unpickling(what: str) -> Iterator[None]:
+    """Within the block, :data:`PICKLE_STAND_IN` applies the pickle policy to ``what``.
+
+    Pickles of plain data (PyTables' own metadata) load without asking; one that would import
+    anything is refused under ``deny`` (the error is raised when the block ends even if the
+    library caught it), warned about under ``warn``.
+    """
+    guard = _Guard(what)
+    token = _guard.set(guard)
+    try:
+        yield
+    except BaseException:
+        if guard.refusal is not None:
+            raise guard.refusal from None
+        raise
+    finally:
+        _guard.reset(token)
+    if guard.refusal is not None:
+        raise guard.refusal
+
+
+class _PickleStandIn:
+    """Installed as the ``pickle`` module of a library that unpickles inside its readers.
+
+    Outside :func:`guarded_unpickling` it is the pickle module itself.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(pickle, name)
+
+    def loads(self, data: Any, **options: Any) -> Any:
+        guard = _guard.get()
+        if guard is None:
+            return pickle.loads(data, **options)
+        return guard.loads(data, **options)
+
+
+PICKLE_STAND_IN: Any = _PickleStandIn()
+"""Stands in for the ``pickle`` module where a library unpickles (see ``guarded_unpickling``)."""
