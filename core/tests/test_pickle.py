@@ -211,3 +211,31 @@ def test_a_digest_only_signature_of_an_older_version_is_refused_clearly(manager)
     item = DataItem(package.artifact.src_path, manifest=manifest)
     with pytest.raises(UnpackingError, match="older packagers.*SIGNING_KEY unset"):
         manager.unpack(item)
+
+
+def _swallowing_reader(data: bytes) -> object:
+    """A library that unpickles and hides failures, as PyTables does for attributes."""
+    from packagers._pickle import PICKLE_STAND_IN
+
+    try:
+        return PICKLE_STAND_IN.loads(data)
+    except Exception:
+        return data
+
+
+def test_the_stand_in_loads_plain_data_and_refuses_code_even_when_the_library_swallows():
+    import datetime
+    import pickle
+
+    from packagers._pickle import guarded_unpickling
+
+    config.pickle.policy = "deny"
+    plain = {"names": [None, "a"], "tz": datetime.timezone.utc, "n": (1, 2.5)}
+    with guarded_unpickling("the file 'x'"):
+        assert _swallowing_reader(pickle.dumps(plain)) == plain
+    with (
+        pytest.raises(UnpackingError, match=r"the file 'x' \(a pickle in it names .*Thing\).*deny"),
+        guarded_unpickling("the file 'x'"),
+    ):
+        assert _swallowing_reader(pickle.dumps(Thing(1))) == pickle.dumps(Thing(1))
+    assert _swallowing_reader(pickle.dumps(Thing(2))).value == 2  # outside: plain pickle

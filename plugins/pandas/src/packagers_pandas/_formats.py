@@ -427,15 +427,15 @@ def _write_h5(frame: pd.DataFrame, path: str, marker: str) -> None:
 
 def _read_h5(path: str, positions: list[int]) -> pd.DataFrame:
     frame = _read_hdf(path, "data")
-    return frame.iloc[:, positions]  # type: ignore[union-attr]
+    return frame.iloc[:, positions]
 
 
 def _read_h5_plain(path: str) -> pd.DataFrame:
-    return _read_hdf(path, None)  # type: ignore[return-value]
+    return _read_hdf(path, None)
 
 
-def _read_hdf(path: str, key: str | None) -> pd.DataFrame | pd.Series:
-    """``pd.read_hdf`` under the pickle policy.
+def _read_hdf(path: str, key: str | None) -> Any:
+    """``pd.read_hdf`` (whatever the file holds) under the pickle policy.
 
     PyTables unpickles every node attribute that looks pickled and the object columns of the
     ``fixed`` layout, and cannot be told not to: its ``pickle`` is replaced by the core's stand-in,
@@ -448,9 +448,9 @@ def _read_hdf(path: str, key: str | None) -> pd.DataFrame | pd.Series:
 
     from packagers._pickle import PICKLE_STAND_IN, guarded_unpickling
 
-    tables.attributeset.pickle = tables.atom.pickle = PICKLE_STAND_IN  # type: ignore[attr-defined]
+    tables.attributeset.pickle = tables.atom.pickle = PICKLE_STAND_IN
     with guarded_unpickling(f"the HDF5 file {path!r}"):
-        return pd.read_hdf(path, key)  # type: ignore[no-any-return]
+        return pd.read_hdf(path, key)
 
 
 _XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
