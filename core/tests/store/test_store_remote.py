@@ -130,6 +130,32 @@ def test_progress_on_upload(remote_store: Store, make_package) -> None:
     assert remote_store.resolve("store://big").get() == content
 
 
+def test_data_the_store_holds_is_not_uploaded_again(
+    remote_store: Store, make_package, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hash locally, ask the store, skip: a packer's file goes straight to its blob, once."""
+    backend = remote_store._backend  # type: ignore[attr-defined]
+    sent: list[str] = []
+    for name in ("put", "open_write"):
+        method = getattr(backend, name)
+        monkeypatch.setattr(
+            backend, name, lambda *args, _m=method, _n=name: sent.append(_n) or _m(*args)
+        )
+    content = b"y" * (6 << 20)
+    first = make_package("data", content)
+    first.temporary = True
+    ref = remote_store.log_packages([first])["data"]
+    assert sent == ["put"]  # no temporary object, no move
+    again = make_package("data", content)
+    again.temporary = True
+    assert remote_store.log_packages([again])["data"].manifest["blob"] == ref.manifest["blob"]
+    user_file = make_package("copy", content)  # not the packer's: would be streamed and checked
+    remote_store.log_packages([user_file])
+    assert sent == ["put"]
+    assert backend.files("tmp") == {}
+    assert remote_store.resolve("store://data").get() == content
+
+
 def test_a_store_that_cannot_open_is_a_store_error_naming_it() -> None:
     """fsspec's own errors name no store; the caller (and the CLI's one-line error) needs it."""
     with pytest.raises(StoreError, match="cannot open the store nosuchproto://bucket/x: Protocol"):

@@ -21,11 +21,13 @@ from packagers.runner.executors import (
     get_executor,
     register_executor,
 )
+from packagers.runner.handle import CompletedRun, RunHandle, RunTimeoutError
 from packagers.runner.handler import handler
 from packagers.runner.record import RunRecord
 from packagers.runner.runner import RunJob, run
 
 __all__ = [
+    "CompletedRun",
     "Executor",
     "ExecutorError",
     "FunctionReferenceError",
@@ -33,8 +35,10 @@ __all__ = [
     "ProcessExecutor",
     "RunArgumentError",
     "RunError",
+    "RunHandle",
     "RunJob",
     "RunRecord",
+    "RunTimeoutError",
     "executor_names",
     "get_executor",
     "handler",

@@ -13,17 +13,24 @@ if TYPE_CHECKING:
     from packagers.store import ArtifactRef
 
 __all__ = [
+    "CANCELLED",
     "COMPLETED",
     "ERROR",
+    "FINAL_STATES",
+    "PENDING",
     "RECORD_SCHEMA",
     "RUNNING",
+    "TIMEOUT",
     "RunRecord",
     "error_info",
     "json_safe",
     "new_run_id",
 ]
 
-RUNNING, COMPLETED, ERROR = "running", "completed", "error"
+PENDING, RUNNING = "pending", "running"
+COMPLETED, ERROR, CANCELLED, TIMEOUT = "completed", "error", "cancelled", "timeout"
+#: A record in one of these states never changes again.
+FINAL_STATES = frozenset({COMPLETED, ERROR, CANCELLED, TIMEOUT})
 #: Bumped when the serialised layout changes incompatibly.
 RECORD_SCHEMA = 1
 _PYTHON_VERSION = "{}.{}.{}".format(*sys.version_info[:3])

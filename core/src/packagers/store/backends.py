@@ -89,6 +89,18 @@ class Backend(ABC):
         """Hard-link the local file ``src`` to ``rel`` unless it exists; False when impossible."""
         return False
 
+    def holds(self, rel: str, size: int) -> bool:
+        """Whether ``rel`` exists with ``size`` bytes: a content-addressed file need not be sent."""
+        return False
+
+    def put(self, src: str, rel: str) -> bool:
+        """Upload the local file ``src`` straight to ``rel``; False when that would not be atomic.
+
+        Only where one upload becomes visible whole or not at all, so ``rel`` needs no temporary
+        name and no move.
+        """
+        return False
+
 
 class LocalBackend(Backend):
     """A directory on this machine, used through ``os`` (no fsspec import)."""
@@ -306,10 +318,33 @@ class FsspecBackend(Backend):
         return self.fs.open(self._path(rel), "wb")  # type: ignore[no-any-return]
 
     def commit(self, temp: str, rel: str) -> None:
-        if self.exists(rel) and self.fs.size(self._path(rel)) == self.fs.size(self._path(temp)):
+        if self.holds(rel, self.fs.size(self._path(temp))):
             self.remove(temp)
         else:
             self.fs.mv(self._path(temp), self._path(rel))
+
+    def holds(self, rel: str, size: int) -> bool:
+        path = self._path(rel)
+        self.fs.invalidate_cache(path)
+        try:
+            return bool(self.fs.size(path) == size)
+        except FileNotFoundError:
+            return False
+
+    def put(self, src: str, rel: str) -> bool:
+        if not _ATOMIC_PROTOCOLS.intersection(_protocols(self.fs)):
+            return False
+        self.fs.put_file(src, self._path(rel))
+        return True
+
+
+#: Object stores, where an object (a multipart upload included) appears only once complete.
+_ATOMIC_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "memory"})
+
+
+def _protocols(fs: fsspec.AbstractFileSystem) -> tuple[str, ...]:
+    protocol = fs.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
 
 
 def _mtime(info: dict[str, Any]) -> float | None:
