@@ -226,6 +226,14 @@ class _Collector:
                 f"(installed plugins: {', '.join(sorted(found)) or 'none'}); "
                 "install their distributions or change MLRUN_PACKAGERS__PLUGINS__MANDATORY"
             )
+        unknown = sorted(self.blocked - found)
+        if unknown:
+            warn(
+                f"MLRUN_PACKAGERS__PLUGINS__BLOCKED names {', '.join(map(repr, unknown))}, which "
+                f"no installed plugin is called, so it blocks nothing (installed plugins: "
+                f"{', '.join(sorted(found)) or 'none'})",
+                ConfigError,
+            )
         for rank, entry_point in enumerate(entry_points):
             self._load_plugin(manager, entry_point, rank)
         for rank, entry in enumerate(custom):
