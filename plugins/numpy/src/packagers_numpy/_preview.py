@@ -59,7 +59,7 @@ def _first(array: np.ndarray[Any, Any]) -> list[Any]:
     head = array.flat[:MAX_ROWS]
     if array.dtype.kind in "mM":
         return [str(value) for value in head]
-    return [json_scalar(value) for value in head.tolist()]
+    return [_scalar(value) for value in head]
 
 
 def _histogram(array: np.ndarray[Any, Any], low: Any, high: Any) -> dict[str, Any] | None:
@@ -83,8 +83,13 @@ def _histogram(array: np.ndarray[Any, Any], low: Any, high: Any) -> dict[str, An
         counts, edges = np.histogram(array, bins=bins, range=(float(low), top))
     except ValueError:
         return None
-    return {"edges": edges.tolist(), "counts": counts.tolist()}
+    return {"edges": edges.astype(np.float64).tolist(), "counts": counts.tolist()}
 
 
 def _scalar(value: Any) -> Any:
-    return json_scalar(value.item() if hasattr(value, "item") else value)
+    """A numpy value as JSON; every float width (long double too) as a Python float."""
+    import numpy as np
+
+    if isinstance(value, np.floating):
+        return json_scalar(float(value))
+    return json_scalar(value.item() if isinstance(value, np.generic) else value)

@@ -45,13 +45,16 @@ def _stats(series: pd.Series[Any]) -> dict[str, Any]:
     if is_numeric_dtype(series.dtype) and not is_bool_dtype(series.dtype):
         if not count:
             return {"count": 0, "mean": None, "std": None, "min": None, "max": None}
-        return {
-            "count": count,
-            "mean": _scalar(series.mean()),
-            "std": _scalar(series.std()),
-            "min": _scalar(series.min()),
-            "max": _scalar(series.max()),
-        }
+        import numpy as np
+
+        with np.errstate(all="ignore"):  # inf - inf in a deviation is NaN, shown as null
+            return {
+                "count": count,
+                "mean": _scalar(series.mean()),
+                "std": _scalar(series.std()),
+                "min": _scalar(series.min()),
+                "max": _scalar(series.max()),
+            }
     try:
         counts = series.value_counts(dropna=True)
     except TypeError:  # unhashable cells (lists, dicts) cannot be counted
