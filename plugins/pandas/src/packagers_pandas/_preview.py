@@ -57,7 +57,7 @@ def _stats(series: pd.Series[Any]) -> dict[str, Any]:
             }
     try:
         counts = series.value_counts(dropna=True)
-    except TypeError:  # unhashable cells (lists, dicts) cannot be counted
+    except TypeError:  # pandas < 3 cannot count unhashable cells (lists, dicts)
         return {"count": count, "unique": None, "top": None}
     top = _scalar(counts.index[0]) if len(counts) else None
     return {"count": count, "unique": len(counts), "top": top}
