@@ -1,4 +1,4 @@
-"""Previews end to end: a run's artifacts get their family's preview, readable with no data library."""
+"""Previews end to end: a run's artifacts get their family's preview, read with no data library."""
 
 from __future__ import annotations
 
@@ -33,9 +33,7 @@ def test_a_run_stores_previews_that_read_without_data_libraries(tmp_path: Path) 
     store = Store(str(tmp_path / "store"))
     record = packagers.run(outputs, returns=["frame", "array", "image", "mapping"], store=store)
     assert record.state == "completed", record.error
-    result = subprocess.run(
-        [sys.executable, "-c", READ, store.url], capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "-c", READ, store.url], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     assert found["kinds"] == {

@@ -180,7 +180,8 @@ def make_preview(
     return preview  # type: ignore[no-any-return]
 
 
-def _dropped(key: str, packager: Packager, reason: str) -> None:
+def _dropped(key: str, packager: Packager, reason: str) -> dict[str, Any] | None:
+    """No preview, and a debug record saying why (a preview is optional: never a warning)."""
     import logging
 
     logging.getLogger(__name__).debug(
@@ -189,6 +190,7 @@ def _dropped(key: str, packager: Packager, reason: str) -> None:
         packager.qualified_name(),
         reason,
     )
+    return None
 
 
 def _int(value: int) -> int | str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from packagers.previews import MAX_BYTES, THUMBNAIL_SIZE
 
@@ -64,7 +64,7 @@ def _thumbnail(image: Image.Image, side: int) -> Image.Image:
 def _stretched(image: Image.Image) -> Image.Image:
     """Gray levels of a 16-bit, 32-bit or float image spread over 0-255."""
     floats = image.convert("F")
-    low, high = floats.getextrema()
+    low, high = cast("tuple[float, float]", floats.getextrema())  # one band: two numbers
     span = (high - low) or 1.0
     return floats.point(lambda value: (value - low) * 255.0 / span).convert("L")
 
