@@ -26,6 +26,7 @@ EXPECTED_DEFAULTS: dict[str, Any] = {
     "store": {"url": ".packagers"},
     "archive": {"max_size": 32 << 30, "max_ratio": 200},
     "plugins": {"autoload": True, "mandatory": [], "blocked": []},
+    "preview": {"enabled": True},
     "pickle": {"module": "cloudpickle", "policy": "warn", "signing_key": None},
 }
 
@@ -64,7 +65,7 @@ def test_defaults() -> None:
 
 def test_table_defines_each_setting_once_with_its_env_var() -> None:
     paths = [s.path for s in SETTINGS]
-    assert len(paths) == len(set(paths)) == 17
+    assert len(paths) == len(set(paths)) == 18
     assert config.describe() is SETTINGS
     by_path = {s.path: s for s in SETTINGS}
     assert by_path["pickle.policy"].env_var == "MLRUN_PACKAGERS__PICKLE__POLICY"

@@ -280,6 +280,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("plugins.mandatory", "list[str]", (), "Plugin (entry-point) names that must load."),
     Setting("plugins.blocked", "list[str]", (), "Plugin names never loaded."),
     Setting(
+        "preview.enabled",
+        "bool",
+        True,
+        "Packagers make a small preview of each artifact they pack, stored beside its manifest.",
+    ),
+    Setting(
         "pickle.module",
         "str",
         "cloudpickle",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from packagers._builtin import PicklePackager
+from packagers._config import config
 from packagers._digest import file_digest
 from packagers._digest import wanted as digest_wanted
 from packagers._errors import PackagersError, PackingError, UnpackingError
@@ -29,6 +30,7 @@ from packagers.package import MANIFEST_SCHEMA, Package
 from packagers.packager import Packager
 from packagers.plugins.collection import PackagerRecord, collect
 from packagers.plugins.families import missing_family
+from packagers.previews import make_preview
 from packagers.type_hints import hint_metadata, hint_origin, import_type, split_hint, type_name
 
 __all__ = ["PackagersManager"]
@@ -196,8 +198,6 @@ class PackagersManager:
 
         Every key is checked before anything is packed, so a bad itemization writes nothing.
         """
-        from packagers._config import config
-
         parsed = [parse_hint(hint) for hint in hints]
         if isinstance(returned, tuple) and not config.pack_tuples:
             values = list(returned)
@@ -376,13 +376,18 @@ class PackagersManager:
                 manifest["digest"] = (
                     packager.written_digest(artifact.src_path) or file_digest(artifact.src_path)[0]
                 )
-        return Package(
+        package = Package(
             key=hint.key,
             hint=hint,
             manifest=manifest,
             artifact=artifact,
             temporary=_is_inside(artifact.src_path, packager.future_clearing_paths),
         )
+        if config.preview.enabled:  # after the artifact is complete: a preview cannot change it
+            package.preview = make_preview(
+                packager, obj, artifact_type, key=hint.key, artifact_format=manifest["format"]
+            )
+        return package
 
     def _base_manifest(
         self,

@@ -4,6 +4,7 @@ Layout, relative to the store root::
 
     artifacts/<project>/<key>/versions/<version>.json   immutable manifest, one per version
     artifacts/<project>/<key>/tags/<tag>.json           {"version": ...}, moved by tagging
+    artifacts/<project>/<key>/previews/<version>.json   optional preview, written after the manifest
 
 Versions are never overwritten (their ids are unique), so concurrent writers cannot lose each
 other's work. The newest version, ``latest``, is the greatest version id found by listing; no
@@ -79,6 +80,9 @@ class ArtifactIndex:
     def manifest_path(self, project: str, key: str, version: str) -> str:
         return f"{self._key_dir(project, key)}/versions/{version}{_JSON}"
 
+    def preview_path(self, project: str, key: str, version: str) -> str:
+        return f"{self._key_dir(project, key)}/previews/{version}{_JSON}"
+
     def _tag_path(self, project: str, key: str, tag: str) -> str:
         return f"{self._key_dir(project, key)}/tags/{tag}{_JSON}"
 
@@ -88,6 +92,11 @@ class ArtifactIndex:
         """Write a new version's manifest (only after its blob is complete)."""
         path = self.manifest_path(manifest["project"], manifest["key"], manifest["version"])
         self._backend.write(path, _dump_json(manifest))
+
+    def write_preview(self, manifest: dict[str, Any], preview: dict[str, Any]) -> None:
+        """Write a version's preview (only after its manifest: a preview never stands alone)."""
+        path = self.preview_path(manifest["project"], manifest["key"], manifest["version"])
+        self._backend.write(path, _dump_json(preview))
 
     def set_tag(self, project: str, key: str, tag: str, version: str) -> None:
         """Point ``tag`` at ``version`` (``latest`` is never written: it is the newest version)."""
@@ -123,6 +132,14 @@ class ArtifactIndex:
     def read_manifest(self, project: str, key: str, version: str) -> dict[str, Any]:
         path = self.manifest_path(project, key, version)
         return self._parse(path, self._backend.read(path))  # type: ignore[no-any-return]
+
+    def read_preview(self, project: str, key: str, version: str) -> dict[str, Any] | None:
+        path = self.preview_path(project, key, version)
+        try:
+            data = self._backend.read(path)
+        except FileNotFoundError:
+            return None
+        return self._parse(path, data)  # type: ignore[no-any-return]
 
     def find(self, uri: StoreUri) -> dict[str, Any]:
         """The manifest ``uri`` names; errors say what was asked and what exists instead."""

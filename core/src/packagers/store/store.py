@@ -1,7 +1,8 @@
 """The artifact store: logged packages in, verified data items out, on any filesystem.
 
 The order of a log is what makes it safe without locks: every blob is complete before any
-manifest is written, members' manifests before their bundle's, and tags last. A crash therefore
+manifest is written, members' manifests before their bundle's, previews after the manifests
+they describe, and tags last. A crash therefore
 leaves at worst unreferenced blobs (``gc`` removes them), never a manifest without its data.
 """
 
@@ -95,6 +96,9 @@ class Store:
             PackagersManager.link(packages, reference=lambda target: uri_of[target.key])
             for package in everything:  # members come before the bundle that holds them
                 self._index.write_manifest(package.manifest)
+            for package in everything:
+                if package.preview is not None:
+                    self._write_preview(package)
             for package in everything:  # `latest` needs no pointer: it is the newest version
                 if package.hint.tag and package.hint.tag != LATEST:
                     version = package.manifest["version"]
@@ -123,6 +127,29 @@ class Store:
             progress=None if progress is None else lambda done, total: progress(key, done, total),
         )
         package.manifest.update(digest=blob.digest, size=blob.size, blob=blob.path)
+
+    def _write_preview(self, package: Package) -> None:
+        """A preview is optional: failing to write one leaves the artifact without, not broken."""
+        try:
+            self._index.write_preview(package.manifest, package.preview)  # type: ignore[arg-type]
+        except OSError as error:
+            import logging
+
+            logging.getLogger(__name__).debug(
+                "no preview stored for %s: %s", package.manifest["uri"], error
+            )
+
+    def read_preview(self, uri_or_ref: str | ArtifactRef) -> dict[str, Any] | None:
+        """The preview stored for a version (see :mod:`packagers.previews`), or None.
+
+        Plain JSON: reading it imports no data library and unpickles nothing.
+        """
+        if isinstance(uri_or_ref, ArtifactRef):
+            project, key, version = uri_or_ref.project, uri_or_ref.key, uri_or_ref.version
+        else:
+            manifest = self.manifest(uri_or_ref)
+            project, key, version = manifest["project"], manifest["key"], manifest["version"]
+        return self._index.read_preview(project, key, version)
 
     def resolve(self, uri: str) -> StoreDataItem:
         """A data item for ``uri``; its bytes are verified against the digest when first read."""

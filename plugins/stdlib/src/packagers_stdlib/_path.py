@@ -22,6 +22,7 @@ from packagers_stdlib._archive import (
     extract_archive,
     make_archive,
 )
+from packagers_stdlib._preview import file_preview
 
 if TYPE_CHECKING:
     from packagers import DataItem
@@ -58,6 +59,10 @@ class PathArtifacts(DefaultPackager):
                 "stored as it is"
             )
         return Artifact(key, path, format=_full_suffix(name)[1:] or None, name=name), {"name": name}
+
+    def preview(self, obj: Any, artifact_type: str) -> dict[str, Any] | None:
+        """The named file's text when it is small text (a directory has none)."""
+        return file_preview(obj) if artifact_type == "path" else None
 
     def unpack_path(
         self,
