@@ -11,6 +11,7 @@ from pathlib import Path
 
 from packagers.api import load
 from packagers.store import Store
+from packagers.store.artifacts_index import Scan
 
 _WRITER = """
 import sys
@@ -31,6 +32,7 @@ _KILLED = """
 import sys, time
 from packagers import Artifact, LogHint, Package
 from packagers.store import Store
+from packagers.store.artifacts_index import Scan
 
 store, folder = Store(sys.argv[1]), sys.argv[2]
 
@@ -137,15 +139,15 @@ def test_gc_keeps_a_blob_whose_writer_finishes_while_gc_reads(
     session = WriteSession(store._backend)  # a writer mid-log: its blob is in, no manifest yet
     blob = put_file(store._backend, str(package.artifact.src_path), session, key="late")
     index = store._index
-    read_manifests = index.all_manifests
+    read_manifests = index.scan
 
-    def manifests_then_writer_finishes() -> list[dict[str, object]]:
+    def manifests_then_writer_finishes() -> Scan:
         found = read_manifests()
-        monkeypatch.setattr(index, "all_manifests", read_manifests)
+        monkeypatch.setattr(index, "scan", read_manifests)
         store.log_packages([package])  # the same bytes: the writer's manifest now names the blob
         session.close()
         return found
 
-    monkeypatch.setattr(index, "all_manifests", manifests_then_writer_finishes)
+    monkeypatch.setattr(index, "scan", manifests_then_writer_finishes)
     assert blob.path not in store.gc()
     assert store.verify().ok

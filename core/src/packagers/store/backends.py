@@ -78,16 +78,27 @@ class Backend(ABC):
 
     @abstractmethod
     def commit(self, temp: str, rel: str) -> None:
-        """Move the complete ``temp`` to ``rel``; when ``rel`` exists already, drop ``temp``.
+        """Move the complete ``temp`` to ``rel``, or drop it for an intact ``rel`` it claims.
 
         Used for content-addressed files only, so two writers racing for the same ``rel`` hold
-        the same bytes and either one may win. An existing ``rel`` of another size is damaged
-        (truncated): it is replaced, so logging the same data again repairs every version.
+        the same bytes and either one may win. Either way ``rel`` ends with a fresh modification
+        time, which keeps a concurrent gc off it (``discard``). An existing ``rel`` of another
+        size is damaged (truncated): it is replaced, so logging the same data again repairs
+        every version.
         """
 
     def link(self, src: str, rel: str) -> bool:
         """Hard-link the local file ``src`` to ``rel`` unless it exists; False when impossible."""
         return False
+
+    @abstractmethod
+    def discard(self, rel: str, mtime: float | None, aside: str) -> bool:
+        """Delete the orphaned blob ``rel``, listed with ``mtime``, unless a writer claimed it since.
+
+        A writer that reuses a blob bumps its modification time (``commit``, ``link``); a
+        changed time means a manifest naming it may be on its way, so the blob stays. ``aside``
+        is a temporary name gc may use. True when the blob was deleted.
+        """
 
 
 class LocalBackend(Backend):
@@ -162,27 +173,41 @@ class LocalBackend(Backend):
 
     def commit(self, temp: str, rel: str) -> None:
         target = self._path(rel)
-        if _intact(target, os.path.getsize(self._path(temp))):
+        if _claim(target, os.path.getsize(self._path(temp))):
             self.remove(temp)
-            _refresh(target)
             return
+        _protect(self._path(temp))  # before the move: the blob is never writable under its name
         _in_directory(target, os.replace, self._path(temp), target)
-        _protect(target)
 
     def link(self, src: str, rel: str) -> bool:
         target = self._path(rel)
         try:
             _in_directory(target, os.link, src, target)
         except FileExistsError:
-            if _intact(target, os.path.getsize(src)):
-                _refresh(target)
-                return True
-            return False  # damaged: the caller's copy replaces it (see Backend.commit)
+            pass  # the same bytes are stored already: claim them below
         except OSError:  # another device, or a filesystem without hard links
             return False
-        _refresh(target)  # the packer wrote the file before the session began: see sessions.py
-        _protect(target)
-        return True
+        else:
+            _protect(src)  # the same file: a gc may move the new name aside at any moment
+        # The packer wrote the file before the session began, and an existing blob may be old:
+        # either way only a claim keeps a concurrent gc off it (see sessions.py and _claim).
+        # A blob that vanished meanwhile, or is damaged, is copied in instead (Backend.commit).
+        return _claim(target, os.path.getsize(src))
+
+    def discard(self, rel: str, mtime: float | None, aside: str) -> bool:
+        # Moved aside first, its time read second: the mirror of _claim's order. A writer's
+        # claim that came before the move shows in the time, and the blob goes back; one that
+        # comes after finds no blob and stores its own copy.
+        moved = self._path(aside)
+        try:
+            _in_directory(moved, os.rename, self._path(rel), moved)
+        except FileNotFoundError:
+            return False  # another gc was first
+        if os.stat(moved).st_mtime == mtime:
+            os.remove(moved)
+            return True
+        self.commit(aside, rel)  # put back, unless a writer stored the same bytes meanwhile
+        return False
 
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -200,24 +225,25 @@ def _in_directory(path: str, action: Callable[..., Any], *args: Any) -> Any:
         return action(*args)
 
 
-def _intact(path: str, size: int) -> bool:
-    """Whether the blob at ``path`` exists with the size its content must have."""
-    try:
-        return os.path.getsize(path) == size
-    except FileNotFoundError:
-        return False
-
-
 def _remove(path: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.remove(path)
 
 
-def _refresh(path: str) -> None:
-    """Bump the modification time, which a concurrent gc reads as "in use by a live writer"."""
-    # Failing is fine: someone else's blob in a shared store, and gc's grace period still applies.
-    with contextlib.suppress(OSError):
+def _claim(path: str, size: int) -> bool:
+    """Claim the blob at ``path`` for a writer: True when it is there, intact, and claimed.
+
+    The modification time is bumped first and the blob checked second; gc moves a blob aside
+    first and reads its time second (``LocalBackend.discard``). So either the claim comes first
+    and gc sees the new time and puts the blob back, or gc's move comes first and the claim
+    finds no blob, and the writer stores its own copy. A blob of the wrong size is damaged
+    (truncated from outside) and is replaced the same way.
+    """
+    try:
         os.utime(path)
+        return os.path.getsize(path) == size
+    except OSError:  # missing; or someone else's blob we may not touch: store our own copy
+        return False
 
 
 def _protect(path: str) -> None:
@@ -306,10 +332,23 @@ class FsspecBackend(Backend):
         return self.fs.open(self._path(rel), "wb")  # type: ignore[no-any-return]
 
     def commit(self, temp: str, rel: str) -> None:
-        if self.exists(rel) and self.fs.size(self._path(rel)) == self.fs.size(self._path(temp)):
-            self.remove(temp)
-        else:
-            self.fs.mv(self._path(temp), self._path(rel))
+        # Always moved over, even onto the same bytes: the new modification time is the claim
+        # that keeps a concurrent gc from deleting the blob this writer's manifest will name.
+        self.fs.mv(self._path(temp), self._path(rel))
+
+    def discard(self, rel: str, mtime: float | None, aside: str) -> bool:
+        # No atomic move here: the time is read fresh just before the delete, which leaves a
+        # writer's claim landing between the two (docs/store.md, "Guarantees").
+        path = self._path(rel)
+        self.fs.invalidate_cache(path)
+        try:
+            current = _mtime(self.fs.info(path))
+        except FileNotFoundError:
+            return False
+        if current != mtime:
+            return False
+        self.remove(rel)
+        return True
 
 
 def _mtime(info: dict[str, Any]) -> float | None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from packagers.store.artifacts_index import LATEST, ArtifactIndex, ArtifactRef, version_uri
+from packagers.store.artifacts_index import LATEST, ArtifactIndex, ArtifactRef
 from packagers.store.backends import normalize_url, open_backend
 from packagers.store.blobs import blob_path, put_file
 from packagers.store.data_item import StoreDataItem
@@ -20,7 +20,7 @@ from packagers.store.errors import StoreError
 from packagers.store.maintenance import VerifyReport, collect_garbage, verify_store
 from packagers.store.runs import RunIndex
 from packagers.store.sessions import WriteSession
-from packagers.store.uri import check_name, parse_uri
+from packagers.store.uri import check_name, parse_uri, version_uri
 from packagers.store.versions import new_version_id
 
 if TYPE_CHECKING:
@@ -194,8 +194,9 @@ class Store:
     # -- maintenance ------------------------------------------------------------------------------
 
     def verify(self) -> VerifyReport:
-        """Hash every blob and check every manifest's blob exists (reads the whole store)."""
-        return verify_store(self._backend, self._index)
+        """Hash every blob, check every manifest's blob exists, and check every manifest, tag
+        and run record (reads the whole store)."""
+        return verify_store(self._backend, self._index, self._runs)
 
     def gc(self, *, dry_run: bool = False) -> list[str]:
         """Delete orphaned blobs and dead writers' temporary files; return the deleted paths."""
