@@ -255,7 +255,7 @@ def _protect(path: str) -> None:
 class FsspecBackend(Backend):
     """Any fsspec filesystem (``s3://``, ``gs://``, ``memory://``...).
 
-    Listings bypass fsspec's directory cache: other processes write to the same store.
+    Listings and reads bypass fsspec's directory cache: other processes write to the same store.
     """
 
     is_local = False
@@ -283,28 +283,52 @@ class FsspecBackend(Backend):
         return self.fs._strip_protocol(path)[len(self._root) + 1 :]  # type: ignore[no-any-return]
 
     def location(self, rel: str) -> str:
+        self._forget(posixpath.dirname(self._path(rel)))  # the data item reads it through self.fs
         return f"{self.url}/{rel}"
 
+    def _forget(self, path: str, *, below: bool = False) -> str:
+        """``path``, once fsspec has forgotten its listings of it and its parents (and, with
+        ``below``, of everything under it): other processes write to the same store.
+
+        A stale listing is worse than slow: s3fs answers a read of a file its cached listing
+        of the directory lacks with FileNotFoundError, so a new manifest would look absent.
+        """
+        self.fs.invalidate_cache(path)
+        if below:
+            inside = f"{path.rstrip('/')}/"
+            for cached in [name for name in self.fs.dircache if name.startswith(inside)]:
+                self.fs.dircache.pop(cached, None)
+        return path
+
     def read(self, rel: str) -> bytes:
-        return self.fs.cat_file(self._path(rel))  # type: ignore[no-any-return]
+        path = self._path(rel)
+        self._forget(posixpath.dirname(path))
+        return self.fs.cat_file(path)  # type: ignore[no-any-return]
 
     def read_many(self, rels: list[str]) -> dict[str, bytes]:
         if not rels:
             return {}
-        found = self.fs.cat([self._path(rel) for rel in rels], on_error="omit")
-        return {self._rel(path): data for path, data in found.items()}
+        paths = [self._path(rel) for rel in rels]
+        for directory in {posixpath.dirname(path) for path in paths}:
+            self._forget(directory)
+        found = self.fs.cat(paths, on_error="return")
+        read = {}
+        for path, data in found.items():
+            if isinstance(data, FileNotFoundError):
+                continue
+            if isinstance(data, BaseException):  # denied, unreachable...: not the same as absent
+                raise data
+            read[self._rel(path)] = data
+        return read
 
     def write(self, rel: str, data: bytes) -> None:
         self.fs.pipe_file(self._path(rel), data)
 
     def exists(self, rel: str) -> bool:
-        path = self._path(rel)
-        self.fs.invalidate_cache(path)
-        return bool(self.fs.exists(path))
+        return bool(self.fs.exists(self._forget(self._path(rel))))
 
     def listdir(self, rel: str) -> list[str]:
-        path = self._path(rel)
-        self.fs.invalidate_cache(path)
+        path = self._forget(self._path(rel))
         try:
             entries = self.fs.ls(path, detail=False)
         except (FileNotFoundError, NotADirectoryError):
@@ -313,8 +337,7 @@ class FsspecBackend(Backend):
         return [name for name in names if name and self._path(f"{rel}/{name}") != path]
 
     def files(self, rel: str) -> dict[str, float | None]:
-        path = self._path(rel)
-        self.fs.invalidate_cache(path)
+        path = self._forget(self._path(rel), below=True)
         try:
             found = self.fs.find(path, detail=True)
         except FileNotFoundError:
@@ -326,7 +349,9 @@ class FsspecBackend(Backend):
             self.fs.rm_file(self._path(rel))
 
     def open_read(self, rel: str) -> IO[bytes]:
-        return self.fs.open(self._path(rel), "rb")  # type: ignore[no-any-return]
+        path = self._path(rel)
+        self._forget(posixpath.dirname(path))
+        return self.fs.open(path, "rb")  # type: ignore[no-any-return]
 
     def open_write(self, rel: str) -> IO[bytes]:
         return self.fs.open(self._path(rel), "wb")  # type: ignore[no-any-return]
@@ -339,8 +364,7 @@ class FsspecBackend(Backend):
     def discard(self, rel: str, mtime: float | None, aside: str) -> bool:
         # No atomic move here: the time is read fresh just before the delete, which leaves a
         # writer's claim landing between the two (docs/store.md, "Guarantees").
-        path = self._path(rel)
-        self.fs.invalidate_cache(path)
+        path = self._forget(self._path(rel))
         try:
             current = _mtime(self.fs.info(path))
         except FileNotFoundError:
