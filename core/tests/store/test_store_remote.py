@@ -208,7 +208,9 @@ def test_gc_deletes_no_blob_while_a_listed_manifest_cannot_be_read(
     """Could not read is not does not exist: gc stops before deleting anything."""
     ref = log(["kept"], "data : object", store=remote_store)
     orphan = log(["orphan"], "gone : object", store=remote_store)
-    _fs(remote_store).rm_file(_path(remote_store, f"artifacts/default/gone/versions/{orphan.version}.json"))
+    _fs(remote_store).rm_file(
+        _path(remote_store, f"artifacts/default/gone/versions/{orphan.version}.json")
+    )
     backend = remote_store._backend  # type: ignore[attr-defined]
     read_many = backend.read_many
 

@@ -93,7 +93,7 @@ class Backend(ABC):
 
     @abstractmethod
     def discard(self, rel: str, mtime: float | None, aside: str) -> bool:
-        """Delete the orphaned blob ``rel``, listed with ``mtime``, unless a writer claimed it since.
+        """Delete the orphaned blob ``rel``, listed with ``mtime``, unless a writer claimed it.
 
         A writer that reuses a blob bumps its modification time (``commit``, ``link``); a
         changed time means a manifest naming it may be on its way, so the blob stays. ``aside``

@@ -99,8 +99,8 @@ def collect_garbage(backend: Backend, index: ArtifactIndex, *, dry_run: bool) ->
             "(`packagers store verify` lists every damaged file), then run gc again"
         )
     referenced = _referenced(scan)
-    dead_files = []
-    stranded = []  # blobs a gc that died had moved aside: they go back, not away
+    dead_files: list[str] = []
+    stranded: list[str] = []  # blobs a gc that died had moved aside: they go back, not away
     live_starts = []
     for path, mtime in temp_files.items():
         session = SessionId.parse(path.split("/")[1])
@@ -120,19 +120,19 @@ def collect_garbage(backend: Backend, index: ArtifactIndex, *, dry_run: bool) ->
     ]
     if dry_run:
         return sorted([*orphans, *dead_files])
-    session = WriteSession(backend)
+    gc_session = WriteSession(backend)
     try:
         for path in stranded:
             backend.commit(path, _stranded_blob(path))  # type: ignore[arg-type]
         removed = []
         for path in orphans:
-            aside = session.temp(f".{path.rpartition('/')[2]}{_ASIDE}")
+            aside = gc_session.temp(f".{path.rpartition('/')[2]}{_ASIDE}")
             if backend.discard(path, blobs[path], aside):
                 removed.append(path)
         for path in dead_files:
             backend.remove(path)
     finally:
-        session.close()
+        gc_session.close()
     return sorted([*removed, *dead_files])
 
 

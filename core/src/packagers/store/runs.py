@@ -97,8 +97,9 @@ class RunIndex:
         by_id: dict[str, dict[str, Any]] = {}
         for path, data in sorted(self._backend.read_many(paths).items(), key=lambda item: item[0]):
             record = read_run_record(data, path, self._backend.url)
-            if not path.endswith(_ACTIVE + ".json") or record.get("id") not in by_id:
-                by_id[record.get("id")] = record  # the final record wins over the active one
+            run_id = path.rpartition("/")[2].removesuffix(".json").removesuffix(_ACTIVE)
+            if not path.endswith(_ACTIVE + ".json") or run_id not in by_id:
+                by_id[run_id] = record  # the final record wins over the active one
         return sorted(
             by_id.values(),
             key=lambda record: (str(record.get("started") or ""), str(record.get("id"))),

@@ -51,12 +51,12 @@ def read_tag(data: bytes, rel: str, store: str, *, project: str, key: str) -> st
     if not isinstance(pointer, dict):
         raise DamagedFileError(store, rel, f"holds {_kind(pointer)}, not a tag object")
     version = pointer.get("version")
-    if not is_version_id(version):
+    if not isinstance(version, str) or not is_version_id(version):
         raise DamagedFileError(store, rel, f"points at {version!r}, which is not a version id")
     uri = pointer.get("uri")
     if uri is not None and uri != version_uri(project, key, version):
         raise DamagedFileError(store, rel, f"holds the uri {uri!r}, not one of its own key")
-    return version  # type: ignore[no-any-return]
+    return version
 
 
 def read_run_record(data: bytes, rel: str, store: str) -> dict[str, Any]:
@@ -67,19 +67,26 @@ def read_run_record(data: bytes, rel: str, store: str) -> dict[str, Any]:
     return record
 
 
+def _is_name(value: object) -> bool:
+    """Whether ``value`` can be a project, key or run id (each becomes a file name)."""
+    return isinstance(value, str) and is_valid_key(value)
+
+
+def _is_member_name(entry: dict[str, Any]) -> bool:
+    return isinstance(entry.get("name"), (str, int))
+
+
 def _kind(value: object) -> str:
     return "null" if value is None else f"a JSON {type(value).__name__}"
 
 
-def _manifest_problem(  # noqa: PLR0911 - one return per broken field
-    manifest: object, project: str, key: str, version: str
-) -> str | None:
+def _manifest_problem(manifest: object, project: str, key: str, version: str) -> str | None:
     """Why ``manifest`` cannot be the one the store wrote at its place, or None."""
     if not isinstance(manifest, dict):
         return f"holds {_kind(manifest)}, not a manifest object"
     for field, expected in (("project", project), ("key", key)):
         value = manifest.get(field)
-        if not is_valid_key(value) or value != expected:
+        if not _is_name(value) or value != expected:
             return f"names the {field} {value!r}, not {expected!r} as its place in the store does"
     if not is_version_id(version) or manifest.get("version") != version:
         return f"names the version {manifest.get('version')!r}, not its own file's {version!r}"
@@ -95,7 +102,7 @@ def _manifest_problem(  # noqa: PLR0911 - one return per broken field
     if not check_format(manifest.get("format")):
         return f"records the format {manifest.get('format')!r}, which cannot end a file name"
     run_id = manifest.get("run_id")
-    if run_id is not None and not is_valid_key(run_id):
+    if run_id is not None and not _is_name(run_id):
         return f"records the run id {run_id!r}, not one the runner makes"
     for field in ("instructions", "spec"):
         if not isinstance(manifest.get(field, {}), dict):
@@ -107,15 +114,19 @@ def _manifest_problem(  # noqa: PLR0911 - one return per broken field
 
 def _bundle_problem(bundle: object, project: str) -> str | None:
     """Why a bundle's member list cannot be one the store wrote, or None."""
-    members = bundle.get("members") if isinstance(bundle, dict) else None
-    if not isinstance(members, list) or not isinstance(bundle.get("collection"), str):  # type: ignore[union-attr]
+    if not isinstance(bundle, dict):
+        return f"holds {_kind(bundle)} as its bundle, not an object"
+    members = bundle.get("members")
+    if not isinstance(members, list) or not isinstance(bundle.get("collection"), str):
         return "holds a bundle without a collection and a list of members"
     for entry in members:
         key = entry.get("key") if isinstance(entry, dict) else None
-        if not is_valid_key(key) or not isinstance(entry.get("name"), (str, int)):  # type: ignore[union-attr]
+        if not isinstance(entry, dict) or not _is_name(key) or not _is_member_name(entry):
             return f"holds the bundle member {entry!r}, without a valid key and name"
-        uri = entry.get("uri")  # type: ignore[union-attr]
-        prefix = version_uri(project, key, "")  # type: ignore[arg-type]
-        if not (isinstance(uri, str) and uri.startswith(prefix) and is_version_id(uri[len(prefix) :])):
+        uri = entry.get("uri")
+        prefix = version_uri(project, str(key), "")
+        if not (
+            isinstance(uri, str) and uri.startswith(prefix) and is_version_id(uri[len(prefix) :])
+        ):
             return f"names the bundle member uri {uri!r}, not an exact version of {key!r}"
     return None
