@@ -37,6 +37,7 @@ def test_cli_store_verify_ok(cli: Cli, samples: ModuleType, store_url: str) -> N
         "orphaned_blobs": [],
         "missing_blobs": [],
         "corrupt_blobs": [],
+        "damaged_files": {},
     }
 
 
