@@ -58,6 +58,10 @@ class Backend(ABC):
     def exists(self, rel: str) -> bool: ...
 
     @abstractmethod
+    def root_kind(self) -> str:
+        """What the store root is: ``"directory"``, ``"file"`` or ``"missing"``."""
+
+    @abstractmethod
     def listdir(self, rel: str) -> list[str]:
         """The names directly under ``rel`` (files and directories); empty when it is missing."""
 
@@ -140,6 +144,11 @@ class LocalBackend(Backend):
 
     def exists(self, rel: str) -> bool:
         return os.path.exists(self._path(rel))
+
+    def root_kind(self) -> str:
+        if os.path.isdir(self.url):
+            return "directory"
+        return "file" if os.path.exists(self.url) else "missing"
 
     def listdir(self, rel: str) -> list[str]:
         try:
@@ -326,6 +335,12 @@ class FsspecBackend(Backend):
 
     def exists(self, rel: str) -> bool:
         return bool(self.fs.exists(self._forget(self._path(rel))))
+
+    def root_kind(self) -> str:
+        root = self._forget(self._root, below=True)
+        if self.fs.isdir(root):
+            return "directory"
+        return "file" if self.fs.exists(root) else "missing"
 
     def listdir(self, rel: str) -> list[str]:
         path = self._forget(self._path(rel))

@@ -17,6 +17,7 @@ from packagers.store.backends import normalize_url, open_backend
 from packagers.store.blobs import blob_path, put_file
 from packagers.store.data_item import StoreDataItem
 from packagers.store.errors import StoreError
+from packagers.store.locate import require_store
 from packagers.store.maintenance import VerifyReport, collect_garbage, verify_store
 from packagers.store.runs import RunIndex
 from packagers.store.sessions import WriteSession
@@ -49,6 +50,15 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
+
+    def require_existing(self) -> Store:
+        """This store, once it is known to exist: reading a path that holds none is an error.
+
+        ``StoreNotFoundError`` says so and names the stores nearby (a parent or sibling
+        directory with a store's layout, or ``.packagers`` here). Logging creates the store.
+        """
+        require_store(self._backend)
+        return self
 
     @property
     def wants_digests(self) -> bool:
