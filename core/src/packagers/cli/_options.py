@@ -57,8 +57,13 @@ def add_project_option(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--project", metavar="NAME", default=None, help=what)
 
 
-def open_store(args: argparse.Namespace) -> Store:
-    """The store ``--store`` names, or the configured one."""
+def open_store(args: argparse.Namespace, *, create: bool = False) -> Store:
+    """The store ``--store`` names, or the configured one.
+
+    Only commands that write (``run``) ``create`` it: for the others a path that holds no store
+    is an error (exit 3) naming the stores nearby, not an empty listing.
+    """
     from packagers.store import get_store
 
-    return get_store(args.store)
+    store = get_store(args.store)
+    return store if create else store.require_existing()

@@ -129,7 +129,7 @@ def run_command(args: argparse.Namespace) -> int:
         params=args.params,
         returns=args.returns,
         project=args.project,
-        store=open_store(args),
+        store=open_store(args, create=True),
         executor=args.executor,
         progress=progress_for(args),
     )

@@ -34,7 +34,8 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     verify = actions.add_parser(
         "verify",
         parents=[flags],
-        help="hash every blob and match blobs to manifests (exit 1 on missing or corrupt data)",
+        help="hash every blob, match blobs to manifests, check every manifest, tag and run "
+        "record (exit 1 on missing, corrupt or damaged data)",
     )
     add_store_option(verify)
     verify.set_defaults(handler=verify_command)
@@ -53,6 +54,7 @@ def verify_command(args: argparse.Namespace) -> int:
     report = open_store(args).verify()
     data: dict[str, Any] = {"ok": report.ok}
     data.update({name: [str(item) for item in getattr(report, name)] for name in _PROBLEMS})
+    data["damaged_files"] = report.damaged_files
     emit(args, data, _render_verify)
     return EXIT_OK if report.ok else EXIT_PROBLEM
 
@@ -63,6 +65,11 @@ def _render_verify(data: dict[str, Any]) -> None:
             print(f"{len(data[name])} {label}: {meaning}")
             for item in data[name]:
                 print(f"  {item}")
+    damaged = data["damaged_files"]
+    if damaged:
+        print(f"{len(damaged)} damaged: a manifest, tag or run record changed from outside")
+        for path, problem in damaged.items():
+            print(f"  {path} {problem}")
     if data["ok"]:
         print("ok: every manifest's blob is present and intact")
     else:

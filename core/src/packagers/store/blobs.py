@@ -95,7 +95,7 @@ def put_file(
         else:
             size = os.path.getsize(src)
         path = blob_path(expected)
-        if backend.holds(path, size) or (temporary and backend.put(src, path)):
+        if _reuse(backend, session, path, size) or (temporary and backend.put(src, path)):
             if progress is not None:
                 progress(size, size)
             return Blob(expected, size, path)
@@ -119,6 +119,20 @@ def put_file(
         backend.remove(temp)
         raise
     return Blob(digest, size, path)
+
+
+def _reuse(backend: Backend, session: WriteSession, path: str, size: int) -> bool:
+    """Whether the remote store holds ``path`` already, claimed for this writer's manifest.
+
+    The order is what keeps a concurrent gc off it: look, claim (``WriteSession.claim``, which
+    gc honours right before it deletes), then look again, since gc may have deleted the blob
+    before the claim landed. Re-uploading would claim it too (a new modification time), at the
+    cost of all its bytes.
+    """
+    if not backend.holds(path, size):
+        return False
+    session.claim(path)
+    return backend.holds(path, size)
 
 
 def _check(key: str, expected: str | None, actual: str) -> None:

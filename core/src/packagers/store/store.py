@@ -13,15 +13,16 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from packagers.store.artifacts_index import LATEST, ArtifactIndex, ArtifactRef, version_uri
+from packagers.store.artifacts_index import LATEST, ArtifactIndex, ArtifactRef
 from packagers.store.backends import normalize_url, open_backend
 from packagers.store.blobs import blob_path, put_file
 from packagers.store.data_item import StoreDataItem
 from packagers.store.errors import StoreError
+from packagers.store.locate import require_store
 from packagers.store.maintenance import VerifyReport, collect_garbage, verify_store
 from packagers.store.runs import RunIndex
 from packagers.store.sessions import WriteSession
-from packagers.store.uri import check_name, parse_uri
+from packagers.store.uri import check_name, parse_uri, version_uri
 from packagers.store.versions import new_version_id
 
 if TYPE_CHECKING:
@@ -50,6 +51,15 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
+
+    def require_existing(self) -> Store:
+        """This store, once it is known to exist: reading a path that holds none is an error.
+
+        ``StoreNotFoundError`` says so and names the stores nearby (a parent or sibling
+        directory with a store's layout, or ``.packagers`` here). Logging creates the store.
+        """
+        require_store(self._backend)
+        return self
 
     @property
     def wants_digests(self) -> bool:
@@ -221,8 +231,9 @@ class Store:
     # -- maintenance ------------------------------------------------------------------------------
 
     def verify(self) -> VerifyReport:
-        """Hash every blob and check every manifest's blob exists (reads the whole store)."""
-        return verify_store(self._backend, self._index)
+        """Hash every blob, check every manifest's blob exists, and check every manifest, tag
+        and run record (reads the whole store)."""
+        return verify_store(self._backend, self._index, self._runs)
 
     def gc(self, *, dry_run: bool = False) -> list[str]:
         """Delete orphaned blobs and dead writers' temporary files; return the deleted paths."""
