@@ -15,6 +15,7 @@ __all__ = [
     "ProjectFileError",
     "ProjectFileWarning",
     "ProjectParameterError",
+    "ProjectRunError",
     "ProjectSourceError",
     "WorkflowError",
 ]
@@ -34,6 +35,11 @@ class EntryPointNotFoundError(ProjectError, LookupError):
 
 class ProjectParameterError(ProjectError, ValueError):
     """A parameter value does not fit its type, or a required one is missing."""
+
+
+class ProjectRunError(ProjectError):
+    """What a run record keeps when an entry point's process failed to start, exited non-zero
+    or was killed; it is recorded, never raised."""
 
 
 class ProjectSourceError(ProjectError):
