@@ -176,11 +176,13 @@ def _cycle(by_name: dict[str, Step], placed: set[str]) -> str:
         path.append(following)
 
 
-def code_digest(root: Path) -> str:
+def code_digest(root: Path, project_file: Path | None = None) -> str:
     """The digest of a project's files: names and contents, hidden entries and caches excluded.
 
     Directories starting with ``.`` (``.git``, a local store ``.packagers``, ``.venv``) and
-    ``__pycache__`` are left out: they change without the code changing.
+    ``__pycache__`` are left out: they change without the code changing. So is the workflow
+    itself (``workflow.yaml``, the ``workflow:`` entry of ``project_file``): editing one step's
+    parameters must not make every step's code look changed.
     """
     from packagers._digest import file_digest, new_hasher, text
 
@@ -190,12 +192,26 @@ def code_digest(root: Path) -> str:
             d for d in subdirectories if not d.startswith(".") and d != "__pycache__"
         )
         for name in sorted(files):
-            if name.startswith(".") or name.endswith(".pyc"):
-                continue
             path = os.path.join(directory, name)
             relative = os.path.relpath(path, root).replace(os.sep, "/")
-            hasher.update(f"{relative}\0{file_digest(path)[0]}\0".encode())
+            if name.startswith(".") or name.endswith(".pyc") or relative == WORKFLOW_FILE:
+                continue
+            if project_file is not None and Path(path) == project_file:
+                digest = _without_workflow(project_file)
+            else:
+                digest = file_digest(path)[0]
+            hasher.update(f"{relative}\0{digest}\0".encode())
     return text(hasher)
+
+
+def _without_workflow(project_file: Path) -> str:
+    """The project file's content as data, its ``workflow`` entry left out."""
+    import yaml
+
+    data = yaml.safe_load(project_file.read_text(encoding="utf-8"))
+    if isinstance(data, dict):
+        data.pop("workflow", None)
+    return json.dumps(data, sort_keys=True, default=str)
 
 
 def run_workflow(
@@ -332,7 +348,7 @@ class _Runner:
         until_step: str | None,
     ) -> RunRecord:
         now = datetime.now(timezone.utc)
-        code = code_digest(self.project.root)
+        code = code_digest(self.project.root, self.project.file)
         self.record = RunRecord(
             id=new_run_id(now),
             name="workflow",
