@@ -25,6 +25,7 @@ EXPECTED_DEFAULTS: dict[str, Any] = {
     "store": {"url": ".packagers"},
     "plugins": {"autoload": True, "mandatory": [], "blocked": []},
     "pickle": {"module": "cloudpickle", "policy": "warn", "signing_key": None},
+    "projects": {"env_dir": None, "source_dir": None, "cache_days": 30},
 }
 
 
@@ -62,7 +63,7 @@ def test_defaults() -> None:
 
 def test_table_defines_each_setting_once_with_its_env_var() -> None:
     paths = [s.path for s in SETTINGS]
-    assert len(paths) == len(set(paths)) == 15
+    assert len(paths) == len(set(paths)) == 18
     assert config.describe() is SETTINGS
     by_path = {s.path: s for s in SETTINGS}
     assert by_path["pickle.policy"].env_var == "MLRUN_PACKAGERS__PICKLE__POLICY"
