@@ -300,20 +300,25 @@ class _Reader:
             )
         if not declared:
             return _default_environment(self.root)
-        from packagers.projects.environments import EnvironmentSpec
-
         kind = declared[0]
         node = top[kind][1]
         if kind == "docker_env":
             self.docker(node)
-            return EnvironmentSpec(kind=kind, path=None)
+            path = None
+        else:
+            path = self.environment_file(kind, node)
+        from packagers.projects.environments import EnvironmentSpec
+
+        return EnvironmentSpec(kind=kind, path=path)
+
+    def environment_file(self, kind: str, node: yaml.Node) -> Path:
         relative = self.scalar(node, kind, (str,), "a path relative to the project")
         path = (self.root / relative).resolve()
         if not path.is_relative_to(self.root.resolve()):
             raise self.error(node, kind, f"{relative!r} is outside the project directory")
         if not path.is_file():
             raise self.error(node, kind, f"the file {relative!r} does not exist ({path})")
-        return EnvironmentSpec(kind=kind, path=path)
+        return path
 
     def docker(self, node: yaml.Node) -> None:
         entries = self.mapping(node, "docker_env")
