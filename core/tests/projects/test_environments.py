@@ -276,6 +276,8 @@ def test_pip_index_settings_become_uv_flags() -> None:
         "file:///b/simple",
         "--find-links",
         "/opt/wheels",
+        "--index-strategy",
+        "unsafe-best-match",
     ]
 
 

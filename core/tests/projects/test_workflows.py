@@ -253,3 +253,20 @@ def test_a_missing_output_names_the_outputs_there_are(tmp_path: Path, store_dir:
         "step 'prep' has no output 'dataset'; its outputs: data, stdout, stderr"
         in (record.error["message"])
     )
+
+
+def test_the_command_line_runs_a_workflow_and_part_of_it(
+    tmp_path: Path, store_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from packagers.cli import main
+
+    root = str(_project(tmp_path / "p"))
+    assert main(["project", "run", root, "--workflow", "--env-manager", "local"]) == 0
+    assert main(["project", "run", root, "--from", "train", "--env-manager", "local"]) == 0
+    out = capsys.readouterr().out
+    assert "train  completed" in out
+    assert "(reused: earlier)" in out  # prep, on the second run
+    assert main(["project", "run", root, "--until", "nope", "--env-manager", "local"]) == 3
+    assert "no step 'nope'" in capsys.readouterr().err
+    assert main(["project", "run", root, "--workflow", "-P", "x=1"]) == 3
+    assert "drop -P and --detach" in capsys.readouterr().err

@@ -55,6 +55,17 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
         help="print the run id and return at once; the run goes on in the background",
     )
     run.add_argument("--run-id", default=None, help=argparse.SUPPRESS)
+    run.add_argument(
+        "--workflow",
+        action="store_true",
+        help="run the project's workflow (its steps, reusing unchanged ones) instead of -e ENTRY",
+    )
+    run.add_argument(
+        "--from", dest="from_step", metavar="STEP", help="run the workflow from this step on"
+    )
+    run.add_argument(
+        "--until", dest="until_step", metavar="STEP", help="run the workflow up to this step"
+    )
     run.set_defaults(handler=run_command)
 
     show = actions.add_parser(
@@ -104,6 +115,8 @@ def _add_entry(parser: argparse.ArgumentParser, default: str | None = "main") ->
 def run_command(args: argparse.Namespace) -> int:
     from packagers.projects import run
 
+    if args.workflow or args.from_step or args.until_step:
+        return _workflow(args)
     if args.detach:
         return _detach(args)
     handle = run(
@@ -125,6 +138,34 @@ def run_command(args: argparse.Namespace) -> int:
         f"project run {record.id} ended in state {record.state}"
         + (f": {error.get('message')}" if error else ""),
         error.get("traceback") if args.debug else None,
+    )
+    return EXIT_PROBLEM
+
+
+def _workflow(args: argparse.Namespace) -> int:
+    from packagers.cli._output import CommandError
+    from packagers.projects.workflows import run_workflow
+
+    if args.params or args.detach:
+        raise CommandError(
+            "--workflow runs the steps with the parameters its file gives them, in this "
+            "process: drop -P and --detach"
+        )
+    record = run_workflow(
+        args.uri,
+        args.from_step,
+        args.until_step,
+        version=args.version,
+        env_manager=args.env_manager,
+        project=args.project,
+        store=open_store(args),
+    )
+    emit(args, record.to_dict(), _render_workflow)
+    if record.ok:
+        return EXIT_OK
+    print_error(
+        f"workflow run {record.id} ended in state {record.state}: "
+        + ((record.error or {}).get("message", ""))
     )
     return EXIT_PROBLEM
 
@@ -245,6 +286,21 @@ def _render_show(data: dict[str, Any]) -> None:
             for pname, p in entry["parameters"].items()
         }
         print_fields(fields, indent=1)
+
+
+def _render_workflow(record: dict[str, Any]) -> None:
+    steps = record["project_run"]["workflow"]["steps"]
+    print_fields(
+        {"workflow run": record["id"], "project": record["project"], "state": record["state"]}
+    )
+    print_fields(
+        {
+            name: f"{step['state']} {step['run_id'] or ''}"
+            + (f" (reused: {step['reused']})" if step.get("reused") else "")
+            for name, step in steps.items()
+        },
+        indent=1,
+    )
 
 
 def _render_run(record: dict[str, Any]) -> None:

@@ -131,6 +131,10 @@ def uv_flags_from_pip(listing: str) -> list[str]:
             continue
         for item in value.split():
             flags.extend([_INDEX_SETTINGS[key], item])
+    if "--extra-index-url" in flags:
+        # pip takes the best version across all its indexes; uv by default only looks at the
+        # first index that has the package at all.
+        flags.extend(["--index-strategy", "unsafe-best-match"])
     return flags
 
 
@@ -160,7 +164,7 @@ def build(
     arguments = [part for line in dependencies for part in shlex.split(line)]
     build_arguments = [part for line in requirements.build for part in shlex.split(line)]
     python = str(env_python(directory))
-    uv = shutil.which("uv")
+    uv = _uv()
     if uv is not None:
         flags = pip_index_flags()
         _run([uv, "venv", "--quiet", "--python", interpreter.path, str(directory)], project_root)
@@ -171,6 +175,19 @@ def build(
     if build_arguments:
         _run([*install, *build_arguments], project_root)
     _run([*install, *arguments], project_root)
+
+
+@functools.cache
+def _uv() -> str | None:
+    """uv's path when it is on PATH and starts (a pyenv shim may lead nowhere)."""
+    uv = shutil.which("uv")
+    if uv is None:
+        return None
+    try:
+        done = subprocess.run([uv, "--version"], capture_output=True, check=False, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return uv if done.returncode == 0 else None
 
 
 def _run(command: list[str], cwd: Path) -> None:

@@ -53,9 +53,10 @@ def parse_request(text: str, where: str) -> tuple[int, ...]:
 def find_interpreter(request: tuple[int, ...] | None, where: str) -> tuple[Interpreter, bool]:
     """The interpreter for ``request`` and whether it matches exactly.
 
-    ``None`` means the running interpreter. A request of one or two parts takes the newest
-    matching interpreter; ``3.11.7`` takes exactly that one, else the newest ``3.11`` (micro
-    releases keep compatibility; the caller warns), since interpreters are never built here.
+    ``None`` means the running interpreter, which is also preferred whenever it matches. Else a
+    request of one or two parts takes the newest matching interpreter; ``3.11.7`` takes exactly
+    that one, else the newest ``3.11`` (micro releases keep compatibility; the caller warns),
+    since interpreters are never built here.
     Nothing of the same ``major.minor`` is an error naming every version found.
     """
     current = Interpreter(sys.executable, _version(sys.version_info[:3]))
@@ -85,7 +86,8 @@ def _choose(request: tuple[int, ...], found: list[Interpreter]) -> tuple[Interpr
         return None
     exact = [i for i in same if i.version[: len(request)] == request]
     if exact:
-        return max(exact, key=lambda i: i.version), True
+        # The running interpreter first (found[0]): what packagers was installed for here.
+        return (found[0] if found[0] in exact else max(exact, key=lambda i: i.version)), True
     return max(same, key=lambda i: i.version), False
 
 
