@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 
 
-
-
 @pytest.fixture
 def make_project(tmp_path: Path) -> Callable[..., Path]:
     """Write a project directory: ``make_project(MLproject="...", **{"train.py": "..."})``."""

@@ -80,8 +80,7 @@ def test_a_directory_without_a_file_runs_its_scripts(make_project: MakeProject) 
             r"line 3: entry_points\.main\.command: must be a string, not int 5",
         ),
         (
-            "entry_points:\n  main:\n    parameters:\n      alpha: {default: 1}\n"
-            "    command: x\n",
+            "entry_points:\n  main:\n    parameters:\n      alpha: {default: 1}\n    command: x\n",
             r"line 4: entry_points\.main\.parameters\.alpha: has no type",
         ),
         (
@@ -168,8 +167,9 @@ def test_unknown_keys_and_types_are_warnings_naming_them(make_project: MakeProje
         project = load(root)
     messages = [str(w.message) for w in caught]
     assert any("line 2: artifact_path: unknown key" in m for m in messages)
-    assert any("line 6: entry_points.main.parameters.n.type: unknown type 'integer'" in m
-               for m in messages)
+    assert any(
+        "line 6: entry_points.main.parameters.n.type: unknown type 'integer'" in m for m in messages
+    )
     assert any("line 6: entry_points.main.parameters.n.doc: unknown key" in m for m in messages)
     assert any("line 8: entry_points.main.help: unknown key" in m for m in messages)
     assert project.entry_point("main").parameters["n"].type == "integer"
