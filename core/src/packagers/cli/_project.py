@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 from packagers.cli._options import KeyValues, add_project_option, add_store_option, open_store
@@ -119,16 +121,19 @@ def run_command(args: argparse.Namespace) -> int:
         return _workflow(args)
     if args.detach:
         return _detach(args)
-    handle = run(
-        args.uri,
-        args.entry_point,
-        args.params,
-        version=args.version,
-        env_manager=args.env_manager,
-        project=args.project,
-        store=open_store(args),
-        run_id=args.run_id,
-    )
+    # With --json, stdout holds the record only: the run's own output is echoed to stderr.
+    echo = contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
+    with echo:
+        handle = run(
+            args.uri,
+            args.entry_point,
+            args.params,
+            version=args.version,
+            env_manager=args.env_manager,
+            project=args.project,
+            store=open_store(args),
+            run_id=args.run_id,
+        )
     record = handle.record
     emit(args, record.to_dict(), _render_run)
     if record.ok:
@@ -177,7 +182,6 @@ def _detach(args: argparse.Namespace) -> int:
     background process finds the environment cached and records the run under the id printed.
     """
     import subprocess
-    import sys
     from datetime import datetime, timezone
 
     from packagers.projects import load

@@ -20,11 +20,10 @@ from packagers.projects.errors import (
     WorkflowError,
 )
 from packagers.projects.parameters import PARAMETER_TYPES, Parameter
-from packagers.projects.running import ENV_MANAGERS, ProjectRun, run
+from packagers.projects.running import ProjectRun, run
 from packagers.projects.spec import EntryPoint, Project, load
 
 __all__ = [
-    "ENV_MANAGERS",
     "PARAMETER_TYPES",
     "EntryPoint",
     "EntryPointNotFoundError",

@@ -28,15 +28,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from packagers.projects.commands import render_command
-from packagers.projects.errors import (
-    ProjectEnvironmentError,
-    ProjectParameterError,
-    ProjectRunError,
-)
+from packagers.projects.errors import ProjectParameterError, ProjectRunError
 from packagers.projects.handlers import handler_parameters, handler_reference, read_signature
 from packagers.projects.parameters import resolve_parameters
 from packagers.projects.spec import EntryPoint, Project, load
@@ -51,25 +46,14 @@ from packagers.runner.record import (
 )
 
 if TYPE_CHECKING:
+    from packagers.projects.environments import PreparedEnvironment
     from packagers.store import Store
 
-__all__ = ["ENV_MANAGERS", "ProjectRun", "RunPlan", "plan_run", "run"]
+__all__ = ["ProjectRun", "RunPlan", "plan_run", "prepare_environment", "run"]
 
-#: Where an entry point runs: this interpreter, or the project's own virtual environment.
-ENV_MANAGERS = ("local", "venv")
 #: The streams every project run stores, by artifact key.
 _STREAMS = ("stdout", "stderr")
 _TAIL = 500
-
-
-@dataclass(frozen=True)
-class _Environment:
-    """Where the entry point runs: the interpreter, and the directory put first on PATH."""
-
-    python: str
-    bin_dir: Path | None
-    digest: str | None
-    manager: str
 
 
 @dataclass
@@ -208,26 +192,13 @@ def plan_run(
     return plan
 
 
-def prepare_environment(project: Project, env_manager: str | None) -> _Environment:
-    """The interpreter the entry point runs with, after building the environment if needed."""
-    manager = env_manager or ("venv" if project.environment is not None else "local")
-    if manager not in ENV_MANAGERS:
-        raise ProjectEnvironmentError(
-            f"unknown environment manager {manager!r}; choose one of {', '.join(ENV_MANAGERS)}"
-        )
-    if manager == "local":
-        return _Environment(
-            python=sys.executable, bin_dir=Path(sys.executable).parent, digest=None, manager=manager
-        )
-    from packagers.projects.environments import prepare
+def prepare_environment(project: Project, env_manager: str | None) -> PreparedEnvironment:
+    """The environment the entry point runs in (built now unless cached); ``env_manager``
+    defaults to ``venv`` when the project declares an environment, else ``local``."""
+    from packagers.projects.environments import default_manager, prepare
 
-    prepared = prepare(project.environment, project.root, manager)
-    return _Environment(
-        python=prepared.python,
-        bin_dir=prepared.bin_dir,
-        digest=prepared.digest,
-        manager=prepared.manager,
-    )
+    manager = env_manager or default_manager(project.environment)
+    return prepare(project.environment, project.root, manager)
 
 
 class ProjectRun(RunHandle):
@@ -255,7 +226,7 @@ class ProjectRun(RunHandle):
     def start(
         cls,
         plan: RunPlan,
-        environment: _Environment,
+        environment: PreparedEnvironment,
         *,
         echo: bool,
         parent_id: str | None = None,
@@ -321,7 +292,9 @@ class ProjectRun(RunHandle):
 
     # -- the process ----------------------------------------------------------------------------
 
-    def _launch(self, plan: RunPlan, environment: _Environment, echo: bool, start: float) -> None:
+    def _launch(
+        self, plan: RunPlan, environment: PreparedEnvironment, echo: bool, start: float
+    ) -> None:
         streams = {
             key: _Capture(key, sys.stdout if key == "stdout" else sys.stderr, echo)
             for key in _STREAMS
@@ -533,7 +506,9 @@ def _read_reply(path: str) -> dict[str, Any] | None:
     return json.loads(text) if text else None
 
 
-def _environment_variables(plan: RunPlan, environment: _Environment, run_id: str) -> dict[str, str]:
+def _environment_variables(
+    plan: RunPlan, environment: PreparedEnvironment, run_id: str
+) -> dict[str, str]:
     """This process's environment, with the environment's ``bin`` first on PATH and the store
     and project of the run set, so a command that uses packagers logs where the run is."""
     variables = dict(os.environ)

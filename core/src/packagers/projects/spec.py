@@ -178,11 +178,12 @@ class _Reader:
         return ProjectFileError(f"{self.path}{line}:{where} {message}")
 
     def warn(self, node: yaml.Node, key: str, message: str) -> None:
-        import warnings
+        from packagers._warnings import warn
 
-        warnings.warn(
+        warn(
             f"{self.path}, line {node.start_mark.line + 1}: {key}: {message}",
-            ProjectFileWarning,
+            ProjectFileError,
+            category=ProjectFileWarning,
             stacklevel=5,
         )
 
