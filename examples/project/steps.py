@@ -15,5 +15,5 @@ def train(data: dict, scale: float = 1.0) -> tuple[dict[str, float], float]:
     n = len(xs)
     mean_x, mean_y = sum(xs) / n, sum(ys) / n
     spread = sum((x - mean_x) ** 2 for x in xs)
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
     return {"slope": slope, "intercept": mean_y - slope * mean_x}, scale * sum(ys)
