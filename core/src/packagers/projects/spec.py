@@ -139,7 +139,7 @@ def read_project(
 ) -> Project:
     """Read the project in the local directory ``root`` (see :func:`load` for the arguments)."""
     path = find_project_file(root)
-    source = {
+    source: dict[str, Any] = {
         "root": root,
         "uri": uri or str(root),
         "version": version,
@@ -313,7 +313,7 @@ class _Reader:
         return EnvironmentSpec(kind=kind, path=path)
 
     def environment_file(self, kind: str, node: yaml.Node) -> Path:
-        relative = self.scalar(node, kind, (str,), "a path relative to the project")
+        relative: str = self.scalar(node, kind, (str,), "a path relative to the project")
         path = (self.root / relative).resolve()
         if not path.is_relative_to(self.root.resolve()):
             raise self.error(node, kind, f"{relative!r} is outside the project directory")
@@ -400,7 +400,7 @@ class _Reader:
         return parameter
 
     def handler(self, node: yaml.Node, key: str) -> str:
-        reference = self.scalar(node, key, (str,), "'script.py:function' or 'module:function'")
+        reference: str = self.scalar(node, key, (str,), "'script.py:function' or 'module:function'")
         target, sep, function = reference.rpartition(":")
         if not sep or not target or not all(part.isidentifier() for part in function.split(".")):
             raise self.error(
