@@ -28,6 +28,7 @@ EXPECTED_DEFAULTS: dict[str, Any] = {
     "plugins": {"autoload": True, "mandatory": [], "blocked": []},
     "preview": {"enabled": True},
     "pickle": {"module": "cloudpickle", "policy": "warn", "signing_key": None},
+    "projects": {"env_dir": None, "source_dir": None, "cache_days": 30},
 }
 
 
@@ -63,9 +64,13 @@ def test_defaults() -> None:
     assert set(config.sources().values()) == {"default"}
 
 
+def _leaves(tree: dict[str, Any]) -> int:
+    return sum(_leaves(value) if isinstance(value, dict) else 1 for value in tree.values())
+
+
 def test_table_defines_each_setting_once_with_its_env_var() -> None:
     paths = [s.path for s in SETTINGS]
-    assert len(paths) == len(set(paths)) == 18
+    assert len(paths) == len(set(paths)) == _leaves(EXPECTED_DEFAULTS)
     assert config.describe() is SETTINGS
     by_path = {s.path: s for s in SETTINGS}
     assert by_path["pickle.policy"].env_var == "MLRUN_PACKAGERS__PICKLE__POLICY"

@@ -307,6 +307,25 @@ SETTINGS: tuple[Setting, ...] = (
         "When set, pickles are HMAC-signed and unsigned ones refused.",
         blank_is_error=True,
     ),
+    Setting(
+        "projects.env_dir",
+        "str | None",
+        None,
+        "Where project environments are built and cached (unset: the user cache directory).",
+    ),
+    Setting(
+        "projects.source_dir",
+        "str | None",
+        None,
+        "Where git sources of projects are cloned and cached (unset: the user cache directory).",
+    ),
+    Setting(
+        "projects.cache_days",
+        "int",
+        30,
+        "Cached environments and clones unused for this many days are removed.",
+        minimum=1,
+    ),
 )
 
 _BY_PATH = {s.path: s for s in SETTINGS}

@@ -156,6 +156,8 @@ def test_a_missing_store_suggests_the_stores_nearby(
 
 def test_writing_still_creates_a_new_store(cli: Cli, samples: ModuleType, tmp_path: Path) -> None:
     fresh = tmp_path / "fresh"
-    result = cli("run", "cli_samples:add", "-p", "a=1", "-p", "b=2", "-r", "total", "--store", str(fresh))
+    result = cli(
+        "run", "cli_samples:add", "-p", "a=1", "-p", "b=2", "-r", "total", "--store", str(fresh)
+    )
     assert result.code == 0, result.err
     assert cli("runs", "ls", "--store", str(fresh)).code == 0

@@ -1,8 +1,9 @@
 """The worker of the ``process`` executor: ``python -m packagers.runner._worker OUT < request``.
 
 It reads the JSON request on stdin, applies the parent's settings, registers the parent's custom
-packagers, runs the job in-process like the ``local`` executor (which saves the run record) and
-writes ``{"record": ...}`` to OUT (a file, because the user's function may print to stdout).
+packagers, runs the job in-process like the ``local`` executor (which saves the run record,
+unless the request says ``"save": false`` because the parent completes it) and writes
+``{"record": ...}`` to OUT (a file, because the user's function may print to stdout).
 When the job cannot even be prepared here (the function or a custom packager does not import in
 a fresh process), it writes ``{"error": ...}`` instead and the parent finishes the record.
 """
@@ -48,14 +49,18 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
             request["function"],
             request["inputs"],
             request["params"],
-            [hint_from_json(hint) for hint in request["returns"]],
+            None
+            if request["returns"] is None
+            else [hint_from_json(hint) for hint in request["returns"]],
             request["project"],
             Store(request["store"], storage_options=request["storage_options"]),
         )
     except Exception as error:
         return {"error": error_info(error)}
     job.run_id = request["run_id"]
-    return {"record": execute(job, request["executor"], announce=True).to_dict()}
+    job.record_fields = request.get("record_fields", {})
+    record = execute(job, request["executor"], announce=True, save=request.get("save", True))
+    return {"record": record.to_dict()}
 
 
 if __name__ == "__main__":

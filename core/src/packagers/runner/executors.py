@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from packagers.runner.errors import ExecutorError, RunArgumentError
@@ -23,7 +24,9 @@ from packagers.runner.local import close_record, execute, open_record
 from packagers.runner.record import ERROR, RunRecord
 
 if TYPE_CHECKING:
+    from packagers.log_hint import LogHint
     from packagers.runner.runner import RunJob
+    from packagers.store import Store
 
 __all__ = [
     "Executor",
@@ -32,6 +35,7 @@ __all__ = [
     "executor_names",
     "get_executor",
     "register_executor",
+    "worker_request",
 ]
 
 
@@ -99,41 +103,69 @@ class ProcessExecutor(Executor):
 
     def request(self, job: RunJob) -> dict[str, Any]:
         """The JSON the worker gets; refuses what would not arrive as it was given."""
-        from packagers._config import config
+        return worker_request(
+            executor=self.name,
+            function=job.reference or function_reference(job.fn),
+            inputs={name: input_url(value) for name, value in job.inputs.items()},
+            params=job.params,
+            returns=job.returns,
+            project=job.project,
+            store=job.store,
+        )
 
-        url = getattr(job.store, "url", None)
-        if not isinstance(url, str) or url.startswith("memory://"):
+
+def worker_request(
+    *,
+    executor: str,
+    function: str,
+    inputs: dict[str, str],
+    params: dict[str, Any],
+    returns: Iterable[LogHint] | None,
+    project: str,
+    store: Store,
+) -> dict[str, Any]:
+    """The JSON request of ``python -m packagers.runner._worker`` (``returns=None``: the
+    function's own ``@handler`` hints); refuses what would not arrive as it was given.
+
+    The caller adds ``run_id``, and may replace ``sys_path`` and ``custom_packagers`` (a project
+    runs in its own environment, with its own path) or add ``record_fields`` (fields the record
+    starts with) and ``save: False`` (the caller completes and saves the final record).
+    """
+    from packagers._config import config
+
+    url = getattr(store, "url", None)
+    if not isinstance(url, str) or url.startswith("memory://"):
+        raise RunArgumentError(
+            f"the store {url or store!r} lives in this process only, and the worker "
+            "process cannot reach it; use a directory or a bucket URL"
+        )
+    for name, value in params.items():
+        if not _survives_json(value):
             raise RunArgumentError(
-                f"the store {url or job.store!r} lives in this process only, and the worker "
-                "process cannot reach it; use a directory or a bucket URL"
+                f"param {name!r} ({type(value).__name__}) does not survive JSON unchanged, "
+                f"which executor={executor!r} sends params as; store it and pass it as "
+                "an input, or use executor='local'"
             )
-        for name, value in job.params.items():
-            if not _survives_json(value):
-                raise RunArgumentError(
-                    f"param {name!r} ({type(value).__name__}) does not survive JSON unchanged, "
-                    f"which executor={self.name!r} sends params as; store it and pass it as "
-                    "an input, or use executor='local'"
-                )
-        storage_options = getattr(job.store, "storage_options", {})
-        if not _survives_json(storage_options):
-            raise RunArgumentError(
-                f"the storage options of {url} do not survive JSON unchanged, which the worker "
-                "gets them as; give them as plain values, or set them in the environment "
-                "(fsspec's FSSPEC_* variables)"
-            )
-        return {
-            "executor": self.name,
-            "function": job.reference or function_reference(job.fn),
-            "inputs": {name: input_url(value) for name, value in job.inputs.items()},
-            "params": job.params,
-            "returns": [hint_to_json(hint) for hint in job.returns],
-            "project": job.project,
-            "store": url,
-            "storage_options": storage_options,
-            "config": _flatten(config.as_dict()),
-            "custom_packagers": _custom_packagers(),
-            "sys_path": [entry for entry in sys.path if entry],
-        }
+    storage_options = getattr(store, "storage_options", {})
+    if not _survives_json(storage_options):
+        raise RunArgumentError(
+            f"the storage options of {url} do not survive JSON unchanged, which the worker "
+            "gets them as; give them as plain values, or set them in the environment "
+            "(fsspec's FSSPEC_* variables)"
+        )
+    return {
+        "executor": executor,
+        "function": function,
+        "inputs": inputs,
+        "params": params,
+        "returns": None if returns is None else [hint_to_json(hint) for hint in returns],
+        "project": project,
+        "store": url,
+        "storage_options": storage_options,
+        "config": _flatten(config.as_dict()),
+        "custom_packagers": _custom_packagers(),
+        "sys_path": [entry for entry in sys.path if entry],
+    }
 
 
 _registry: dict[str, type[Executor]] = {}

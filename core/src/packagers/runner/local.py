@@ -28,7 +28,9 @@ __all__ = ["close_record", "execute", "open_record", "plugin_versions"]
 _versions: tuple[Collection, dict[str, str]] | None = None
 
 
-def execute(job: RunJob, executor: str = "local", *, announce: bool = False) -> RunRecord:
+def execute(
+    job: RunJob, executor: str = "local", *, announce: bool = False, save: bool = True
+) -> RunRecord:
     """Run ``job`` here and return its record; the function's own failure is recorded, not raised.
 
     Only the logging worker (``config.logging_worker`` against the launcher's rank) saves the
@@ -36,7 +38,7 @@ def execute(job: RunJob, executor: str = "local", *, announce: bool = False) -> 
     An interrupt (``KeyboardInterrupt``) is recorded as an error and then raised again.
     ``announce`` also saves the record as ``running`` first, for runs long or remote enough to be
     watched; an in-process run saves its record once, when it ends (a file write is most of the
-    cost of a short run).
+    cost of a short run). ``save=False`` leaves the final record to the caller, who adds to it.
     """
     from packagers._config import config
 
@@ -55,9 +57,9 @@ def execute(job: RunJob, executor: str = "local", *, announce: bool = False) -> 
     except BaseException as error:
         record.fail(error)
         if not isinstance(error, Exception):
-            close_record(job, record, start)
+            close_record(job, record, start, save=save)
             raise
-    close_record(job, record, start)
+    close_record(job, record, start, save=save)
     return record
 
 
@@ -68,7 +70,7 @@ def open_record(job: RunJob, executor: str) -> RunRecord:
     now = datetime.now(timezone.utc)
     fn = job.fn
     rank = current_rank()
-    return RunRecord(
+    record = RunRecord(
         id=job.run_id or new_run_id(now),
         name=job.info.name,
         project=job.project,
@@ -80,16 +82,21 @@ def open_record(job: RunJob, executor: str) -> RunRecord:
         rank=rank,
         started=now.isoformat(),
     )
+    for name, value in job.record_fields.items():
+        setattr(record, name, value)
+    return record
 
 
-def close_record(job: RunJob, record: RunRecord, start: float, *, announced: bool = False) -> None:
+def close_record(
+    job: RunJob, record: RunRecord, start: float, *, announced: bool = False, save: bool = True
+) -> None:
     """Stamp the end of the run (``start`` is its ``perf_counter``) and save the final record.
 
     ``announced``: another process may have saved the run as active (see ``Store.save_run``).
     """
     record.duration = time.perf_counter() - start
     record.ended = datetime.now(timezone.utc).isoformat()
-    if record.logged:
+    if record.logged and save:
         job.store.save_run(record.to_dict(), announced=announced)
 
 

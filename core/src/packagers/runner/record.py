@@ -79,6 +79,11 @@ class RunRecord:
     ``artifacts`` the references of what was logged. ``logged`` is False for the workers of a
     multi-worker run that do not log.
     ``timings`` splits ``duration`` (seconds) into ``unpack``, ``run``, ``pack`` and ``log``.
+    ``parent_id`` links a step to the run it is part of (a workflow's, a map's).
+    ``project_run`` is set for runs of a project's entry point: the source (``uri``,
+    ``version``, ``commit``, ``subdirectory``), the ``entry_point``, its ``command`` or
+    ``handler``, the ``environment`` (``manager``, ``digest``) and how the process ended
+    (``exit_code``, ``signal``).
     """
 
     id: str
@@ -100,6 +105,8 @@ class RunRecord:
     timings: dict[str, float] = field(default_factory=dict)
     python_version: str = _PYTHON_VERSION
     plugins: dict[str, str] = field(default_factory=dict)
+    parent_id: str | None = None
+    project_run: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from packagers.data_item import DataItem
@@ -50,6 +50,8 @@ class RunJob:
     project: str
     store: Store
     run_id: str | None = None
+    #: Fields the record starts with, beside the function's (a project run's, a parent run).
+    record_fields: dict[str, Any] = field(default_factory=dict)
     #: ``progress(key, bytes_done, bytes_total)`` while outputs are written (in-process runs).
     progress: Callable[[str, int, int], None] | None = None
 
