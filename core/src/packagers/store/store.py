@@ -12,11 +12,17 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from packagers.store.artifacts_index import LATEST, ArtifactIndex, ArtifactRef, version_uri
+from packagers.store.artifacts_index import (
+    ARTIFACTS_DIR,
+    LATEST,
+    ArtifactIndex,
+    ArtifactRef,
+    version_uri,
+)
 from packagers.store.backends import normalize_url, open_backend
 from packagers.store.blobs import blob_path, put_file
 from packagers.store.data_item import StoreDataItem
-from packagers.store.errors import StoreError
+from packagers.store.errors import StoreError, parse_json
 from packagers.store.maintenance import VerifyReport, collect_garbage, verify_store
 from packagers.store.runs import RunIndex
 from packagers.store.sessions import WriteSession
@@ -25,6 +31,7 @@ from packagers.store.versions import new_version_id
 
 if TYPE_CHECKING:
     from packagers.package import Package
+    from packagers.store.index import StoreIndex
 
 __all__ = ["Store", "get_store"]
 
@@ -46,6 +53,7 @@ class Store:
         self.storage_options = self._backend.storage_options
         self._index = ArtifactIndex(self._backend)
         self._runs = RunIndex(self._backend)
+        self._listing: StoreIndex | None = None
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
@@ -163,6 +171,19 @@ class Store:
             manifests = self._index.history(project, check_name("key", key, "list_artifacts"))
         return [ArtifactRef.from_manifest(manifest) for manifest in manifests]
 
+    def read_preview(self, uri: str) -> dict[str, Any] | None:
+        """The preview stored beside the manifest of the version ``uri`` names, if it has one."""
+        manifest = self.manifest(uri)
+        path = (
+            f"{ARTIFACTS_DIR}/{manifest['project']}/{manifest['key']}/previews/"
+            f"{manifest['version']}.json"
+        )
+        try:
+            data = self._backend.read(path)
+        except FileNotFoundError:
+            return None
+        return parse_json(data, path, self.url)  # type: ignore[no-any-return]
+
     def tag(self, uri: str, tag: str) -> ArtifactRef:
         """Point ``tag`` at the version ``uri`` names (moving it if it pointed elsewhere)."""
         check_name("tag", tag, f"tagging {uri}")
@@ -190,6 +211,21 @@ class Store:
     def list_runs(self, project: str | None = None) -> list[dict[str, Any]]:
         """The run records of a project (default: the configured one), newest first."""
         return self._runs.list(project)
+
+    # -- the index ------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> StoreIndex:
+        """The SQLite index that listings of a large store read (see ``store/index.py``)."""
+        if self._listing is None:
+            from packagers.store.index import StoreIndex  # sqlite3: only for those who list
+
+            self._listing = StoreIndex(self._backend)
+        return self._listing
+
+    def reindex(self) -> dict[str, int]:
+        """Rebuild the index from the store's files; how many runs and versions it holds."""
+        return self.index.rebuild()
 
     # -- maintenance ------------------------------------------------------------------------------
 
