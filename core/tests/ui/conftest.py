@@ -198,7 +198,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def shoot() -> Callable[[Any, str], None]:
-    """``shoot(page, name)``: keep what a person would see, to look at after the run (docs/ui.md)."""
+    """``shoot(page, name)``: keep what a person sees, to look at after the run (docs/ui.md)."""
 
     def screenshot(page: Any, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,9 @@ Filled = Server = Any  # the fixtures of conftest.py
 pytestmark = pytest.mark.slow
 
 
-def test_runs_filtered_through_the_url(page: Any, server: Server, filled: Filled, shoot: Any) -> None:
+def test_runs_filtered_through_the_url(
+    page: Any, server: Server, filled: Filled, shoot: Any
+) -> None:
     page.goto(f"{server.url}/runs?project=demo&where={quote('params.lr > 0.005')}")
     shoot(page, "runs-filtered")
     ids = page.locator("table.runs input[name=runs]").evaluate_all("els => els.map(e => e.value)")
@@ -34,14 +36,18 @@ def test_open_a_run_from_the_list(page: Any, server: Server, filled: Filled, sho
     assert exact == filled.uris["raw"]  # asked for store://demo/raw: shown with the version read
 
 
-def test_a_failed_run_shows_its_traceback(page: Any, server: Server, filled: Filled, shoot: Any) -> None:
+def test_a_failed_run_shows_its_traceback(
+    page: Any, server: Server, filled: Filled, shoot: Any
+) -> None:
     page.goto(f"{server.url}/runs/{filled.runs['fail']}")
     shoot(page, "run-error")
     assert "ValueError" in page.locator(".error-box").inner_text()
     assert "Traceback" in page.locator("pre.traceback").inner_text()
 
 
-def test_compare_runs_with_differing_params(page: Any, server: Server, filled: Filled, shoot: Any) -> None:
+def test_compare_runs_with_differing_params(
+    page: Any, server: Server, filled: Filled, shoot: Any
+) -> None:
     page.goto(f"{server.url}/runs?function={quote('ui_samples:train')}")
     for box in page.locator("table.runs input[name=runs]").all():
         box.check()
@@ -57,7 +63,9 @@ def test_compare_runs_with_differing_params(page: Any, server: Server, filled: F
     assert page.locator("tr[data-name='inputs.data']").count() == 1
 
 
-def test_table_preview_shows_its_rows(page: Any, server: Server, filled: Filled, shoot: Any) -> None:
+def test_table_preview_shows_its_rows(
+    page: Any, server: Server, filled: Filled, shoot: Any
+) -> None:
     page.goto(f"{server.url}/artifact?uri={quote(filled.uris['raw'])}")
     shoot(page, "artifact-table")
     rows = page.locator(".preview-table table.rows tbody tr")
@@ -73,7 +81,9 @@ def test_image_thumbnail_loads(page: Any, server: Server, filled: Filled, shoot:
     assert image.evaluate("img => img.complete && img.naturalWidth") == 12
 
 
-def test_lineage_graph_nodes_and_edges(page: Any, server: Server, filled: Filled, shoot: Any) -> None:
+def test_lineage_graph_nodes_and_edges(
+    page: Any, server: Server, filled: Filled, shoot: Any
+) -> None:
     page.goto(f"{server.url}/lineage?uri={quote(filled.uris['cleaned'])}")
     shoot(page, "lineage")
     nodes = page.locator("svg.lineage a.node").evaluate_all("ns => ns.map(n => n.dataset.id)")
@@ -98,7 +108,9 @@ def test_artifacts_page(page: Any, server: Server, filled: Filled, shoot: Any) -
     assert {"raw", "cleaned", "weights", "picture"} <= set(keys)
 
 
-def test_script_in_a_param_is_shown_as_text(page: Any, server: Server, filled: Filled, shoot: Any) -> None:
+def test_script_in_a_param_is_shown_as_text(
+    page: Any, server: Server, filled: Filled, shoot: Any
+) -> None:
     page.goto(f"{server.url}/runs/{filled.runs['train2']}")
     assert page.evaluate("window.hostile") is None
     assert filled.hostile in page.locator("section.two").inner_text()
@@ -107,7 +119,9 @@ def test_script_in_a_param_is_shown_as_text(page: Any, server: Server, filled: F
     assert page.locator("b", has_text="bold?").count() == 0
 
 
-def test_no_request_leaves_the_origin(page: Any, server: Server, filled: Filled, shoot: Any) -> None:
+def test_no_request_leaves_the_origin(
+    page: Any, server: Server, filled: Filled, shoot: Any
+) -> None:
     seen: list[str] = []
     page.on("request", lambda request: seen.append(request.url))
     for path in ("/runs", f"/runs/{filled.runs['plot']}", "/artifacts"):

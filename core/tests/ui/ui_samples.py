@@ -62,7 +62,7 @@ def tiny_png(width: int, height: int) -> bytes:
 
 
 def write_preview(store_root: str, uri: str, preview: dict[str, Any]) -> None:
-    """A preview file where the contract puts it: artifacts/<project>/<key>/previews/<version>.json."""
+    """A preview file where the contract puts it: artifacts/<project>/<key>/previews/<v>.json."""
     project, _, rest = uri.removeprefix("store://").partition("/")
     key, _, version = rest.partition("@")
     directory = os.path.join(store_root, "artifacts", project, key, "previews")

@@ -21,7 +21,7 @@ __all__ = ["Graph", "Node", "lineage_graph", "render_svg"]
 #: How far the walk goes each way, and how many nodes a graph may hold before it stops growing.
 MAX_DEPTH = 12
 MAX_NODES = 120
-_WIDTH, _HEIGHT, _GAP_X, _GAP_Y, _MARGIN = 200, 44, 70, 18, 12
+_WIDTH, _HEIGHT, _GAP_X, _GAP_Y, _MARGIN = 180, 44, 48, 16, 12
 
 
 @dataclass
@@ -76,7 +76,7 @@ def _artifact_node(uri: str, column: int) -> Node:
         uri,
         "artifact",
         key.partition("/")[2] or key,
-        version[:15],
+        _short_id(version),
         f"/artifact?uri={quote(uri, safe='')}",
         column=column,
     )
@@ -89,7 +89,7 @@ def _run_node(index: StoreIndex, project: str, run_id: str, column: int) -> Node
         _run_id(project, run_id),
         "run",
         str(record.get("name") or "run"),
-        run_id[:15],
+        _short_id(run_id),
         f"/runs/{quote(run_id, safe='')}",
         state=record.get("state"),
         column=column,
@@ -218,6 +218,15 @@ def render_svg(graph: dict[str, Any]) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _short_id(identifier: str) -> str:
+    """``20250102T030405123456Z-9f86d081`` -> ``01-02 03:04:05 9f86d0``: enough to tell apart."""
+    day, _, rest = identifier.partition("T")
+    random = identifier.rpartition("-")[2][:6]
+    if len(day) != 8 or len(rest) < 6:
+        return identifier[:20]
+    return f"{day[4:6]}-{day[6:8]} {rest[0:2]}:{rest[2:4]}:{rest[4:6]} {random}"
 
 
 def _attr(text: str) -> str:
