@@ -28,7 +28,7 @@ def _record(number: int, state: str = "completed", **extra: Any) -> dict[str, An
 
 
 def _log(store: Store, value: Any, hint: str) -> str:
-    """Log ``value`` in project ``p``; the exact URI of the new version (a result returns itself)."""
+    """Log ``value`` in project ``p``; the new version's URI (a result returns itself)."""
     log(value, hint, store=store.url, project="p")
     return store.list_artifacts("p", hint.partition(" ")[0])[0].uri
 
@@ -49,7 +49,9 @@ def test_what_is_written_is_listed_without_a_reindex(store: Store) -> None:
     rows, total = store.index.artifacts("p")
     assert total == 1 and rows[0]["uri"] == uri and rows[0]["versions"] == 1
     _log(store, 8, "count : result")
-    assert [v["tags"] for v in store.index.versions("p", "count")] == [["latest"], []]
+    versions, total = store.index.versions("p", "count")
+    assert [v["tags"] for v in versions] == [["latest"], []] and total == 2
+    assert len(store.index.versions("p", "count", limit=1)[0]) == 1
 
 
 def test_changes_made_behind_its_back_are_seen(store: Store) -> None:

@@ -59,6 +59,9 @@ CREATE TABLE runs (
     function TEXT, executor TEXT, started TEXT, ended TEXT, duration REAL, parent TEXT,
     params TEXT, results TEXT, record TEXT NOT NULL, PRIMARY KEY (project, id));
 CREATE INDEX runs_started ON runs (started, id);
+CREATE INDEX runs_project ON runs (project, started, id);
+CREATE INDEX runs_state ON runs (state);
+CREATE INDEX runs_function ON runs (function);
 CREATE INDEX runs_id ON runs (id);
 CREATE INDEX runs_parent ON runs (parent);
 CREATE TABLE run_inputs (project TEXT, run_id TEXT, name TEXT, uri TEXT);
@@ -534,28 +537,34 @@ class StoreIndex:
 
         return self._use(page)
 
-    def versions(self, project: str, key: str) -> list[dict[str, Any]]:
-        """Every version of a key, newest first, each with the tags pointing at it."""
+    def versions(
+        self, project: str, key: str, *, limit: int = -1
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The newest ``limit`` versions of a key (all with -1), each with the tags pointing at
+        it (``latest`` included); and how many versions the key has."""
         self.refresh(runs=False)
 
-        def history(connection: sqlite3.Connection) -> list[dict[str, Any]]:
+        def history(connection: sqlite3.Connection) -> tuple[list[dict[str, Any]], int]:
+            where = "WHERE project = ? AND key = ?"
+            total = connection.execute(
+                f"SELECT count(*) FROM artifacts {where}", (project, key)
+            ).fetchone()[0]
             rows = _dicts(
                 connection.execute(
-                    "SELECT * FROM artifacts WHERE project = ? AND key = ? ORDER BY version DESC",
-                    (project, key),
+                    f"SELECT * FROM artifacts {where} ORDER BY version DESC LIMIT ?",
+                    (project, key, limit),
                 )
             )
             tags: dict[str, list[str]] = {}
             for tag, version in connection.execute(
-                "SELECT tag, version FROM tags WHERE project = ? AND key = ? ORDER BY tag",
-                (project, key),
+                f"SELECT tag, version FROM tags {where} ORDER BY tag", (project, key)
             ):
                 tags.setdefault(version, []).append(tag)
             if rows:
                 tags.setdefault(rows[0]["version"], []).insert(0, "latest")
             for row in rows:
                 row["tags"] = tags.get(row["version"], [])
-            return rows
+            return rows, total
 
         return self._use(history)
 

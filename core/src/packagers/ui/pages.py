@@ -297,6 +297,7 @@ def artifact_page(store: Store, uri: str) -> dict[str, Any]:
     consumers = store.index.consumers([exact]).get(exact, [])
     producer = manifest.get("run_id")
     names = _names(store, [run_id for _, run_id in consumers] + ([producer] if producer else []))
+    versions, total = store.index.versions(manifest["project"], manifest["key"], limit=PER_PAGE)
     return {
         "uri": exact,
         "manifest": manifest,
@@ -304,7 +305,8 @@ def artifact_page(store: Store, uri: str) -> dict[str, Any]:
         "downloadable": bool(manifest.get("digest")),
         "producer": {"id": producer, "name": names.get(producer)} if producer else None,
         "consumers": [_run_link(run, names) for run in consumers],
-        "versions": store.index.versions(manifest["project"], manifest["key"]),
+        "versions": versions,
+        "versions_total": total,
     }
 
 
