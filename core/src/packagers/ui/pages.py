@@ -131,7 +131,7 @@ def _record(store: Store, run_id: str) -> dict[str, Any]:
         raise NotFoundError(str(error)) from None
 
 
-def _names(store: Store, ids: Sequence[str]) -> dict[str, str]:
+def _names(store: Store, ids: Sequence[str]) -> dict[str, str | None]:
     return {record["id"]: record.get("name") for record in store.index.runs_by_id(ids)}
 
 
@@ -173,7 +173,7 @@ def _is_store_uri(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("store://")
 
 
-def _run_link(run: tuple[str, str], names: Mapping[str, str]) -> dict[str, Any]:
+def _run_link(run: tuple[str, str], names: Mapping[str, str | None]) -> dict[str, Any]:
     return {"project": run[0], "id": run[1], "name": names.get(run[1])}
 
 
@@ -201,7 +201,7 @@ def compare_page(store: Store, ids: Sequence[str], *, show_all: bool) -> dict[st
             "/compare?runs=ID1,ID2"
         )
     records = [_record(store, run_id) for run_id in unique]
-    sections = {}
+    sections: dict[str, Any] = {}
     for section in ("params", "results", "inputs"):
         rows = _compare_rows(records, section)
         sections[section] = [row for row in rows if show_all or row["differs"]]
