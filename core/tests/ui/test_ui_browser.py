@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import pytest
-
 Filled = Server = Any  # the fixtures of conftest.py
-
-pytestmark = pytest.mark.slow
 
 
 def test_runs_filtered_through_the_url(
