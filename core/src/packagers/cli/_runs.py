@@ -22,6 +22,7 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
 
     ls = actions.add_parser("ls", parents=[flags], help="list the runs of a project, newest first")
     add_project_option(ls, "only the runs of this project")
+    ls.add_argument("--state", default=None, help="only the runs in this state (e.g. error)")
     add_store_option(ls)
     ls.set_defaults(handler=ls_command)
 
@@ -33,7 +34,12 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
 
 
 def ls_command(args: argparse.Namespace) -> int:
-    emit(args, open_store(args).list_runs(project=args.project), _render_ls)
+    """The runs as the store index lists them: no run record is read twice on a large store."""
+    from packagers._config import config
+    from packagers.store.index import RunQuery
+
+    query = RunQuery(project=args.project or config.project, state=args.state, limit=-1)
+    emit(args, open_store(args).index.runs(query).runs, _render_ls)
     return EXIT_OK
 
 

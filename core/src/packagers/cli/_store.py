@@ -1,4 +1,4 @@
-"""``packagers store verify|gc``: check the store's blobs against its manifests, and tidy up."""
+"""``packagers store verify|gc|reindex``: check the blobs against the manifests, tidy, reindex."""
 
 from __future__ import annotations
 
@@ -49,6 +49,14 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     add_store_option(gc)
     gc.set_defaults(handler=gc_command)
 
+    reindex = actions.add_parser(
+        "reindex",
+        parents=[flags],
+        help="rebuild the index that `runs ls` and `packagers ui` list from",
+    )
+    add_store_option(reindex)
+    reindex.set_defaults(handler=reindex_command)
+
 
 def verify_command(args: argparse.Namespace) -> int:
     report = open_store(args).verify()
@@ -90,3 +98,17 @@ def _render_gc(data: dict[str, Any]) -> None:
     temporary = len(data["removed"]) - blobs  # dead writers' leftovers under tmp/
     verb = "would remove" if data["dry_run"] else "removed"
     print(f"{verb} {blobs} orphaned blob(s) and {temporary} temporary file(s)")
+
+
+def reindex_command(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    counts = store.reindex()
+    emit(args, {"index": store.index.path, **counts}, _render_reindex)
+    return EXIT_OK
+
+
+def _render_reindex(data: dict[str, Any]) -> None:
+    print(
+        f"indexed {data['runs']} run(s) and {data['artifact_versions']} artifact version(s) "
+        f"in {data['index']}"
+    )

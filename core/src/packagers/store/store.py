@@ -27,6 +27,7 @@ from packagers.store.versions import new_version_id
 
 if TYPE_CHECKING:
     from packagers.package import Package
+    from packagers.store.index import StoreIndex
 
 __all__ = ["Store", "get_store"]
 
@@ -48,6 +49,7 @@ class Store:
         self.storage_options = self._backend.storage_options
         self._index = ArtifactIndex(self._backend)
         self._runs = RunIndex(self._backend)
+        self._listing: StoreIndex | None = None
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
@@ -227,6 +229,21 @@ class Store:
     def list_runs(self, project: str | None = None) -> list[dict[str, Any]]:
         """The run records of a project (default: the configured one), newest first."""
         return self._runs.list(project)
+
+    # -- the index ------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> StoreIndex:
+        """The SQLite index that listings of a large store read (see ``store/index.py``)."""
+        if self._listing is None:
+            from packagers.store.index import StoreIndex  # sqlite3: only for those who list
+
+            self._listing = StoreIndex(self._backend)
+        return self._listing
+
+    def reindex(self) -> dict[str, int]:
+        """Rebuild the index from the store's files; how many runs and versions it holds."""
+        return self.index.rebuild()
 
     # -- maintenance ------------------------------------------------------------------------------
 
