@@ -48,10 +48,11 @@ def env_python(directory: Path) -> Path:
 def packagers_installs(dependencies: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """``(install arguments for packagers distributions, the other dependencies)``.
 
-    The core always; a ``packagers-*`` distribution the dependencies name, when it is installed
-    here, from the same place as here (replacing the dependency line).
+    The core always, with the ``packagers-*`` distributions it requires itself (the stdlib
+    family); a ``packagers-*`` distribution the dependencies name, when it is installed here, from
+    the same place as here (replacing the dependency line).
     """
-    wanted = {_CORE}
+    wanted = {_CORE, *_core_family()}
     others = []
     for line in dependencies:
         name = requirement_name(line)
@@ -63,6 +64,18 @@ def packagers_installs(dependencies: tuple[str, ...]) -> tuple[tuple[str, ...], 
     for name in sorted(wanted):
         arguments.extend(_install_arguments(name))
     return tuple(arguments), tuple(others)
+
+
+def _core_family() -> list[str]:
+    """The ``packagers-*`` distributions the core requires (not its extras): they come with it."""
+    import importlib.metadata
+
+    names = (
+        requirement_name(line)
+        for line in importlib.metadata.requires(_CORE) or []
+        if "extra ==" not in line
+    )
+    return [name for name in names if name is not None and _is_packagers(name)]
 
 
 def _is_packagers(name: str) -> bool:
