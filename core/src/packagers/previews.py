@@ -33,6 +33,7 @@ __all__ = [
     "MAX_COLUMNS",
     "MAX_ROWS",
     "MAX_TEXT_BYTES",
+    "SAMPLE_SIZE",
     "SCHEMA",
     "THUMBNAIL_SIZE",
     "TIME_LIMIT",
@@ -56,6 +57,10 @@ MAX_ROWS = 20
 #: Columns of a table shown (with their dtypes and statistics).
 MAX_COLUMNS = 50
 MAX_BINS = 20
+#: Values of an array, rows of a table, that statistics and histograms are computed over: a
+#: larger object is sampled evenly and its preview says so (``sampled``: the number used), so a
+#: preview costs well under a millisecond whatever the size of what is packed.
+SAMPLE_SIZE = 16_384
 #: Characters of one table cell, column name or statistic shown as text.
 MAX_CELL_CHARS = 100
 #: The longest side of an image thumbnail, in pixels.

@@ -77,3 +77,15 @@ def test_a_collection_of_arrays_lists_their_shapes(manager: PackagersManager) ->
         "x": {"shape": [2, 3], "dtype": "float64"},
         "y": {"shape": [4], "dtype": "int8"},
     }
+
+
+def test_a_large_arrays_statistics_are_of_an_even_sample(manager: PackagersManager) -> None:
+    """A preview costs far less than the pack: at most SAMPLE_SIZE values are summarised."""
+    from packagers.previews import SAMPLE_SIZE
+
+    array = np.arange(10 * SAMPLE_SIZE, dtype=np.float64).reshape(10, SAMPLE_SIZE)
+    preview = preview_of(manager, array)
+    assert preview["sampled"] == SAMPLE_SIZE  # every tenth value, in order
+    assert preview["min"] == 0.0 and preview["first"] == list(range(MAX_ROWS))
+    assert sum(preview["histogram"]["counts"]) == SAMPLE_SIZE
+    assert preview_of(manager, np.arange(10.0))["sampled"] is None

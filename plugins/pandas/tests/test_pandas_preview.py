@@ -84,3 +84,14 @@ def test_every_artifact_type_gets_the_table_preview() -> None:
     frame = pd.DataFrame({"a": [1]})
     for hint in ("data : file", 'data : dataset[format="csv"]', "data : object"):
         assert preview_of(frame, hint)["kind"] == "table"
+
+
+def test_a_long_tables_statistics_are_of_an_even_sample() -> None:
+    from packagers.previews import SAMPLE_SIZE
+
+    frame = pd.DataFrame({"x": np.arange(4 * SAMPLE_SIZE, dtype=float)})
+    preview = preview_of(frame)
+    assert preview["sampled"] == SAMPLE_SIZE and preview["shape"] == [4 * SAMPLE_SIZE, 1]
+    assert preview["stats"]["x"]["count"] == SAMPLE_SIZE and preview["stats"]["x"]["min"] == 0.0
+    assert preview["rows"][:2] == [[0.0], [1.0]]  # the first rows are the table's own
+    assert preview_of(frame.head(10))["sampled"] is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from packagers.previews import MAX_BINS, MAX_ROWS, json_preview, json_scalar
+from packagers.previews import MAX_BINS, MAX_ROWS, SAMPLE_SIZE, json_preview, json_scalar
 
 if TYPE_CHECKING:
     import numpy as np
@@ -18,9 +18,21 @@ _BINNED = "iuf"
 
 
 def array_preview(array: np.ndarray[Any, Any]) -> dict[str, Any]:
-    """An ``array`` preview; statistics ignore NaN (counted apart) and are null where undefined."""
+    """An ``array`` preview; statistics ignore NaN (counted apart) and are null where undefined.
+
+    Statistics, NaN count and histogram are of an even sample of :data:`SAMPLE_SIZE` values for
+    a larger array (``sampled`` says how many), the leading values for a memory map (reading a
+    sample spread over its file would read most of the file).
+    """
     import numpy as np
 
+    first = _first(array)
+    sampled = None
+    if array.size > SAMPLE_SIZE:
+        flat = array.reshape(-1) if array.flags.c_contiguous else array.ravel()
+        step = -(-array.size // SAMPLE_SIZE)
+        array = flat[:SAMPLE_SIZE] if isinstance(array, np.memmap) else flat[::step]
+        sampled = int(array.size)
     kind = array.dtype.kind
     nan_count = int(np.count_nonzero(np.isnan(array))) if kind in "fc" else 0
     defined = kind in _ORDERED and array.size > nan_count
@@ -42,8 +54,9 @@ def array_preview(array: np.ndarray[Any, Any]) -> dict[str, Any]:
         "max": _scalar(high),
         "mean": _scalar(mean),
         "nan_count": nan_count,
-        "first": _first(array),
+        "first": first,
         "histogram": histogram,
+        "sampled": sampled,
     }
 
 

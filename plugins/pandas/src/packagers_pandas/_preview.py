@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from packagers.previews import MAX_COLUMNS, MAX_ROWS, clip, json_scalar
+from packagers.previews import MAX_COLUMNS, MAX_ROWS, SAMPLE_SIZE, clip, json_scalar
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -16,12 +16,17 @@ def table_preview(obj: pd.DataFrame | pd.Series[Any]) -> dict[str, Any]:
     """A ``table`` preview; a Series is the frame of its one column (named ``0`` when unnamed).
 
     Rows and columns beyond the bounds are left out (``truncated``); statistics cover every row
-    of the columns shown.
+    of the columns shown, or an even sample of :data:`SAMPLE_SIZE` rows of a longer table
+    (``sampled`` says how many).
     """
     import pandas as pd
 
     frame = obj.to_frame() if isinstance(obj, pd.Series) else obj
     shown = frame.iloc[:MAX_ROWS, :MAX_COLUMNS]
+    rows = frame.shape[0]
+    step = -(-rows // SAMPLE_SIZE)
+    # One contiguous copy of the sampled rows: a strided view is copied again per column read.
+    counted = frame.iloc[:, : len(shown.columns)].take(range(0, rows, step)) if step > 1 else frame
     columns = [clip(str(name)) for name in shown.columns]
     return {
         "kind": "table",
@@ -32,8 +37,9 @@ def table_preview(obj: pd.DataFrame | pd.Series[Any]) -> dict[str, Any]:
             [_scalar(value) for value in row] for row in shown.itertuples(index=False, name=None)
         ],
         "index": [clip(str(label)) for label in shown.index],
-        "stats": {name: _stats(frame.iloc[:, position]) for position, name in enumerate(columns)},
-        "truncated": frame.shape[0] > MAX_ROWS or frame.shape[1] > MAX_COLUMNS,
+        "stats": {name: _stats(counted.iloc[:, position]) for position, name in enumerate(columns)},
+        "truncated": rows > MAX_ROWS or frame.shape[1] > MAX_COLUMNS,
+        "sampled": len(counted) if step > 1 else None,
     }
 
 
