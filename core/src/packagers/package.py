@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from packagers.artifacts import Artifact
     from packagers.log_hint import LogHint
 
-__all__ = ["MANIFEST_SCHEMA", "Package"]
+__all__ = ["MANIFEST_SCHEMA", "Package", "iter_packages"]
 
 #: Bumped when the manifest layout changes incompatibly.
 MANIFEST_SCHEMA = 1
@@ -47,3 +49,15 @@ class Package:
     @property
     def is_bundle(self) -> bool:
         return self.artifact_type == "bundle"
+
+    def walk(self) -> Iterator[Package]:
+        """This package and its members, members first (the order to store them in)."""
+        for member in self.members:
+            yield from member.walk()
+        yield self
+
+
+def iter_packages(packages: Iterable[Package]) -> Iterator[Package]:
+    """Every package, members before the bundle that holds them (the order to store them in)."""
+    for package in packages:
+        yield from package.walk()

@@ -131,6 +131,8 @@ class PackagersManager:
 
     #: Fill every ``...`` in the hints' ``extra_data``/``metrics`` (see :mod:`.linking`).
     link = staticmethod(linking.link)
+    #: Stamp, link and store packages (see :func:`.linking.log_linked` for the order).
+    log = staticmethod(linking.log_linked)
 
     # -- unpacking ------------------------------------------------------------------------------
 

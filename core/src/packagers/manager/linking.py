@@ -6,16 +6,18 @@ when the packages go to a store, after the store stamped their URIs (see ``Store
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from packagers._errors import PackingError
 from packagers._warnings import warn
+from packagers.package import iter_packages
 
 if TYPE_CHECKING:
     from packagers.package import Package
+    from packagers.store import ArtifactRef, Store
 
-__all__ = ["iter_packages", "link"]
+__all__ = ["iter_packages", "link", "log_linked"]
 
 
 def link(packages: Iterable[Package], reference: Callable[[Package], Any] | None = None) -> None:
@@ -54,13 +56,20 @@ def link(packages: Iterable[Package], reference: Callable[[Package], Any] | None
                 package.manifest.setdefault(field_name, {})[name] = value
 
 
-def _walk(package: Package) -> Iterator[Package]:
-    for member in package.members:
-        yield from _walk(member)
-    yield package
+def log_linked(
+    store: Store,
+    packages: list[Package],
+    *,
+    project: str | None = None,
+    run_id: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, ArtifactRef]:
+    """Store packed outputs with their links as URIs, in the one order that allows it.
 
-
-def iter_packages(packages: Iterable[Package]) -> Iterator[Package]:
-    """Every package, members before the bundle that holds them (the order to store them in)."""
-    for package in packages:
-        yield from _walk(package)
+    1. the store stamps each package's version and URI (``Store.stamp``);
+    2. links are filled, an artifact's with its URI;
+    3. the store writes blobs, then manifests, previews and tags (``Store.log_packages``).
+    """
+    store.stamp(packages, project=project, run_id=run_id)
+    link(packages, reference=lambda target: target.manifest["uri"])
+    return store.log_packages(packages, progress=progress)
