@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from packagers.manifest import MANIFEST_SCHEMA, Manifest
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
@@ -13,13 +15,11 @@ if TYPE_CHECKING:
 
 __all__ = ["MANIFEST_SCHEMA", "Package", "iter_packages"]
 
-#: Bumped when the manifest layout changes incompatibly.
-MANIFEST_SCHEMA = 1
-
 
 @dataclass
 class Package:
-    """One logged output. ``manifest`` is the JSON record a store keeps beside the data.
+    """One logged output. ``manifest`` is the JSON record a store keeps beside the data
+    (:class:`packagers.manifest.Manifest`).
 
     A result has ``value`` and no artifact; an artifact has a local ``artifact.src_path`` to upload;
     a bundle (the parent of an itemized output) has ``members``, the keys of its items in order.
@@ -31,7 +31,7 @@ class Package:
 
     key: str
     hint: LogHint
-    manifest: dict[str, Any]
+    manifest: Manifest
     artifact: Artifact | None = None
     value: Any = None
     members: list[Package] = field(default_factory=list)
@@ -40,7 +40,7 @@ class Package:
 
     @property
     def artifact_type(self) -> str:
-        return self.manifest["artifact_type"]  # type: ignore[no-any-return]
+        return self.manifest["artifact_type"]
 
     @property
     def is_result(self) -> bool:

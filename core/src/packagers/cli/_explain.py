@@ -28,6 +28,7 @@ from packagers.packager import Packager
 if TYPE_CHECKING:
     from packagers.data_item import DataItem
     from packagers.manager import PackagersManager
+    from packagers.manifest import Manifest
     from packagers.plugins.collection import PackagerRecord
 
 __all__ = ["register"]
@@ -332,7 +333,7 @@ def _parse_type_hint(text: str) -> Any:
 # -- stored artifacts -----------------------------------------------------------------------------
 
 
-def _explain_artifact(uri: str, manifest: dict[str, Any]) -> dict[str, Any]:
+def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
     """Who packed a stored artifact, whether that packager is here, and what loading gives."""
     from packagers import config, list_packagers
 
@@ -400,7 +401,7 @@ def _explain_artifact(uri: str, manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def _why_missing(
-    manifest: dict[str, Any], packed_by: dict[str, Any], records: list[PackagerRecord]
+    manifest: Manifest, packed_by: dict[str, Any], records: list[PackagerRecord]
 ) -> tuple[str, str]:
     """The state of the packager that packed an artifact and is not active here, and the fix."""
     name, distribution = packed_by["packager"], manifest.get("distribution")

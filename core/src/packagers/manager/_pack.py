@@ -14,7 +14,8 @@ from packagers._digest import file_digest
 from packagers._errors import PackagersError, PackingError
 from packagers._warnings import warn
 from packagers.artifacts import Artifact, ArtifactType, ModelArtifact
-from packagers.package import MANIFEST_SCHEMA, Package
+from packagers.manifest import MANIFEST_SCHEMA, Manifest
+from packagers.package import Package
 from packagers.plugins.families import missing_family
 from packagers.previews import make_preview
 from packagers.type_hints import type_name
@@ -42,7 +43,7 @@ class Packer:
     def __init__(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
         #: (packager, object type, artifact type) -> the manifest fields they alone decide
-        self._provenance: dict[tuple[Packager | None, type | None, str], dict[str, Any]] = {}
+        self._provenance: dict[tuple[Packager | None, type | None, str], Manifest] = {}
 
     def pack_node(self, node: Node, digest: bool) -> Package:
         """The package of a planned node: a leaf, or a bundle of its children's packages."""
@@ -51,7 +52,7 @@ class Packer:
         members = [self.pack_node(child, digest) for _, child in node.children]
         manifest = self._base_manifest(node.hint, BUNDLE)
         manifest["bundle"] = {
-            **node.collection,
+            **node.collection,  # type: ignore[typeddict-item]  # collection, packager, type
             "members": [
                 {"key": member.key, "name": _json_name(name)}
                 for (name, _), member in zip(node.children, members, strict=True)
@@ -145,13 +146,18 @@ class Packer:
         artifact_type: str,
         packager: Packager | None = None,
         object_type: type | None = None,
-    ) -> dict[str, Any]:
+    ) -> Manifest:
         provenance = self._provenance.get((packager, object_type, artifact_type))
         if provenance is None:
             provenance = self._provenance[packager, object_type, artifact_type] = self._origin(
                 artifact_type, packager, object_type
             )
-        manifest = {"schema": MANIFEST_SCHEMA, "key": hint.key, **provenance, "tag": hint.tag}
+        manifest: Manifest = {
+            "schema": MANIFEST_SCHEMA,
+            "key": hint.key,
+            **provenance,
+            "tag": hint.tag,
+        }
         manifest["labels"] = dict(hint.labels)
         manifest["extra_data"] = {k: v for k, v in hint.extra_data.items() if v is not ...}
         manifest["metrics"] = {k: v for k, v in hint.metrics.items() if v is not ...}
@@ -159,7 +165,7 @@ class Packer:
 
     def _origin(
         self, artifact_type: str, packager: Packager | None, object_type: type | None
-    ) -> dict[str, Any]:
+    ) -> Manifest:
         record = self._dispatch.records.get(packager.qualified_name()) if packager else None
         return {
             "artifact_type": artifact_type,

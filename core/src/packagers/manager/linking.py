@@ -53,7 +53,10 @@ def link(packages: Iterable[Package], reference: Callable[[Package], Any] | None
                     value = target.value
                 else:
                     value = reference(target) if reference is not None else target.key
-                package.manifest.setdefault(field_name, {})[name] = value
+                if field_name == "metrics":
+                    package.manifest.setdefault("metrics", {})[name] = value
+                else:
+                    package.manifest.setdefault("extra_data", {})[name] = value
 
 
 def log_linked(

@@ -31,6 +31,7 @@ from packagers.store.uri import check_name, parse_uri, version_uri
 from packagers.store.versions import new_version_id
 
 if TYPE_CHECKING:
+    from packagers.manifest import Manifest
     from packagers.package import Package
     from packagers.store.index import StoreIndex
 
@@ -158,7 +159,8 @@ class Store:
             expected=package.manifest.get("digest"),
             progress=None if progress is None else lambda done, total: progress(key, done, total),
         )
-        package.manifest.update(digest=blob.digest, size=blob.size, blob=blob.path)
+        manifest = package.manifest
+        manifest["digest"], manifest["size"], manifest["blob"] = blob.digest, blob.size, blob.path
 
     def _write_preview(self, package: Package) -> None:
         """A preview is optional: failing to write one leaves the artifact without, not broken."""
@@ -205,7 +207,7 @@ class Store:
             resolver=lambda entry: self.resolve(entry["uri"]),
         )
 
-    def manifest(self, uri: str) -> dict[str, Any]:
+    def manifest(self, uri: str) -> Manifest:
         """The manifest of the version ``uri`` names."""
         return self._index.find(parse_uri(uri))
 
@@ -284,13 +286,12 @@ def _stamp(packages: list[Package], project: str, run_id: str | None) -> None:
     for package in packages:
         version = new_version_id()
         uri_of[package.key] = version_uri(project, package.key, version)
-        package.manifest.update(
-            project=project,
-            key=package.key,
-            version=version,
-            uri=uri_of[package.key],
-            run_id=run_id,
-            created=created,
+        manifest = package.manifest
+        manifest["project"], manifest["key"], manifest["version"] = project, package.key, version
+        manifest["uri"], manifest["run_id"], manifest["created"] = (
+            uri_of[package.key],
+            run_id,
+            created,
         )
     for package in packages:
         if package.is_bundle:
