@@ -134,10 +134,10 @@ class Dispatch:
     def choose_packer(self, obj: Any, artifact_type: str | None) -> tuple[Packager, str]:
         """The packager and artifact type ``obj`` is packed with, or a ``PackingError``."""
         tp = type(obj)
-        for packager in self.packagers_for(tp):
-            verdict = pack_verdict(packager, tp, artifact_type, obj)
-            if verdict.accepted:
-                return packager, verdict.artifact_type  # type: ignore[return-value]
+        for packager in self.packagers_for(tp):  # each handles tp: as pack_verdict, minus why not
+            chosen_type = _packs_as(packager, obj, artifact_type)
+            if chosen_type is not None:
+                return packager, chosen_type
         offers = "; ".join(
             f"{p.qualified_name()} packs {', '.join(sorted(p.packing_artifact_types()))}"
             for p in self.packagers_for(tp)
@@ -167,15 +167,23 @@ def pack_verdict(packager: Packager, tp: type, artifact_type: str | None, obj: A
         return Verdict(
             name, True, artifact_type=artifact_type or packager.DEFAULT_PACKING_ARTIFACT_TYPE
         )
+    chosen_type = _packs_as(packager, obj, artifact_type)
+    if chosen_type is not None:
+        return Verdict(name, True, artifact_type=chosen_type)
+    refused = _refuses_artifact_type(packager, name, artifact_type)
+    if refused is not None:
+        return refused
+    reason = f"handles {packager.packable_type_name()} but declines this object (is_packable)"
+    return Verdict(name, False, reason, code=DECLINED)
+
+
+def _packs_as(packager: Packager, obj: Any, artifact_type: str | None) -> str | None:
+    """The artifact type a packager of ``type(obj)`` packs ``obj`` as, or None when it declines."""
     if not packager.is_packable(obj, artifact_type):
-        refused = _refuses_artifact_type(packager, name, artifact_type)
-        if refused is not None:
-            return refused
-        reason = f"handles {packager.packable_type_name()} but declines this object (is_packable)"
-        return Verdict(name, False, reason, code=DECLINED)
-    if artifact_type is None:
-        artifact_type = packager.get_default_packing_artifact_type(obj)
-    return Verdict(name, True, artifact_type=artifact_type)
+        return None
+    if artifact_type is not None:
+        return artifact_type
+    return packager.get_default_packing_artifact_type(obj)
 
 
 def _refuses_artifact_type(
