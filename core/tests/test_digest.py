@@ -9,7 +9,7 @@ import pytest
 from blake3 import blake3
 
 from packagers import Artifact, DefaultPackager, PackagersManager
-from packagers._digest import PATTERN, DigestingWriter, file_digest, text, wanted
+from packagers._digest import PATTERN, DigestingWriter, file_digest, text
 
 
 def _expected(data: bytes) -> str:
@@ -18,13 +18,9 @@ def _expected(data: bytes) -> str:
 
 def _write(path: Path, chunks: list[bytes], *, want: bool) -> list[tuple[str, str | None, int]]:
     closed: list[tuple[str, str | None, int]] = []
-    token = wanted.set(want)
-    try:
-        with DigestingWriter(str(path), lambda *args: closed.append(args)) as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-    finally:
-        wanted.reset(token)
+    with DigestingWriter(str(path), lambda *args: closed.append(args), digest=want) as stream:
+        for chunk in chunks:
+            stream.write(chunk)
     return closed
 
 
@@ -73,7 +69,7 @@ def test_the_manager_takes_the_packers_digest_instead_of_reading_the_file(
     def no_read(path: str, progress: object = None) -> tuple[str, int]:
         raise AssertionError(f"{path} was read again")
 
-    monkeypatch.setattr("packagers.manager.file_digest", no_read)
+    monkeypatch.setattr("packagers.manager._pack.file_digest", no_read)
     with PackagersManager([_WritingPackager]) as manager:
         package = manager.pack(_Bytes(b"payload"), "data", digest=True)
         assert package.manifest["digest"] == _expected(b"payload")
@@ -82,11 +78,8 @@ def test_the_manager_takes_the_packers_digest_instead_of_reading_the_file(
 
 def test_a_file_changed_after_writing_is_hashed_again() -> None:
     packager = _WritingPackager()
-    token = wanted.set(True)
-    try:
+    with packager.digesting_outputs(True):
         artifact, _ = packager.pack_file(_Bytes(b"first"), "data")
-    finally:
-        wanted.reset(token)
     assert artifact.src_path is not None
     assert packager.written_digest(artifact.src_path) == _expected(b"first")
     Path(artifact.src_path).write_bytes(b"changed later")

@@ -424,7 +424,7 @@ def test_temp_files_are_cleared_when_the_run_fails(tmp_path):
 
 @pytest.fixture
 def without_numpy_plugin():
-    from packagers import manager as manager_module
+    from packagers.manager import _pack as manager_module
 
     np = pytest.importorskip("numpy")
     manager_module._warn_missing_family.cache_clear()

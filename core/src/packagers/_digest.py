@@ -8,7 +8,6 @@ logging or loading a large artifact costs beyond the raw write or read. Digests 
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import os
 import re
@@ -23,7 +22,6 @@ __all__ = [
     "new_hasher",
     "stream_digest",
     "text",
-    "wanted",
 ]
 
 ALGORITHM = "blake3"
@@ -32,9 +30,6 @@ _MAP_CHUNK = 16 << 20  # big enough for every core to share each chunk, small en
 _READ_SIZE = 1 << 20  # larger reads are no faster, only bigger
 #: Writes at least this large are hashed on another thread while they are written.
 _CONCURRENT = 4 << 20
-
-#: Whether the manager wants the digest of the files packers write now (the store will need it).
-wanted: contextvars.ContextVar[bool] = contextvars.ContextVar("digest_wanted", default=False)
 
 
 def new_hasher() -> Any:
@@ -80,19 +75,21 @@ def file_digest(path: str, progress: Callable[[int, int], None] | None = None) -
 
 
 class DigestingWriter:
-    """A new binary file whose digest, when ``wanted``, is made during the write, not after it.
+    """A new binary file whose digest, when ``digest``, is made during the write, not after it.
 
     Hashing a large file costs about as much as writing it; a large write is hashed on a second
     thread (the hasher's own threads, GIL released) while this one writes the same buffer, so
     the digest is ready when the write ends and nobody reads the file again. ``on_close(path,
-    digest, size)`` receives it (digest None when not wanted). Write large buffers in one call
+    digest, size)`` receives it (None without ``digest``). Write large buffers in one call
     (a memoryview of an array, not a copy).
     """
 
-    def __init__(self, path: str, on_close: Callable[[str, str | None, int], None]) -> None:
+    def __init__(
+        self, path: str, on_close: Callable[[str, str | None, int], None], *, digest: bool
+    ) -> None:
         self.name = path
         self._descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        self._hasher = new_hasher() if wanted.get() else None
+        self._hasher = new_hasher() if digest else None
         self._on_close = on_close
         self._size = 0
 

@@ -35,7 +35,7 @@ def log(
     target = _store(store)
     with PackagersManager() as manager:
         package = manager.pack(obj, hint, digest=target.wants_digests)
-        refs = target.log_packages([package], project=project)
+        refs = manager.log(target, [package], project=project)
     return package.value if package.is_result else refs[package.key]
 
 

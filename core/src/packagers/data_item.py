@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
     import fsspec
 
+    from packagers.manifest import Manifest
+
 __all__ = ["DataItem"]
 
 
@@ -32,7 +34,7 @@ class DataItem:
         url: str | os.PathLike[str],
         *,
         key: str | None = None,
-        manifest: dict[str, Any] | None = None,
+        manifest: Manifest | None = None,
         suffix: str | None = None,
         storage_options: dict[str, Any] | None = None,
         resolver: Callable[[dict[str, Any]], DataItem] | None = None,

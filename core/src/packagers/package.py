@@ -5,19 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from packagers.manifest import MANIFEST_SCHEMA, Manifest
+
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from packagers.artifacts import Artifact
     from packagers.log_hint import LogHint
 
-__all__ = ["MANIFEST_SCHEMA", "Package"]
-
-#: Bumped when the manifest layout changes incompatibly.
-MANIFEST_SCHEMA = 1
+__all__ = ["MANIFEST_SCHEMA", "Package", "iter_packages"]
 
 
 @dataclass
 class Package:
-    """One logged output. ``manifest`` is the JSON record a store keeps beside the data.
+    """One logged output. ``manifest`` is the JSON record a store keeps beside the data
+    (:class:`packagers.manifest.Manifest`).
 
     A result has ``value`` and no artifact; an artifact has a local ``artifact.src_path`` to upload;
     a bundle (the parent of an itemized output) has ``members``, the keys of its items in order.
@@ -29,7 +31,7 @@ class Package:
 
     key: str
     hint: LogHint
-    manifest: dict[str, Any]
+    manifest: Manifest
     artifact: Artifact | None = None
     value: Any = None
     members: list[Package] = field(default_factory=list)
@@ -38,7 +40,7 @@ class Package:
 
     @property
     def artifact_type(self) -> str:
-        return self.manifest["artifact_type"]  # type: ignore[no-any-return]
+        return self.manifest["artifact_type"]
 
     @property
     def is_result(self) -> bool:
@@ -47,3 +49,15 @@ class Package:
     @property
     def is_bundle(self) -> bool:
         return self.artifact_type == "bundle"
+
+    def walk(self) -> Iterator[Package]:
+        """This package and its members, members first (the order to store them in)."""
+        for member in self.members:
+            yield from member.walk()
+        yield self
+
+
+def iter_packages(packages: Iterable[Package]) -> Iterator[Package]:
+    """Every package, members before the bundle that holds them (the order to store them in)."""
+    for package in packages:
+        yield from package.walk()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -44,6 +45,7 @@ class Packager(ABC):
         self._future_clearing_paths: list[str] = []
         self._temp_dir: str | None = None
         self._digests: dict[str, tuple[str, int]] = {}  # path -> digest made while writing
+        self._digest_outputs = False  # whether open_output hashes: see digesting_outputs
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -205,6 +207,18 @@ class Packager(ABC):
             path = os.path.join(tempfile.mkdtemp(dir=self._temp_dir), name)
         return path
 
+    @contextlib.contextmanager
+    def digesting_outputs(self, wanted: bool) -> Iterator[None]:
+        """While the manager packs one object: whether :meth:`open_output` hashes the writes.
+
+        The manager asks for it when the store will need the digest (``pack(digest=True)``).
+        """
+        previous, self._digest_outputs = self._digest_outputs, wanted
+        try:
+            yield
+        finally:
+            self._digest_outputs = previous
+
     def open_output(self, path: str) -> DigestingWriter:
         """A new binary file for a packer's output, its digest made while it is written.
 
@@ -213,7 +227,7 @@ class Packager(ABC):
         """
         from packagers._digest import DigestingWriter
 
-        return DigestingWriter(path, self._record_digest)
+        return DigestingWriter(path, self._record_digest, digest=self._digest_outputs)
 
     def _record_digest(self, path: str, digest: str | None, size: int) -> None:
         if digest is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,7 +109,7 @@ def test_links_between_outputs_become_uris(store: Store, make_package) -> None:
     report.hint = LogHint(key="report", extra_data={"data": ..., "accuracy": ...})
     with PackagersManager() as manager:
         accuracy = manager.pack(0.5, "accuracy : result")
-    refs = store.log_packages([report, data, accuracy], run_id="run-1")
+        refs = manager.log(store, [report, data, accuracy], run_id="run-1")
     saved = store.manifest("store://report")
     assert saved["extra_data"] == {"data": refs["data"].uri, "accuracy": 0.5}
     assert saved["run_id"] == "run-1"
@@ -180,3 +182,31 @@ def test_a_loaded_file_or_folder_stays_until_the_process_exits(
     for callback in at_exit:
         callback()
     assert not file.exists() and not tree.exists()
+
+
+def test_the_store_logs_without_the_manager(tmp_path: Path) -> None:
+    """The store writes what it is given: logging a package never imports the manager."""
+    script = (
+        "import sys\n"
+        "from packagers.artifacts import Artifact\n"
+        "from packagers.log_hint import LogHint\n"
+        "from packagers.package import Package\n"
+        "from packagers.store import Store\n"
+        f"path = {str(tmp_path / 'data.bin')!r}\n"
+        "open(path, 'wb').write(b'rows')\n"
+        "manifest = {'schema': 1, 'key': 'data', 'artifact_type': 'file', 'format': 'bin'}\n"
+        "package = Package('data', LogHint('data'), manifest, Artifact('data', path))\n"
+        f"ref = Store({str(tmp_path / 'store')!r}).log_packages([package])['data']\n"
+        "assert ref.uri.startswith('store://default/data@'), ref.uri\n"
+        "assert 'packagers.manager' not in sys.modules, 'the store imported the manager'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_stamped_packages_keep_their_uris_when_logged(store: Store, make_package) -> None:
+    data = make_package("data", b"rows")
+    store.stamp([data], project="alpha", run_id="run-2")
+    uri = data.manifest["uri"]
+    assert store.log_packages([data])["data"].uri == uri
+    assert store.manifest(uri)["run_id"] == "run-2"

@@ -1,8 +1,10 @@
 """``packagers explain TARGET``: why a type, an object, a file or an artifact goes where it goes.
 
-Dispatch is decided by the manager; this module only asks the same questions packing and
-unpacking ask, packager by packager, and keeps the answer of each one, so a user sees why the
-chosen packager won and why every other one did not.
+Dispatch is decided by the manager (:mod:`packagers.manager.dispatch`): this module prints its
+verdicts, packager by packager, so a user sees why the chosen packager won and why every other
+one did not. Longer than 400 lines because it holds one command's four targets (type, object,
+file with or without ``--as``, stored artifact) and their rendering; splitting it by target is
+for the CLI pass, not this refactor.
 """
 
 from __future__ import annotations
@@ -22,26 +24,25 @@ from packagers.cli._output import (
     print_table,
 )
 from packagers.cli._plugins import distribution_label
+from packagers.manager.dispatch import NO_OBJECT
 from packagers.packager import Packager
 
 if TYPE_CHECKING:
     from packagers.data_item import DataItem
     from packagers.manager import PackagersManager
+    from packagers.manifest import Manifest
     from packagers.plugins.collection import PackagerRecord
 
 __all__ = ["register"]
 
 _STORE_SCHEME = "store://"
-#: Verdicts of the packagers that were considered.
-CHOSEN, LOWER, OTHER_TYPE, SUBCLASS, ARTIFACT_TYPE, DECLINED, ACCEPTS, IF_DECLINED = (
+#: How explain shows the manager's accepted verdicts (a declined one shows its own code).
+CHOSEN, LOWER, ACCEPTS, IF_DECLINED, IF_IT_FAILS = (
     "chosen",
     "lower priority",
-    "other type",
-    "subclass not packed",
-    "artifact type",
-    "declined",
     "accepts",
     "if declined",
+    "if it fails",
 )
 _NOT_LOADED = "not loaded, so it may handle this type unseen"
 
@@ -63,6 +64,14 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
         default=None,
         help="ask for this artifact type instead of the packager's default (for types/objects)",
     )
+    parser.add_argument(
+        "--as",
+        dest="type_hint",
+        metavar="HINT",
+        default=None,
+        help="for a file or store URI: the steps unpacking it for this type hint goes through "
+        "(a type name, or names joined by '|')",
+    )
     add_store_option(parser)
     parser.set_defaults(handler=explain_command)
 
@@ -72,7 +81,19 @@ def explain_command(args: argparse.Namespace) -> int:
 
     target: str = args.target
     with PackagersManager() as manager:
-        if target.startswith(_STORE_SCHEME):
+        if args.type_hint is not None and (
+            target.startswith(_STORE_SCHEME) or os.path.exists(target)
+        ):
+            from packagers import DataItem
+
+            item = (
+                open_store(args).resolve(target)
+                if target.startswith(_STORE_SCHEME)
+                else DataItem(target)
+            )
+            data = _explain_unpacking(target, item, _parse_type_hint(args.type_hint), manager)
+            ok = data["chosen"] is not None
+        elif target.startswith(_STORE_SCHEME):
             data = _explain_artifact(target, open_store(args).manifest(target))
             ok = data["unpackable"]
         elif os.path.exists(target):
@@ -88,7 +109,7 @@ def explain_command(args: argparse.Namespace) -> int:
 # -- types and objects ----------------------------------------------------------------------------
 
 
-_NO_OBJECT = object()
+_NO_OBJECT = NO_OBJECT
 
 
 @dataclass
@@ -116,7 +137,7 @@ def _explain_packing(
     artifact_type: str | None,
     obj: Any = _NO_OBJECT,
 ) -> dict[str, Any]:
-    """Go through the packagers in priority order as packing does, keeping each one's verdict.
+    """The manager's verdict of each packager, in priority order; packing takes the first.
 
     With an object, each packager is asked about the object itself (``is_packable`` may look
     inside it); with only a type, about the type and the artifact types it declares. A chosen
@@ -127,41 +148,43 @@ def _explain_packing(
     from packagers.type_hints import type_name
 
     name = type_name(tp)
+    verdicts = {v.packager: v for v in manager.pack_verdicts(tp, artifact_type, obj)}
     candidates: list[_Candidate] = []
-    chosen: tuple[Packager, PackagerRecord] | None = None
+    chosen: tuple[Packager, PackagerRecord, str] | None = None
     fallback: str | None = None
     for record in list_packagers():
-        packager = manager.packager(record.name) if record.state == "active" else None
-        if packager is None:
+        verdict = verdicts.get(record.name) if record.state == "active" else None
+        packager = manager.packager(record.name) if verdict is not None else None
+        if verdict is None or packager is None:
             why = f"{record.error}; {_NOT_LOADED}" if record.error else _NOT_LOADED
             candidates.append(_Candidate(record, record.state, why))
             continue
-        verdict, reason = _verdict(packager, tp, name, artifact_type, obj)
-        if verdict == CHOSEN and chosen is not None:
-            winner, winner_record = chosen
-            if fallback is None and obj is _NO_OBJECT and _decides_per_object(winner):
-                fallback = record.name
-                verdict, reason = IF_DECLINED, f"packs what {winner.qualified_name()} declines"
-            else:
-                order = ", earlier in order" if winner_record.priority == record.priority else ""
-                verdict, reason = (
-                    LOWER,
-                    (
-                        f"{winner.qualified_name()} comes first "
-                        f"(priority {winner_record.priority}{order})"
-                    ),
-                )
-        elif verdict == CHOSEN:
-            chosen = packager, record
+        if not verdict.accepted:
+            candidates.append(_Candidate(record, verdict.code, verdict.reason))
+            continue
+        if chosen is None:
+            chosen = packager, record, verdict.artifact_type or ""
+            anything = " (the fallback for any type)" if record.packable_type == "any" else ""
+            reason = f"the first in priority order that packs {name}{anything}"
             if obj is _NO_OBJECT and _decides_per_object(packager):
                 reason += "; its is_packable may decline some objects"
-        candidates.append(_Candidate(record, verdict, reason))
+            candidates.append(_Candidate(record, CHOSEN, reason))
+            continue
+        winner, winner_record, _ = chosen
+        if fallback is None and obj is _NO_OBJECT and _decides_per_object(winner):
+            fallback = record.name
+            reason = f"packs what {winner.qualified_name()} declines"
+            candidates.append(_Candidate(record, IF_DECLINED, reason))
+            continue
+        order = ", earlier in order" if winner_record.priority == record.priority else ""
+        reason = f"{winner.qualified_name()} comes first (priority {winner_record.priority}{order})"
+        candidates.append(_Candidate(record, LOWER, reason))
     return {
         "target": target,
         "kind": "type" if obj is _NO_OBJECT else "object",
         "type": name,
         "artifact_type": artifact_type,
-        "chosen": None if chosen is None else _chosen(*chosen, artifact_type, obj),
+        "chosen": None if chosen is None else _chosen(*chosen),
         "if_declined": fallback,
         "candidates": [candidate.to_dict() for candidate in candidates],
     }
@@ -172,33 +195,7 @@ def _decides_per_object(packager: Packager) -> bool:
     return type(packager).is_packable is not Packager.is_packable
 
 
-def _verdict(
-    packager: Packager, tp: type, name: str, artifact_type: str | None, obj: Any
-) -> tuple[str, str]:
-    handled = packager.packable_type_name()
-    if not packager.handles_type(tp):
-        packable = packager.packable_type()
-        if isinstance(packable, type) and issubclass(tp, packable):
-            return SUBCLASS, f"handles {handled} but not its subclasses (PACK_SUBCLASSES is off)"
-        return OTHER_TYPE, f"handles {handled}"
-    packs = packager.packing_artifact_types()
-    if artifact_type is not None and artifact_type not in packs:
-        return ARTIFACT_TYPE, f"does not pack {artifact_type!r}; packs {', '.join(sorted(packs))}"
-    if obj is not _NO_OBJECT and not packager.is_packable(obj, artifact_type):
-        return DECLINED, f"handles {handled} but declines this object (is_packable)"
-    fallback = " (the fallback for any type)" if handled == "any" else ""
-    return CHOSEN, f"the first in priority order that packs {name}{fallback}"
-
-
-def _chosen(
-    packager: Packager, record: PackagerRecord, artifact_type: str | None, obj: Any
-) -> dict[str, Any]:
-    if artifact_type is None:
-        artifact_type = (
-            packager.DEFAULT_PACKING_ARTIFACT_TYPE
-            if obj is _NO_OBJECT
-            else packager.get_default_packing_artifact_type(obj)
-        )
+def _chosen(packager: Packager, record: PackagerRecord, artifact_type: str) -> dict[str, Any]:
     return {
         "packager": record.name,
         "plugin": record.plugin,
@@ -236,16 +233,16 @@ def _explain_file(
 ) -> dict[str, Any]:
     """A pickle is loaded (policy permitting) and its object explained; any file as an input."""
     from packagers import DataItem, config
-    from packagers.manager import _PICKLE_SUFFIXES
+    from packagers.manager import PICKLE_SUFFIXES
 
     item = DataItem(path)
-    if item.suffix.endswith(_PICKLE_SUFFIXES) and config.pickle.policy != "deny":
+    if item.suffix.endswith(PICKLE_SUFFIXES) and config.pickle.policy != "deny":
         from packagers import _pickle
 
         obj = _pickle.load(path, {}, what=path)
         return _explain_packing(path, type(obj), manager, artifact_type, obj)
     notes = ["without a type hint a run passes the file as a DataItem"]
-    if item.suffix.endswith(_PICKLE_SUFFIXES):
+    if item.suffix.endswith(PICKLE_SUFFIXES):
         notes.append("the pickle was not loaded: the pickle policy is 'deny'")
     return {
         "target": path,
@@ -257,9 +254,8 @@ def _explain_file(
 
 
 def _unpack_candidates(item: DataItem, manager: PackagersManager) -> list[dict[str, Any]]:
-    """For each packager: the artifact type it picks for this file, and whether it would work."""
+    """For each packager: the manager's verdict on this file for a hint of the packager's type."""
     from packagers import list_packagers
-    from packagers.manager import _PICKLE_SUFFIXES
     from packagers.type_hints import import_type
 
     rows = []
@@ -267,26 +263,79 @@ def _unpack_candidates(item: DataItem, manager: PackagersManager) -> list[dict[s
         packager = manager.packager(record.name) if record.state == "active" else None
         row = _Candidate(record, record.state, record.error or _NOT_LOADED).to_dict()
         if packager is not None:
-            default = packager.get_default_unpacking_artifact_type(item)
             declared = packager.PACKABLE_OBJECT_TYPE
             tp = import_type(declared) if isinstance(declared, str) else packager.packable_type()
-            if default == "object" and not item.suffix.endswith(_PICKLE_SUFFIXES):
-                verdict, reason = DECLINED, "its default type 'object' needs a pickle file (.pkl)"
-            elif tp is None:
-                verdict, reason = DECLINED, f"{declared} cannot be imported here"
-            elif not packager.is_unpackable(item, tp, default):
-                verdict, reason = DECLINED, f"declines {default!r} for this file"
+            if tp is None:
+                row.update(verdict="declined", reason=f"{declared} cannot be imported here")
+                rows.append(row)
+                continue
+            steps = manager.unpack_steps(item, tp)
+            # A hint some step answers without any packager (str, Path) never reaches this one.
+            step = next((s for s in steps if s.verdict.packager == record.name), steps[0])
+            verdict = step.verdict
+            if verdict.accepted and verdict.packager == record.name:
+                reason = f"for a {row['type']} hint, as {verdict.artifact_type!r}"
+                row.update(verdict=ACCEPTS, reason=reason)
+            elif verdict.accepted:
+                row.update(
+                    verdict="not asked", reason=f"for a {row['type']} hint: {verdict.reason}"
+                )
             else:
-                verdict, reason = ACCEPTS, f"for a {row['type']} hint, as {default!r}"
-            row.update(artifact_type=default, verdict=verdict, reason=reason)
+                row.update(verdict="declined", reason=verdict.reason)
+            row["artifact_type"] = verdict.artifact_type
         rows.append(row)
     return rows
+
+
+def _explain_unpacking(
+    target: str, item: DataItem, type_hint: Any, manager: PackagersManager
+) -> dict[str, Any]:
+    """The steps unpacking ``item`` for ``type_hint`` goes through, as the manager takes them."""
+    from packagers.manager.dispatch import hint_name
+
+    rows = []
+    chosen = None
+    for step in manager.unpack_steps(item, type_hint):
+        verdict = step.verdict
+        if not verdict.accepted:
+            shown = verdict.code if verdict.packager else "declined"
+        elif chosen is None:
+            shown, chosen = CHOSEN, verdict.packager or step.route
+        else:
+            shown = IF_IT_FAILS
+        rows.append(
+            {
+                "hint": "" if step.member is None else hint_name(step.member),
+                "packager": verdict.packager or None,
+                "route": step.route,
+                "artifact_type": verdict.artifact_type,
+                "verdict": shown,
+                "reason": verdict.reason,
+            }
+        )
+    return {
+        "target": target,
+        "kind": "unpacking",
+        "type_hint": hint_name(type_hint),
+        "chosen": chosen,
+        "candidates": rows,
+    }
+
+
+def _parse_type_hint(text: str) -> Any:
+    """A ``--as`` hint: type names joined by ``|`` (``pandas.DataFrame | None``)."""
+    import functools
+    import operator
+
+    members = [part.strip() for part in text.split("|")]
+    types = [type(None) if member == "None" else _import(member) for member in members]
+    return functools.reduce(operator.or_, types)
 
 
 # -- stored artifacts -----------------------------------------------------------------------------
 
 
-def _explain_artifact(uri: str, manifest: dict[str, Any]) -> dict[str, Any]:
+def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
     """Who packed a stored artifact, whether that packager is here, and what loading gives."""
     from packagers import config, list_packagers
 
@@ -354,7 +403,7 @@ def _explain_artifact(uri: str, manifest: dict[str, Any]) -> dict[str, Any]:
 
 
 def _why_missing(
-    manifest: dict[str, Any], packed_by: dict[str, Any], records: list[PackagerRecord]
+    manifest: Manifest, packed_by: dict[str, Any], records: list[PackagerRecord]
 ) -> tuple[str, str]:
     """The state of the packager that packed an artifact and is not active here, and the fix."""
     name, distribution = packed_by["packager"], manifest.get("distribution")
@@ -395,6 +444,17 @@ def _render(data: dict[str, Any]) -> None:
         )
         for note in data["notes"]:
             print(f"note: {note}")
+        return
+    if kind == "unpacking":
+        chosen = data["chosen"] or "nothing here"
+        print(f"{data['target']} as {data['type_hint']} -> {chosen}")
+        print()
+        columns = ["hint", "packager", "route", "artifact_type", "verdict", "reason"]
+        print_table(
+            [column.replace("_", " ") for column in columns],
+            [[row.get(column) for column in columns] for row in data["candidates"]],
+            empty="nothing to try",
+        )
         return
     if kind == "file":
         print(f"{data['target']} is a plain file (suffix {data['suffix'] or 'none'}).")

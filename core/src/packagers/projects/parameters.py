@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from packagers.projects.errors import ProjectParameterError
 
 if TYPE_CHECKING:
+    from packagers.manifest import Manifest
     from packagers.store import Store
 
 __all__ = [
@@ -77,7 +78,7 @@ class _Context:
     base: str
     store: Store | None
     #: The manifests ``store`` values resolved to, by URI.
-    manifests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    manifests: dict[str, Manifest] = field(default_factory=dict)
 
 
 def _string(value: Any, context: _Context) -> tuple[Any, str]:

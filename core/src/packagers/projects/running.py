@@ -461,12 +461,13 @@ def _log_streams(store: Store, record: RunRecord, streams: dict[str, _Capture]) 
     """Store the captured output as the run's ``stdout`` and ``stderr`` text files."""
     from packagers.artifacts import Artifact, ArtifactType
     from packagers.log_hint import LogHint
-    from packagers.package import MANIFEST_SCHEMA, Package
+    from packagers.manifest import MANIFEST_SCHEMA, Manifest
+    from packagers.package import Package
 
     packages = []
     for key, capture in streams.items():
         artifact = Artifact(key, capture.path, format="txt")
-        manifest = {
+        manifest: Manifest = {
             "schema": MANIFEST_SCHEMA,
             "key": key,
             "artifact_type": ArtifactType.FILE,
@@ -477,7 +478,7 @@ def _log_streams(store: Store, record: RunRecord, streams: dict[str, _Capture]) 
             "distribution_version": None,
             "python_version": record.python_version,
             "tag": "",
-            **artifact.to_dict(),
+            **artifact.to_dict(),  # type: ignore[typeddict-item]  # format, kind, spec
             "instructions": {},
             "metrics": {},
             "size": os.path.getsize(capture.path),

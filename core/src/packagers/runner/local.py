@@ -118,8 +118,8 @@ def _run(job: RunJob, record: RunRecord, manager: PackagersManager | None) -> No
         lap("pack")
         if not packages:
             return
-        refs = job.store.log_packages(
-            packages, project=record.project, run_id=record.id, progress=job.progress
+        refs = manager.log(
+            job.store, packages, project=record.project, run_id=record.id, progress=job.progress
         )
         for package in iter_packages(packages):
             if package.is_result:

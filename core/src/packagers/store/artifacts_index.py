@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from packagers.manifest import to_json
 from packagers.store.errors import DamagedFileError, StoreError
 from packagers.store.uri import StoreUri, version_uri
 from packagers.store.validation import read_manifest, read_preview, read_tag
 from packagers.store.versions import match_version
 
 if TYPE_CHECKING:
+    from packagers.manifest import Manifest
     from packagers.store.backends import Backend
 
 __all__ = ["ARTIFACTS_DIR", "LATEST", "ArtifactIndex", "ArtifactRef", "Scan"]
@@ -41,10 +43,10 @@ class ArtifactRef:
     project: str
     key: str
     version: str
-    manifest: dict[str, Any] = field(compare=False, repr=False)
+    manifest: Manifest = field(compare=False, repr=False)
 
     @classmethod
-    def from_manifest(cls, manifest: dict[str, Any]) -> ArtifactRef:
+    def from_manifest(cls, manifest: Manifest) -> ArtifactRef:
         return cls(
             uri=manifest["uri"],
             project=manifest["project"],
@@ -84,12 +86,12 @@ class ArtifactIndex:
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def write_manifest(self, manifest: dict[str, Any]) -> None:
+    def write_manifest(self, manifest: Manifest) -> None:
         """Write a new version's manifest (only after its blob is complete)."""
         path = self.manifest_path(manifest["project"], manifest["key"], manifest["version"])
-        self._backend.write(path, _dump_json(manifest))
+        self._backend.write(path, to_json(manifest))
 
-    def write_preview(self, manifest: dict[str, Any], preview: dict[str, Any]) -> None:
+    def write_preview(self, manifest: Manifest, preview: dict[str, Any]) -> None:
         """Write a version's preview (only after its manifest: a preview never stands alone)."""
         path = self.preview_path(manifest["project"], manifest["key"], manifest["version"])
         self._backend.write(path, _dump_json(preview))
@@ -122,11 +124,11 @@ class ArtifactIndex:
             return None
         return read_tag(data, path, self._backend.url, project=project, key=key)
 
-    def read_manifest(self, project: str, key: str, version: str) -> dict[str, Any]:
+    def read_manifest(self, project: str, key: str, version: str) -> Manifest:
         path = self.manifest_path(project, key, version)
         return self._manifest_at(path, self._backend.read(path))
 
-    def _manifest_at(self, path: str, data: bytes) -> dict[str, Any]:
+    def _manifest_at(self, path: str, data: bytes) -> Manifest:
         """The manifest ``data`` read from ``path``, checked against its place in the layout."""
         _, project, key, _, name = path.split("/")
         version = name[: -len(_JSON)]
@@ -142,7 +144,7 @@ class ArtifactIndex:
             return None
         return read_preview(data, path, self._backend.url)
 
-    def find(self, uri: StoreUri) -> dict[str, Any]:
+    def find(self, uri: StoreUri) -> Manifest:
         """The manifest ``uri`` names; errors say what was asked and what exists instead."""
         versions = self.versions(uri.project, uri.key)
         if not versions:
@@ -195,13 +197,13 @@ class ArtifactIndex:
             f"(keys: {shown or 'none'})"
         )
 
-    def history(self, project: str, key: str) -> list[dict[str, Any]]:
+    def history(self, project: str, key: str) -> list[Manifest]:
         """Every version's manifest of a key, newest first."""
         paths = [self.manifest_path(project, key, v) for v in reversed(self.versions(project, key))]
         found = self._backend.read_many(paths)
         return [self._manifest_at(path, found[path]) for path in paths if path in found]
 
-    def latest_per_key(self, project: str) -> list[dict[str, Any]]:
+    def latest_per_key(self, project: str) -> list[Manifest]:
         """The newest manifest of every key of a project, newest first (one listing)."""
         newest: dict[str, str] = {}
         for path in self.manifest_paths(f"{ARTIFACTS_DIR}/{project}"):
@@ -263,7 +265,7 @@ class ArtifactIndex:
 class Scan:
     """What :meth:`ArtifactIndex.scan` read: the manifests, and damaged files (path -> problem)."""
 
-    manifests: list[dict[str, Any]] = field(default_factory=list)
+    manifests: list[Manifest] = field(default_factory=list)
     damaged: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -4,6 +4,10 @@ The order of a log is what makes it safe without locks: every blob is complete b
 manifest is written, members' manifests before their bundle's, previews after the manifests
 they describe, and tags last. A crash therefore
 leaves at worst unreferenced blobs (``gc`` removes them), never a manifest without its data.
+
+The store writes what it is given and never imports the manager: a caller with links between
+outputs has :meth:`Store.stamp` give them versions and URIs first, fills the links, then calls
+:meth:`Store.log_packages` (``PackagersManager.log`` does the three).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from packagers.package import iter_packages
 from packagers.store.artifacts_index import LATEST, ArtifactIndex, ArtifactRef
 from packagers.store.backends import normalize_url, open_backend
 from packagers.store.blobs import blob_path, put_file
@@ -26,6 +31,7 @@ from packagers.store.uri import check_name, parse_uri, version_uri
 from packagers.store.versions import new_version_id
 
 if TYPE_CHECKING:
+    from packagers.manifest import Manifest
     from packagers.package import Package
     from packagers.store.index import StoreIndex
 
@@ -75,6 +81,23 @@ class Store:
 
     # -- artifacts --------------------------------------------------------------------------------
 
+    def stamp(
+        self,
+        packages: list[Package],
+        *,
+        project: str | None = None,
+        run_id: str | None = None,
+    ) -> None:
+        """Give each package (bundle members included) its project, version and URI, in place.
+
+        Done before linking, which stores an artifact's URI; a package stamped already keeps its
+        own. Nothing is written.
+        """
+        from packagers._config import config
+
+        project = check_name("project", project or config.project, "log_packages")
+        _stamp([p for p in iter_packages(packages) if "uri" not in p.manifest], project, run_id)
+
     def log_packages(
         self,
         packages: list[Package],
@@ -85,13 +108,10 @@ class Store:
     ) -> dict[str, ArtifactRef]:
         """Store packed outputs (bundle members included) and return their refs by key.
 
-        Each package's manifest is completed in place (digest, size, blob, version, uri...).
+        Packages not stamped yet (see :meth:`stamp`) are stamped with ``project`` and ``run_id``.
+        Each package's manifest is completed in place (digest, size, blob).
         ``progress(key, bytes_done, bytes_total)`` is called while each blob streams in.
         """
-        from packagers._config import config
-        from packagers.manager import PackagersManager, iter_packages
-
-        project = check_name("project", project or config.project, "log_packages")
         everything = list(iter_packages(packages))
         keys = [package.key for package in everything]
         if len(set(keys)) != len(keys):
@@ -100,12 +120,11 @@ class Store:
         for package in everything:
             if package.hint.tag:
                 check_name("tag", package.hint.tag, f"the log hint of {package.key!r}")
+        self.stamp(packages, project=project, run_id=run_id)
         session = WriteSession(self._backend)
         try:
             for package in everything:  # data first: no manifest may name a partial blob
                 self._put_blob(package, session, progress)
-            uri_of = _stamp(everything, project, run_id)
-            PackagersManager.link(packages, reference=lambda target: uri_of[target.key])
             for package in everything:  # members come before the bundle that holds them
                 self._index.write_manifest(package.manifest)
             for package in everything:
@@ -113,8 +132,10 @@ class Store:
                     self._write_preview(package)
             for package in everything:  # `latest` needs no pointer: it is the newest version
                 if package.hint.tag and package.hint.tag != LATEST:
-                    version = package.manifest["version"]
-                    self._index.set_tag(project, package.key, package.hint.tag, version)
+                    manifest = package.manifest
+                    self._index.set_tag(
+                        manifest["project"], package.key, package.hint.tag, manifest["version"]
+                    )
         finally:
             session.close()
         return {p.key: ArtifactRef.from_manifest(p.manifest) for p in everything}
@@ -138,7 +159,8 @@ class Store:
             expected=package.manifest.get("digest"),
             progress=None if progress is None else lambda done, total: progress(key, done, total),
         )
-        package.manifest.update(digest=blob.digest, size=blob.size, blob=blob.path)
+        manifest = package.manifest
+        manifest["digest"], manifest["size"], manifest["blob"] = blob.digest, blob.size, blob.path
 
     def _write_preview(self, package: Package) -> None:
         """A preview is optional: failing to write one leaves the artifact without, not broken."""
@@ -185,7 +207,7 @@ class Store:
             resolver=lambda entry: self.resolve(entry["uri"]),
         )
 
-    def manifest(self, uri: str) -> dict[str, Any]:
+    def manifest(self, uri: str) -> Manifest:
         """The manifest of the version ``uri`` names."""
         return self._index.find(parse_uri(uri))
 
@@ -257,26 +279,24 @@ class Store:
         return collect_garbage(self._backend, self._index, dry_run=dry_run)
 
 
-def _stamp(packages: list[Package], project: str, run_id: str | None) -> dict[str, str]:
-    """Give each package its version and URI, and each bundle its members' URIs; key -> URI."""
+def _stamp(packages: list[Package], project: str, run_id: str | None) -> None:
+    """Give each package its version and URI, and each bundle its members' URIs."""
     created = datetime.now(timezone.utc).isoformat()
     uri_of = {}
     for package in packages:
         version = new_version_id()
         uri_of[package.key] = version_uri(project, package.key, version)
-        package.manifest.update(
-            project=project,
-            key=package.key,
-            version=version,
-            uri=uri_of[package.key],
-            run_id=run_id,
-            created=created,
+        manifest = package.manifest
+        manifest["project"], manifest["key"], manifest["version"] = project, package.key, version
+        manifest["uri"], manifest["run_id"], manifest["created"] = (
+            uri_of[package.key],
+            run_id,
+            created,
         )
     for package in packages:
         if package.is_bundle:
             for entry in package.manifest["bundle"]["members"]:
                 entry["uri"] = uri_of[entry["key"]]
-    return uri_of
 
 
 _stores: dict[str, Store] = {}

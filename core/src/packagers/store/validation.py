@@ -10,34 +10,28 @@ names the file, before any of it is used.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from packagers._digest import PATTERN
 from packagers.log_hint import is_valid_key
+from packagers.manifest import check_format, shape_problem
 from packagers.store.blobs import blob_path
 from packagers.store.errors import DamagedFileError, parse_json
 from packagers.store.uri import version_uri
 from packagers.store.versions import is_version_id
 
+if TYPE_CHECKING:
+    from packagers.manifest import Manifest
+
 __all__ = ["check_format", "read_manifest", "read_preview", "read_run_record", "read_tag"]
-
-_SEPARATORS = ("/", "\\", "\x00")
-_MAX_FORMAT = 64
-
-
-def check_format(data_format: object) -> bool:
-    """Whether a recorded format can end a file name (``<key>.<format>``) and stay one name."""
-    return data_format is None or (
-        isinstance(data_format, str)
-        and 0 < len(data_format) <= _MAX_FORMAT
-        and not any(separator in data_format for separator in _SEPARATORS)
-    )
 
 
 def read_manifest(
     data: bytes, rel: str, store: str, *, project: str, key: str, version: str
-) -> dict[str, Any]:
-    """The manifest at ``rel`` (``artifacts/<project>/<key>/versions/<version>.json``), checked."""
+) -> Manifest:
+    """The manifest at ``rel`` (``artifacts/<project>/<key>/versions/<version>.json``), checked.
+
+    Of the wrong shape or not of its place: a ``DamagedFileError`` naming the file.
+    """
     manifest = parse_json(data, rel, store)
     problem = _manifest_problem(manifest, project, key, version)
     if problem is not None:
@@ -76,12 +70,8 @@ def read_preview(data: bytes, rel: str, store: str) -> dict[str, Any]:
 
 
 def _is_name(value: object) -> bool:
-    """Whether ``value`` can be a project, key or run id (each becomes a file name)."""
+    """Whether ``value`` can be a project (it becomes a directory name)."""
     return isinstance(value, str) and is_valid_key(value)
-
-
-def _is_member_name(entry: dict[str, Any]) -> bool:
-    return isinstance(entry.get("name"), (str, int))
 
 
 def _kind(value: object) -> str:
@@ -89,9 +79,15 @@ def _kind(value: object) -> str:
 
 
 def _manifest_problem(manifest: object, project: str, key: str, version: str) -> str | None:
-    """Why ``manifest`` cannot be the one the store wrote at its place, or None."""
-    if not isinstance(manifest, dict):
-        return f"holds {_kind(manifest)}, not a manifest object"
+    """Why ``manifest`` cannot be the one the store wrote at its place, or None.
+
+    Its shape is :func:`packagers.manifest.shape_problem`'s to judge; this adds where it sits:
+    its identity, its URI, its blob and its bundle members' URIs.
+    """
+    problem = shape_problem(manifest)
+    if problem is not None:
+        return problem
+    assert isinstance(manifest, dict)  # shape_problem said so
     for field, expected in (("project", project), ("key", key)):
         value = manifest.get(field)
         if not _is_name(value) or value != expected:
@@ -100,41 +96,14 @@ def _manifest_problem(manifest: object, project: str, key: str, version: str) ->
         return f"names the version {manifest.get('version')!r}, not its own file's {version!r}"
     if manifest.get("uri") != version_uri(project, key, version):
         return f"names the uri {manifest.get('uri')!r}, not its own"
-    if not isinstance(manifest.get("artifact_type"), str):
-        return f"has the artifact type {manifest.get('artifact_type')!r}, not a name"
     digest, blob = manifest.get("digest"), manifest.get("blob")
-    if digest is not None and not (isinstance(digest, str) and PATTERN.fullmatch(digest)):
-        return f"records the digest {digest!r}, not one the store makes"
     if blob is not None and (digest is None or blob != blob_path(digest)):
         return f"names the blob {blob!r}, not the one its digest names"
-    if not check_format(manifest.get("format")):
-        return f"records the format {manifest.get('format')!r}, which cannot end a file name"
-    run_id = manifest.get("run_id")
-    if run_id is not None and not _is_name(run_id):
-        return f"records the run id {run_id!r}, not one the runner makes"
-    for field in ("instructions", "spec"):
-        if not isinstance(manifest.get(field, {}), dict):
-            return f"holds {_kind(manifest[field])} as its {field}, not an object"
-    if "bundle" in manifest:
-        return _bundle_problem(manifest["bundle"], project)
-    return None
-
-
-def _bundle_problem(bundle: object, project: str) -> str | None:
-    """Why a bundle's member list cannot be one the store wrote, or None."""
-    if not isinstance(bundle, dict):
-        return f"holds {_kind(bundle)} as its bundle, not an object"
-    members = bundle.get("members")
-    if not isinstance(members, list) or not isinstance(bundle.get("collection"), str):
-        return "holds a bundle without a collection and a list of members"
-    for entry in members:
-        key = entry.get("key") if isinstance(entry, dict) else None
-        if not isinstance(entry, dict) or not _is_name(key) or not _is_member_name(entry):
-            return f"holds the bundle member {entry!r}, without a valid key and name"
+    for entry in manifest.get("bundle", {}).get("members", []):
         uri = entry.get("uri")
-        prefix = version_uri(project, str(key), "")
+        prefix = version_uri(project, str(entry["key"]), "")
         if not (
             isinstance(uri, str) and uri.startswith(prefix) and is_version_id(uri[len(prefix) :])
         ):
-            return f"names the bundle member uri {uri!r}, not an exact version of {key!r}"
+            return f"names the bundle member uri {uri!r}, not an exact version of {entry['key']!r}"
     return None

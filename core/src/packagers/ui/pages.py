@@ -20,6 +20,7 @@ from packagers.ui.lineage import lineage_graph
 from packagers.ui.previews import load_preview
 
 if TYPE_CHECKING:
+    from packagers.manifest import Manifest
     from packagers.store import Store
 
 __all__ = [
@@ -282,7 +283,7 @@ def artifacts_page(store: Store, query: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def _manifest(store: Store, uri: str) -> dict[str, Any]:
+def _manifest(store: Store, uri: str) -> Manifest:
     parse_uri(uri)  # a malformed URI is the asker's mistake (400), not a missing version (404)
     try:
         return store.manifest(uri)

@@ -1,0 +1,281 @@
+"""Choosing how to unpack a data item for a type hint, and unpacking it.
+
+:meth:`Unpacker.steps` lists, in the order unpacking tries them, what could answer a hint: the
+packager recorded in the item's manifest, the handle or a path, or the packagers of each Union
+member for a plain file. ``unpack`` walks those steps and ``packagers explain`` prints them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from packagers._errors import PackagersError, UnpackingError
+from packagers.artifacts import ArtifactType
+from packagers.data_item import DataItem
+from packagers.manager.dispatch import Verdict, hint_name, unpack_verdict
+from packagers.plugins.collection import collect
+from packagers.type_hints import hint_metadata, hint_origin, import_type, split_hint
+
+if TYPE_CHECKING:
+    from packagers.manager.dispatch import Dispatch
+
+__all__ = ["BUNDLE", "EXTRACTED", "HANDLE", "PATH", "PLAIN", "RECORDED", "Step", "Unpacker"]
+
+BUNDLE = "bundle"
+#: How a step answers: the manifest's packager, the same as a path hint's type (a packed
+#: directory, extracted), the DataItem itself, a local path, a packager trying a plain file; a
+#: step of none of these is declined (``NOTHING``).
+RECORDED, EXTRACTED, HANDLE, PATH, PLAIN, NOTHING = (
+    "recorded",
+    "extracted",
+    "handle",
+    "path",
+    "plain",
+    "nothing",
+)
+
+
+class Step(NamedTuple):
+    """One way to answer a hint ``member``: ``route`` and the verdict on it."""
+
+    member: Any
+    route: str
+    verdict: Verdict
+
+    def attempt(self) -> str:
+        """The line an unpacking error shows for a step that did not give the object."""
+        if not self.verdict.packager:
+            return self.verdict.reason
+        return f"{hint_name(self.member)} via {self.verdict.packager}: {self.verdict.reason}"
+
+
+class Unpacker:
+    """Unpacks data items with the packagers of one :class:`Dispatch`."""
+
+    def __init__(self, dispatch: Dispatch) -> None:
+        self._dispatch = dispatch
+        #: Every item unpacked, bundle members included: their downloaded copies go at the end.
+        self.opened: list[DataItem] = []
+
+    def clear(self) -> None:
+        """Delete every downloaded input copy."""
+        items, self.opened = self.opened, []
+        for item in items:
+            item.clear()
+
+    def steps(self, data_item: DataItem, type_hint: Any) -> Iterator[Step]:
+        """What may answer ``type_hint`` for ``data_item``, in the order unpacking tries it.
+
+        A packed item goes to the packager recorded in its manifest when the hint agrees (or
+        there is none); a plain file or URL goes to the packagers of the hint, in the order
+        Union members are written.
+        """
+        manifest = data_item.manifest
+        recorded = manifest is not None and manifest.get("artifact_type") is not None
+        if type_hint is None:
+            if recorded:
+                yield Step(None, RECORDED, _recorded(manifest, "no type hint"))  # type: ignore[arg-type]
+            else:
+                yield Step(None, HANDLE, Verdict("", True, "no type hint: the DataItem itself"))
+            return
+        members = [(m, _resolved_origin(m)) for m in split_hint(type_hint, keep_annotated=True)]
+        if recorded:  # a member that agrees with the manifest wins over the written order
+            for member, origin in members:
+                if origin not in (None, DataItem) and agrees(origin, manifest):  # type: ignore[arg-type]
+                    verdict = _recorded(manifest, f"{hint_name(member)} agrees with it")  # type: ignore[arg-type]
+                    yield Step(member, RECORDED, verdict)
+                    return
+        for member, origin in members:
+            if origin is None:
+                reason = f"{hint_origin(member)}: no such type can be imported"
+                yield Step(member, NOTHING, Verdict("", False, reason))
+            elif origin is DataItem:
+                yield Step(member, HANDLE, Verdict("", True, "a DataItem hint: the handle"))
+                return
+            elif origin is type(None):
+                yield Step(member, NOTHING, Verdict("", False, "None: an input was given"))
+            elif _is_path_hint(origin):
+                if recorded and manifest.get("artifact_type") == ArtifactType.PATH:  # type: ignore[union-attr]
+                    # a packed directory comes back extracted, not as its archive
+                    yield Step(member, EXTRACTED, _recorded(manifest, "a packed directory"))  # type: ignore[arg-type]
+                else:
+                    yield Step(member, PATH, Verdict("", True, "a path hint: the local file"))
+                return
+            else:
+                candidates = (
+                    self._dispatch.packagers_for(origin) if isinstance(origin, type) else ()
+                )
+                for packager in candidates:
+                    yield Step(member, PLAIN, unpack_verdict(packager, data_item, member))
+                if not candidates:
+                    reason = f"{hint_name(member)}: no installed packager handles this type"
+                    yield Step(member, NOTHING, Verdict("", False, reason))
+
+    def unpack(self, data_item: DataItem, type_hint: Any) -> Any:
+        """The object ``data_item`` holds as ``type_hint`` asks (see :meth:`steps`)."""
+        data_item.hint_metadata = ()
+        self.opened.append(data_item)
+        attempts: list[str] = []
+        for step in self.steps(data_item, type_hint):
+            verdict = step.verdict
+            if not verdict.accepted:
+                attempts.append(step.attempt())
+                continue
+            data_item.hint_metadata = hint_metadata(step.member)
+            if step.route == RECORDED:
+                return self.unpack_recorded(data_item, data_item.manifest)  # type: ignore[arg-type]
+            if step.route == EXTRACTED:
+                extracted = self.unpack_recorded(data_item, data_item.manifest)  # type: ignore[arg-type]
+                return _resolved_origin(step.member)(extracted)
+            if step.route == HANDLE:
+                return data_item
+            if step.route == PATH:
+                return _resolved_origin(step.member)(data_item.local())
+            packager = self._dispatch.packager(verdict.packager)
+            try:
+                return packager.unpack(data_item, verdict.artifact_type, {})  # type: ignore[union-attr, arg-type]
+            except Exception as error:
+                attempts.append(
+                    f"{hint_name(step.member)} via {verdict.packager} ({verdict.artifact_type}): "
+                    f"{type(error).__name__}: {error}"
+                )
+        tried = "\n".join(f"  - {attempt}" for attempt in attempts) or "  - nothing matched"
+        manifest = data_item.manifest
+        packed = (
+            f" (it was packed as a {manifest.get('object_type') or manifest.get('artifact_type')})"
+            if manifest is not None and manifest.get("artifact_type") is not None
+            else ""
+        )
+        raise UnpackingError(
+            f"cannot unpack {data_item.url!r} as {hint_name(type_hint)}{packed}:\n{tried}"
+        )
+
+    def unpack_recorded(self, data_item: DataItem, manifest: dict[str, Any]) -> Any:
+        """The object as its manifest records it: a result's value, a bundle, or its packager's."""
+        artifact_type = manifest["artifact_type"]
+        if artifact_type == ArtifactType.RESULT:
+            return manifest.get("value")
+        if artifact_type == BUNDLE:
+            return self._unpack_bundle(data_item, manifest)
+        name = manifest.get("packager")
+        packager = self._dispatch.packager(name) if name else None
+        if packager is None:
+            raise UnpackingError(missing_packager_message(data_item, manifest))
+        if artifact_type not in packager.unpacking_artifact_types():
+            raise UnpackingError(
+                f"{data_item.key!r} is a {artifact_type!r} artifact, which "
+                f"{packager.qualified_name()} packs but cannot unpack; ask for it as a DataItem "
+                "or a Path to get the file"
+            )
+        try:
+            return packager.unpack(data_item, artifact_type, dict(manifest.get("instructions", {})))
+        except PackagersError:
+            raise
+        except Exception as error:
+            raise UnpackingError(
+                f"{packager.qualified_name()} failed to unpack {data_item.key!r} "
+                f"({artifact_type}): {type(error).__name__}: {error}"
+            ) from error
+
+    def _unpack_bundle(self, data_item: DataItem, manifest: dict[str, Any]) -> Any:
+        bundle = manifest["bundle"]
+        if data_item.resolver is None:
+            raise UnpackingError(
+                f"{data_item.key!r} is a bundle of {len(bundle['members'])} items and this data "
+                "item cannot reach them; load it through the store"
+            )
+        names = [entry["name"] for entry in bundle["members"]]
+        members = [data_item.resolver(entry) for entry in bundle["members"]]
+        values = [self.unpack(member, None) for member in members]
+        collection = bundle["collection"]
+        if collection == "list":
+            return values
+        if collection == "tuple":
+            return tuple(values)
+        if collection == "dict":
+            return dict(zip(names, values, strict=True))
+        packager = self._dispatch.packager(bundle["packager"])
+        if packager is None:
+            raise UnpackingError(missing_packager_message(data_item, manifest))
+        if packager.BUNDLE_FROM_DICT:
+            return packager.bundle(dict(zip(names, values, strict=True)))
+        return packager.bundle(values)
+
+
+def agrees(origin: Any, manifest: dict[str, Any]) -> bool:
+    """Whether a hint's class can hold what the manifest records (so its packager is used)."""
+    artifact_type = manifest.get("artifact_type")
+    if origin is object:
+        return True
+    if artifact_type == ArtifactType.RESULT:  # a JSON value: a tuple was stored as a list
+        return isinstance(origin, type) and isinstance(manifest.get("value"), origin)
+    if artifact_type == BUNDLE:
+        return _bundle_agrees(origin, manifest)
+    recorded = manifest.get("object_type")
+    recorded_type = import_type(recorded) if recorded else None
+    return (
+        isinstance(origin, type) and recorded_type is not None and issubclass(recorded_type, origin)
+    )
+
+
+def missing_packager_message(data_item: DataItem, manifest: dict[str, Any]) -> str:
+    """Why the packager a manifest names is not here, and what to install."""
+    name = manifest.get("packager")
+    distribution = manifest.get("distribution")
+    version = manifest.get("distribution_version")
+    record = next(
+        (
+            r
+            for r in collect().records
+            if r.state != "active"
+            and (r.name == name or (distribution is not None and r.distribution == distribution))
+        ),
+        None,
+    )
+    if record is not None:
+        return (
+            f"{data_item.key!r} was packed by {name} from {distribution}, whose plugin is "
+            f"{record.state} here: {record.error}"
+        )
+    wanted = f"{distribution}=={version}" if distribution and version else distribution
+    return (
+        f"{data_item.key!r} was packed by {name} ({manifest.get('object_type')}), which is not "
+        f"installed: pip install {wanted or 'the plugin that provides it'}"
+    )
+
+
+def _recorded(manifest: dict[str, Any], why: str) -> Verdict:
+    return Verdict(
+        manifest.get("packager") or "",
+        True,
+        f"as its manifest records ({why})",
+        manifest.get("artifact_type"),
+    )
+
+
+def _resolved_origin(member: Any) -> Any:
+    """The class a Union member names; None for a dotted name that does not import."""
+    origin = hint_origin(member)
+    return import_type(origin) if isinstance(origin, str) else origin
+
+
+def _is_path_hint(origin: Any) -> bool:
+    if origin is str:
+        return True
+    pathlib = sys.modules.get("pathlib")  # no Path hint can exist before pathlib loads
+    if pathlib is None or not isinstance(origin, type):
+        return False
+    return issubclass(origin, pathlib.PurePath)
+
+
+def _bundle_agrees(origin: Any, manifest: dict[str, Any]) -> bool:
+    bundle = manifest.get("bundle")
+    if not bundle or not isinstance(origin, type):
+        return False
+    collection = bundle["collection"]
+    if collection in ("list", "tuple", "dict"):
+        return origin in (list, tuple, dict) and origin.__name__ == collection
+    recorded = import_type(bundle.get("object_type", ""))
+    return recorded is not None and issubclass(recorded, origin)
