@@ -23,6 +23,7 @@ EXPECTED_DEFAULTS: dict[str, Any] = {
     "strict": False,
     "project": "default",
     "store": {"url": ".packagers"},
+    "dask": {"address": None, "shared_path": False, "envelope_limit": 65536},
     "plugins": {"autoload": True, "mandatory": [], "blocked": []},
     "pickle": {"module": "cloudpickle", "policy": "warn", "signing_key": None},
 }
@@ -62,7 +63,7 @@ def test_defaults() -> None:
 
 def test_table_defines_each_setting_once_with_its_env_var() -> None:
     paths = [s.path for s in SETTINGS]
-    assert len(paths) == len(set(paths)) == 15
+    assert len(paths) == len(set(paths)) == 18
     assert config.describe() is SETTINGS
     by_path = {s.path: s for s in SETTINGS}
     assert by_path["pickle.policy"].env_var == "MLRUN_PACKAGERS__PICKLE__POLICY"

@@ -1,7 +1,8 @@
 """Running functions: typed inputs in, logged outputs out, and a record of every run.
 
-``run(fn, inputs=..., params=..., returns=...)`` runs here (``executor="local"``) or in a fresh
-process (``"process"``); ``@handler(returns=[...])`` declares a function's log hints. The
+``run(fn, inputs=..., params=..., returns=...)`` runs here (``executor="local"``), in a fresh
+process (``"process"``) or on a Dask cluster (``"dask"``, an optional extra); ``submit`` returns
+a handle without waiting; ``@handler(returns=[...])`` declares a function's log hints. The
 package is ``packagers.runner`` so that ``packagers.run`` can stay the plain function.
 """
 
@@ -17,6 +18,7 @@ from packagers.runner.executors import (
     Executor,
     LocalExecutor,
     ProcessExecutor,
+    ProcessRun,
     executor_names,
     get_executor,
     register_executor,
@@ -24,7 +26,7 @@ from packagers.runner.executors import (
 from packagers.runner.handle import CompletedRun, RunHandle, RunTimeoutError
 from packagers.runner.handler import handler
 from packagers.runner.record import RunRecord
-from packagers.runner.runner import RunJob, run
+from packagers.runner.runner import RunJob, run, submit
 
 __all__ = [
     "CompletedRun",
@@ -33,6 +35,7 @@ __all__ = [
     "FunctionReferenceError",
     "LocalExecutor",
     "ProcessExecutor",
+    "ProcessRun",
     "RunArgumentError",
     "RunError",
     "RunHandle",
@@ -44,4 +47,5 @@ __all__ = [
     "handler",
     "register_executor",
     "run",
+    "submit",
 ]

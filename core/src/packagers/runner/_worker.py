@@ -1,11 +1,12 @@
 """The worker side of every remote executor: :func:`run_envelope` runs one job's envelope here.
 
 A cluster executor calls it on its workers; the ``process`` executor runs this module,
-``python -m packagers.runner._worker OUT < envelope``, which reads the envelope on stdin, applies the parent's settings, registers the parent's custom
-packagers, runs the job in-process like the ``local`` executor (which saves the run record) and
-writes ``{"record": ...}`` to OUT (a file, because the user's function may print to stdout).
-When the job cannot even be prepared here (the function or a custom packager does not import in
-a fresh process), it writes ``{"error": ...}`` instead and the parent finishes the record.
+``python -m packagers.runner._worker OUT < envelope``. It applies the parent's settings, registers
+the parent's custom packagers, runs the job in-process like the ``local`` executor (which saves
+the run record) and returns ``{"record": ...}`` (the process worker writes it to OUT, a file,
+because the user's function may print to stdout). When the job cannot even be prepared here (the
+function or a custom packager does not import), it returns ``{"error": ...}`` instead and the
+caller finishes the record.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def run_envelope(
     worker: str | None = None,
     should_stop: Callable[[], str | None] | None = None,
 ) -> dict[str, Any]:
-    """Run the job an envelope describes, in this process; ``{"record": ...}`` or ``{"error": ...}``.
+    """Run the job an envelope describes, here: ``{"record": ...}`` or ``{"error": ...}``.
 
     The one code path of every executor that runs jobs elsewhere. ``worker`` is recorded as where
     the run happened; ``should_stop`` is checked between the run's phases (see ``execute``).

@@ -159,7 +159,9 @@ class ProcessRun(RunHandle):
 
     def _past_timeout(self) -> bool:
         limit = self._job.timeout
-        return limit is not None and time.perf_counter() - self._start > limit + self._executor.grace
+        return (
+            limit is not None and time.perf_counter() - self._start > limit + self._executor.grace
+        )
 
     def _stop_worker(self, state: str) -> None:
         """Ask the worker to stop, kill it after the grace period, and finish the record."""

@@ -112,7 +112,9 @@ def retryable(error: BaseException, phase: str, retry_on: tuple[str, ...]) -> bo
     return bool(retry_on) and any(type_name(kind) in retry_on for kind in type(error).__mro__)
 
 
-def attempt_entry(record: RunRecord, started: str, error: dict[str, str] | None = None) -> dict[str, Any]:
+def attempt_entry(
+    record: RunRecord, started: str, error: dict[str, str] | None = None
+) -> dict[str, Any]:
     """What ``record.attempts`` keeps of a failed try (the record's error, or ``error``)."""
     return {
         "attempt": len(record.attempts) + 1,

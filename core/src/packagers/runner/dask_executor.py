@@ -1,0 +1,316 @@
+"""``executor="dask"``: runs on a ``dask.distributed`` cluster (the optional ``packagers[dask]``).
+
+Each task carries only the job's envelope (JSON, no credentials: workers take those from their
+own environment) and returns the run record; data goes through the shared store by URI. The
+cluster is the client given, else the scheduler at the ``dask.address`` setting, else a
+``LocalCluster`` of worker processes on 127.0.0.1 started on first use. ``distributed`` is
+imported when the executor is first built, never by ``import packagers``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from packagers.runner.envelope import envelope_size, job_envelope
+from packagers.runner.errors import ExecutorError, RunArgumentError
+from packagers.runner.executors import Executor
+from packagers.runner.handle import RunHandle, RunTimeoutError
+from packagers.runner.local import attempt_entry, close_record, open_record
+from packagers.runner.record import (
+    CANCELLED,
+    ERROR,
+    FINAL_STATES,
+    PENDING,
+    TIMEOUT,
+    RunRecord,
+    error_info,
+    new_run_id,
+)
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+    from packagers.runner.runner import RunJob
+
+__all__ = ["DaskExecutor", "DaskRun", "local_cluster_client"]
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+#: Clients of scheduler addresses, and the on-demand LocalCluster: one each per process.
+_clients: dict[str, Client] = {}
+_lock = threading.Lock()
+
+
+class DaskExecutor(Executor):
+    """Runs jobs on a Dask cluster.
+
+    ``client``: a ``distributed.Client`` to use; ``address``: a scheduler to connect to (default:
+    the ``dask.address`` setting); with neither, a LocalCluster on this host. ``shared_path``:
+    a local-directory store is reachable by every worker (default: the ``dask.shared_path``
+    setting), which is refused otherwise when a worker runs on another host. ``grace``: seconds
+    a cancelled run has to stop by itself before its worker is restarted.
+    """
+
+    name = "dask"
+
+    def __init__(
+        self,
+        *,
+        client: Client | None = None,
+        address: str | None = None,
+        shared_path: bool | None = None,
+        grace: float = 5.0,
+    ) -> None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise ExecutorError(
+                "executor='dask' needs dask.distributed; install packagers[dask]"
+            ) from None
+        if client is not None and address is not None:
+            raise ExecutorError("give the dask executor a client or an address, not both")
+        self._client = client
+        self._address = address
+        self._shared_path = shared_path
+        self.grace = grace
+        self._checked: set[str] = set()
+
+    @property
+    def client(self) -> Client:
+        """The cluster's client, connected (or started) on first use."""
+        from packagers._config import config
+
+        if self._client is None:
+            address = self._address or config.dask.address
+            self._client = _client_for(address) if address else local_cluster_client()
+        return self._client
+
+    def execute(self, job: RunJob) -> RunRecord:
+        return self.submit(job).wait()
+
+    def submit(self, job: RunJob) -> DaskRun:
+        if job.run_id is None:
+            job.run_id = new_run_id(datetime.now(timezone.utc))
+        return DaskRun(job, self, self.envelope(job))
+
+    def envelope(self, job: RunJob) -> dict[str, Any]:
+        """The job's envelope, checked for this cluster before anything is submitted."""
+        from packagers._config import config
+
+        local = self._workers_local()
+        envelope = job_envelope(job, self.name, secrets=False, local=local)
+        limit = config.dask.envelope_limit
+        size = envelope_size(envelope)
+        if size > limit:
+            largest = max(job.params, key=lambda n: envelope_size({n: job.params[n]}), default="")
+            raise RunArgumentError(
+                f"the task of {job.info.name}() would be {size} bytes, above the "
+                f"{limit}-byte limit of what goes through the scheduler (dask.envelope_limit)"
+                + (f"; the largest param is {largest!r}" if largest else "")
+                + ": log large values (packagers.log) and pass their URIs as inputs"
+            )
+        store = job.store
+        shared = self._shared_path if self._shared_path is not None else config.dask.shared_path
+        if getattr(store, "_backend").is_local and not local and not shared:  # noqa: B009
+            raise RunArgumentError(
+                f"the store {store.url} is a local directory, and some workers of this cluster "
+                "run on other hosts; use a bucket URL, or say the path is shared by every "
+                "worker (shared_path=True, or MLRUN_PACKAGERS__DASK__SHARED_PATH=true)"
+            )
+        self._check_function(envelope["function"], envelope.get("sys_path", []))
+        return envelope
+
+    def _workers_local(self) -> bool:
+        """Whether every worker runs on this host (then this process's paths mean the same)."""
+        import socket
+
+        workers = self.client.scheduler_info().get("workers", {})
+        if not workers:
+            raise ExecutorError(
+                f"the Dask cluster at {self.client.scheduler.address} has no workers"
+            )
+        here = set(_LOOPBACK)
+        with contextlib.suppress(OSError):
+            here.add(socket.gethostbyname(socket.gethostname()))
+        return all(info.get("host") in here for info in workers.values())
+
+    def _check_function(self, reference: str, paths: list[str]) -> None:
+        """Load the function on one worker before submitting (once per function and executor)."""
+        from packagers.runner._dask_worker import check_function
+
+        if reference in self._checked:
+            return
+        client = self.client
+        worker = next(iter(client.scheduler_info()["workers"]))
+        problem = client.run(check_function, reference, paths, workers=[worker])[worker]
+        if problem is not None:
+            raise ExecutorError(
+                f"{reference!r} does not load on the Dask worker {worker}: {problem}; install "
+                "the module on the workers (the same packages as here), or make it importable"
+            )
+        self._checked.add(reference)
+
+
+class DaskRun(RunHandle):
+    """A job on a Dask cluster: a future for its envelope, retried when its worker is lost."""
+
+    def __init__(self, job: RunJob, executor: DaskExecutor, envelope: dict[str, Any]) -> None:
+        self._job = job
+        self._executor = executor
+        self._envelope = envelope
+        self._record = open_record(job, executor.name)
+        self._record.state = PENDING
+        self._start = time.perf_counter()
+        self._final: RunRecord | None = None
+        self.future: Future = self._submit()
+
+    @property
+    def id(self) -> str:
+        return self._record.id
+
+    @property
+    def record(self) -> RunRecord:
+        if self._final is None and self.future.done():
+            self._take()
+        return self._final or self._record
+
+    def wait(self, timeout: float | None = None) -> RunRecord:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._final is None:
+            step = _POLL if deadline is None else max(0.0, min(_POLL, deadline - time.monotonic()))
+            if not _settled(self.future, step):
+                if self._past_timeout():
+                    self._stop(TIMEOUT)
+                elif deadline is not None and time.monotonic() >= deadline:
+                    raise RunTimeoutError(f"run {self.id} did not end within {timeout} s") from None
+                continue
+            self._take()
+        return self._final
+
+    def cancel(self) -> bool:
+        if self.record.state in FINAL_STATES:
+            return False
+        self._stop(CANCELLED)
+        return self._final is not None and self._final.state == CANCELLED
+
+    def _submit(self) -> Future:
+        from packagers.runner._dask_worker import run_task
+
+        attempt = len(self._job.attempts) + 1
+        return self._executor.client.submit(
+            run_task, self._envelope, key=f"packagers-{self.id}-{attempt}", pure=False
+        )
+
+    def _past_timeout(self) -> bool:
+        limit = self._job.timeout
+        return (
+            limit is not None and time.perf_counter() - self._start > limit + self._executor.grace
+        )
+
+    def _take(self) -> None:
+        """The future has an answer: the worker's record, a lost worker to retry, or a failure."""
+        try:
+            reply = self.future.result()
+        except Exception as error:  # the task itself failed: a lost worker, a store error
+            job, record = self._job, self._record
+            if len(job.attempts) < job.retries:
+                job.attempts.append(attempt_entry(record, record.started, error_info(error)))
+                record.attempts = list(job.attempts)
+                self._envelope["attempts"] = job.attempts
+                self.future = self._submit()
+                return
+            record.fail(error)
+            self._close()
+            return
+        if "record" in reply:
+            self._final = RunRecord.from_dict(reply["record"])
+        elif "stopped" in reply:
+            self._record.state = reply["stopped"]
+            self._close()
+        else:  # the job did not even start on the worker
+            self._record.state, self._record.error = ERROR, reply["error"]
+            self._close()
+
+    def _stop(self, state: str) -> None:
+        """Ask the run to stop; past the grace period, restart the worker that still runs it."""
+        from packagers.runner._dask_worker import is_running, request_stop
+
+        client = self._executor.client
+        running = client.run(request_stop, self.id, state)
+        if not _settled(self.future, self._executor.grace):
+            self.future.cancel()
+            busy = [address for address, here in running.items() if here]
+            still = client.run(is_running, self.id, workers=busy) if busy else {}
+            stuck = [address for address, here in still.items() if here]
+            if stuck:
+                client.restart_workers(stuck)
+            self._record.state = state
+            self._close()
+            return
+        if self.future.status in ("finished", "error"):
+            self._take()
+        if self._final is None:
+            self._record.state = state
+            self._close()
+
+    def _close(self) -> None:
+        close_record(self._job, self._record, self._start, announced=True)
+        self._final = self._record
+
+
+#: How often a waiting handle checks a run's timeout (seconds).
+_POLL = 0.2
+
+
+def _settled(future: Future, timeout: float) -> bool:
+    """Wait up to ``timeout`` seconds for ``future`` to finish, fail or be cancelled."""
+    from asyncio import CancelledError
+    from concurrent.futures import CancelledError as FuturesCancelled
+
+    try:
+        future.result(timeout=timeout)
+    except (TimeoutError, Exception, CancelledError, FuturesCancelled):
+        return future.done()
+    return True
+
+
+def _client_for(address: str) -> Client:
+    from distributed import Client
+
+    with _lock:
+        client = _clients.get(address)
+        if client is None or client.status in ("closed", "closing"):
+            try:
+                client = Client(address, set_as_default=False, timeout=30)
+            except OSError as error:
+                raise ExecutorError(
+                    f"cannot reach the Dask scheduler at {address}: {error}"
+                ) from error
+            _clients[address] = client
+        return client
+
+
+def local_cluster_client() -> Client:
+    """The client of this process's on-demand LocalCluster (worker processes on 127.0.0.1).
+
+    A worker lost mid-task fails the task at once (``allowed-failures`` 0), so that packagers,
+    not the scheduler, retries it and keeps the attempt in the record.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    with _lock:
+        client = _clients.get("local")
+        if client is None or client.status in ("closed", "closing"):
+            with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+                cluster = LocalCluster(
+                    processes=True,
+                    threads_per_worker=1,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
+            client = _clients["local"] = Client(cluster, set_as_default=False)
+        return client
