@@ -23,6 +23,7 @@ from packagers.runner.executors import (
     get_executor,
     register_executor,
 )
+from packagers.runner.fanout import MapRecord, map
 from packagers.runner.handle import CompletedRun, RunHandle, RunTimeoutError
 from packagers.runner.handler import handler
 from packagers.runner.record import RunRecord
@@ -34,6 +35,7 @@ __all__ = [
     "ExecutorError",
     "FunctionReferenceError",
     "LocalExecutor",
+    "MapRecord",
     "ProcessExecutor",
     "ProcessRun",
     "RunArgumentError",
@@ -45,6 +47,7 @@ __all__ = [
     "executor_names",
     "get_executor",
     "handler",
+    "map",
     "register_executor",
     "run",
     "submit",

@@ -74,6 +74,7 @@ def run_envelope(
             return {"error": error_info(error)}
         job.run_id = envelope["run_id"]
         job.parent_id = envelope.get("parent_id")
+        job.item = envelope.get("item")
         job.worker = worker
         job.retries = envelope.get("retries", 0)
         job.retry_on = tuple(envelope.get("retry_on", ()))

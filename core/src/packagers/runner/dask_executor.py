@@ -91,6 +91,28 @@ class DaskExecutor(Executor):
     def execute(self, job: RunJob) -> RunRecord:
         return self.submit(job).wait()
 
+    def default_window(self) -> int:
+        """Four tasks per worker thread: every worker busy, and a few queued behind."""
+        threads = sum(
+            w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()
+        )
+        return max(8, 4 * threads)
+
+    def wait_any(self, handles: list[RunHandle]) -> list[RunHandle]:
+        """Block until one of ``handles`` ends, on the cluster's completions, not by polling."""
+        from distributed import as_completed
+
+        while True:
+            done = [handle for handle in handles if handle.done()]
+            if done:
+                return done
+            futures = [handle.future for handle in handles if isinstance(handle, DaskRun)]
+            with contextlib.suppress(TimeoutError, StopIteration):
+                next(as_completed(futures, loop=self.client.loop, timeout=_POLL))
+            for handle in handles:  # take the answers, and enforce the runs' timeouts
+                with contextlib.suppress(RunTimeoutError):
+                    handle.wait(0)
+
     def submit(self, job: RunJob) -> DaskRun:
         if job.run_id is None:
             job.run_id = new_run_id(datetime.now(timezone.utc))

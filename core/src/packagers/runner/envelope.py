@@ -76,6 +76,7 @@ def job_envelope(
         "config": settings,
         "custom_packagers": _custom_packagers(),
         "parent_id": job.parent_id,
+        "item": job.item,
         "retries": job.retries,
         "retry_on": list(job.retry_on),
         "timeout": job.timeout,

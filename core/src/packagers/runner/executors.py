@@ -8,6 +8,7 @@ in-process run as ``local``. ``dask`` (an optional extra) loads on first use.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -40,6 +41,7 @@ __all__ = [
     "ProcessRun",
     "executor_names",
     "get_executor",
+    "poll_any",
     "register_executor",
 ]
 
@@ -62,6 +64,18 @@ class Executor(ABC):
     def submit(self, job: RunJob) -> RunHandle:
         """Start the job and return its handle without waiting for it to end."""
         return InProcessRun(job, self.name, self.execute)
+
+    def wait_any(self, handles: list[RunHandle]) -> list[RunHandle]:
+        """Block until at least one of ``handles`` (from this executor) has ended; those that did.
+
+        By default the oldest is waited for: an in-process run happens while it is waited for.
+        """
+        handles[0].wait()
+        return [handle for handle in handles if handle.done()]
+
+    def default_window(self) -> int:
+        """How many runs ``map`` keeps in flight unless told (one at a time here)."""
+        return 1
 
 
 class LocalExecutor(Executor):
@@ -88,6 +102,12 @@ class ProcessExecutor(Executor):
 
     def submit(self, job: RunJob) -> RunHandle:
         return ProcessRun(job, self)
+
+    def wait_any(self, handles: list[RunHandle]) -> list[RunHandle]:
+        return poll_any(handles)
+
+    def default_window(self) -> int:
+        return os.cpu_count() or 2
 
     def request(self, job: RunJob) -> dict[str, Any]:
         """The JSON the worker gets (see :func:`~packagers.runner.envelope.job_envelope`)."""
@@ -213,6 +233,18 @@ class ProcessRun(RunHandle):
 
 #: How often a waiting handle checks a run's timeout (seconds).
 _POLL = 0.2
+
+
+def poll_any(handles: list[RunHandle], interval: float = 0.01) -> list[RunHandle]:
+    """Poll ``handles`` (``wait(0)`` also enforces their timeouts) until at least one has ended."""
+    while True:
+        for handle in handles:
+            with contextlib.suppress(RunTimeoutError):
+                handle.wait(0)
+        done = [handle for handle in handles if handle.done()]
+        if done:
+            return done
+        time.sleep(interval)
 
 
 #: name -> executor class, or the ``"module:Class"`` of one that loads on first use (``dask``).

@@ -145,6 +145,7 @@ def open_record(job: RunJob, executor: str) -> RunRecord:
         rank=rank,
         started=now.isoformat(),
         parent_id=job.parent_id,
+        item=job.item,
         worker=job.worker,
         attempts=list(job.attempts),
     )

@@ -84,7 +84,8 @@ class RunRecord:
     ``artifacts`` the references of what was logged. ``logged`` is False for the workers of a
     multi-worker run that do not log.
     ``timings`` splits ``duration`` (seconds) into ``unpack``, ``run``, ``pack`` and ``log``.
-    ``parent_id`` names the run this one is a child of (an item of ``map``); ``worker`` where it
+    ``parent_id`` names the run this one is a child of (an item of ``map``), ``item`` the
+    identity of that item (what ``map(resume=True)`` matches); ``worker`` where it
     ran (a cluster worker's address); ``attempts`` the earlier tries of a retried run, oldest
     first (each: its number, worker, start, end, state and error).
     """
@@ -109,6 +110,7 @@ class RunRecord:
     python_version: str = _PYTHON_VERSION
     plugins: dict[str, str] = field(default_factory=dict)
     parent_id: str | None = None
+    item: str | None = None
     worker: str | None = None
     attempts: list[dict[str, Any]] = field(default_factory=list)
 

@@ -56,6 +56,8 @@ class RunJob:
     progress: Callable[[str, int, int], None] | None = None
     #: The run this one is a child of (an item of ``map``).
     parent_id: str | None = None
+    #: The identity of a ``map`` item: its function's code, input digests and params.
+    item: str | None = None
     #: Where it runs (a cluster worker's address), for the record.
     worker: str | None = None
     #: How many times a retryable failure is tried again, and the exception types (qualified
