@@ -43,8 +43,14 @@ def show_command(args: argparse.Namespace) -> int:
 
 
 def _render_ls(runs: list[dict[str, Any]]) -> None:
+    children: dict[str, dict[str, int]] = {}
+    for run in runs:
+        parent = run.get("parent_id")
+        if parent:
+            counts = children.setdefault(parent, {})
+            counts[run.get("state")] = counts.get(run.get("state"), 0) + 1
     print_table(
-        ["id", "name", "project", "state", "started", "duration", "outputs"],
+        ["id", "name", "project", "state", "started", "duration", "outputs", "children"],
         [
             [
                 run["id"],
@@ -54,6 +60,10 @@ def _render_ls(runs: list[dict[str, Any]]) -> None:
                 _time(run.get("started")),
                 _seconds(run.get("duration")),
                 [*run.get("results", {}), *run.get("artifacts", {})],
+                ", ".join(
+                    f"{n} {state}" for state, n in sorted(children.get(run["id"], {}).items())
+                )
+                or None,
             ]
             for run in runs
         ],

@@ -120,7 +120,9 @@ def _items(over: Any) -> list[dict[str, Any]]:
                     f"over[{name!r}] must be a list of values to take every combination of, not "
                     f"{type(values).__name__}"
                 )
-        return [dict(zip(names, values)) for values in itertools.product(*over.values())]
+        return [
+            dict(zip(names, values, strict=True)) for values in itertools.product(*over.values())
+        ]
     if isinstance(over, (list, tuple)):
         for position, item in enumerate(over):
             if not isinstance(item, dict):
@@ -262,7 +264,7 @@ def _close_parent(
 
 
 def _status_rows(jobs: list[RunJob], children: list[RunRecord | None]) -> Iterator[dict[str, Any]]:
-    for index, (job, child) in enumerate(zip(jobs, children)):
+    for index, (job, child) in enumerate(zip(jobs, children, strict=True)):
         yield {
             "item": index,
             "run_id": child.id if child else None,
