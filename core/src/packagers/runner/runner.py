@@ -147,6 +147,8 @@ def _retry_policy(
     retries: int, retry_on: Iterable[type[BaseException] | str], timeout: float | None
 ) -> tuple[int, tuple[str, ...], float | None]:
     """The checked ``retries``, ``retry_on`` (as the qualified names records use) and timeout."""
+    if retries == 0 and retry_on == () and timeout is None:  # every plain run: no checks
+        return 0, (), None
     from packagers.runner.record import type_name
 
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
