@@ -48,7 +48,8 @@ def _render_ls(runs: list[dict[str, Any]]) -> None:
         parent = run.get("parent_id")
         if parent:
             counts = children.setdefault(parent, {})
-            counts[run.get("state")] = counts.get(run.get("state"), 0) + 1
+            state = str(run.get("state"))
+            counts[state] = counts.get(state, 0) + 1
     print_table(
         ["id", "name", "project", "state", "started", "duration", "outputs", "children"],
         [

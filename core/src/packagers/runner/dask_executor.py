@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from asyncio import CancelledError
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -93,9 +94,8 @@ class DaskExecutor(Executor):
 
     def default_window(self) -> int:
         """Four tasks per worker thread: every worker busy, and a few queued behind."""
-        threads = sum(
-            w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()
-        )
+        workers = self.client.scheduler_info()["workers"].values()
+        threads = sum(int(worker.get("nthreads", 1)) for worker in workers)
         return max(8, 4 * threads)
 
     def wait_any(self, handles: list[RunHandle]) -> list[RunHandle]:
@@ -151,9 +151,7 @@ class DaskExecutor(Executor):
 
         workers = self.client.scheduler_info().get("workers", {})
         if not workers:
-            raise ExecutorError(
-                f"the Dask cluster at {self.client.scheduler.address} has no workers"
-            )
+            raise ExecutorError(f"the Dask cluster of {self.client} has no workers")
         here = set(_LOOPBACK)
         with contextlib.suppress(OSError):
             here.add(socket.gethostbyname(socket.gethostname()))
@@ -187,7 +185,7 @@ class DaskRun(RunHandle):
         self._record.state = PENDING
         self._start = time.perf_counter()
         self._final: RunRecord | None = None
-        self.future: Future = self._submit()
+        self.future: Future[Any] = self._submit()
 
     @property
     def id(self) -> str:
@@ -218,7 +216,7 @@ class DaskRun(RunHandle):
         self._stop(CANCELLED)
         return self._final is not None and self._final.state == CANCELLED
 
-    def _submit(self) -> Future:
+    def _submit(self) -> Future[Any]:
         from packagers.runner._dask_worker import run_task
 
         attempt = len(self._job.attempts) + 1
@@ -236,7 +234,7 @@ class DaskRun(RunHandle):
         """The future has an answer: the worker's record, a lost worker to retry, or a failure."""
         try:
             reply = self.future.result()
-        except Exception as error:  # the task itself failed: a lost worker, a store error
+        except (Exception, CancelledError) as error:  # a lost worker or cluster, a store error
             job, record = self._job, self._record
             if len(job.attempts) < job.retries:
                 job.attempts.append(attempt_entry(record, record.started, error_info(error)))
@@ -287,15 +285,12 @@ class DaskRun(RunHandle):
 _POLL = 0.2
 
 
-def _settled(future: Future, timeout: float) -> bool:
+def _settled(future: Future[Any], timeout: float) -> bool:
     """Wait up to ``timeout`` seconds for ``future`` to finish, fail or be cancelled."""
-    from asyncio import CancelledError
-    from concurrent.futures import CancelledError as FuturesCancelled
-
     try:
         future.result(timeout=timeout)
-    except (TimeoutError, Exception, CancelledError, FuturesCancelled):
-        return future.done()
+    except (Exception, CancelledError):
+        return bool(future.done())
     return True
 
 

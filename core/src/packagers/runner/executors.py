@@ -278,9 +278,9 @@ def get_executor(name: str | Executor, **options: Any) -> Executor:
 
         module, _, attribute = executor.partition(":")
         executor = getattr(importlib.import_module(module), attribute)
-        register_executor(name, executor)  # type: ignore[arg-type]
+        register_executor(name, executor)
     try:
-        return executor(**options)  # type: ignore[operator, no-any-return]
+        return executor(**options)
     except TypeError as error:
         raise ExecutorError(f"executor {name!r} does not take these options: {error}") from None
 
