@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-__all__ = ["check_function", "is_running", "request_stop", "run_task"]
+__all__ = ["check_function", "is_running", "request_stop", "restart_worker", "run_task"]
 
 #: run id -> the state to stop in (``cancelled``, ``timeout``), set by ``request_stop``.
 _stops: dict[str, str] = {}
@@ -43,6 +43,17 @@ def request_stop(run_id: str, state: str) -> bool:
     """Ask the run to stop in ``state`` (now if it has not started); whether it runs here."""
     _stops[run_id] = state
     return run_id in _running
+
+
+async def restart_worker() -> None:
+    """End this worker process: a run that does not stop by itself stops with it.
+
+    The worker's nanny starts a fresh one; ``Client.restart_workers`` would wait for it, and a
+    cancel must not (a coroutine, so that ``client.run(..., wait=False)`` returns at once).
+    """
+    import os
+
+    os._exit(1)
 
 
 def is_running(run_id: str) -> bool:

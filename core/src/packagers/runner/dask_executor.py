@@ -78,6 +78,7 @@ class DaskExecutor(Executor):
         self._shared_path = shared_path
         self.grace = grace
         self._checked: set[str] = set()
+        self._local: tuple[float, bool] | None = None
 
     @property
     def client(self) -> Client:
@@ -146,7 +147,16 @@ class DaskExecutor(Executor):
         return envelope
 
     def _workers_local(self) -> bool:
-        """Whether every worker runs on this host (then this process's paths mean the same)."""
+        """Whether every worker runs on this host (then this process's paths mean the same).
+
+        Asked of the scheduler at most every few seconds, not once per task.
+        """
+        now = time.monotonic()
+        if self._local is None or now - self._local[0] > _WORKERS_TTL:
+            self._local = (now, self._ask_workers_local())
+        return self._local[1]
+
+    def _ask_workers_local(self) -> bool:
         import socket
 
         workers = self.client.scheduler_info().get("workers", {})
@@ -256,7 +266,7 @@ class DaskRun(RunHandle):
 
     def _stop(self, state: str) -> None:
         """Ask the run to stop; past the grace period, restart the worker that still runs it."""
-        from packagers.runner._dask_worker import is_running, request_stop
+        from packagers.runner._dask_worker import is_running, request_stop, restart_worker
 
         client = self._executor.client
         running = client.run(request_stop, self.id, state)
@@ -265,8 +275,9 @@ class DaskRun(RunHandle):
             busy = [address for address, here in running.items() if here]
             still = client.run(is_running, self.id, workers=busy) if busy else {}
             stuck = [address for address, here in still.items() if here]
-            if stuck:
-                client.restart_workers(stuck)
+            if stuck:  # its nanny starts a fresh worker in its place
+                client.run(restart_worker, workers=stuck, wait=False)
+                _until_gone(client, stuck)
             self._record.state = state
             self._close()
             return
@@ -281,8 +292,19 @@ class DaskRun(RunHandle):
         self._final = self._record
 
 
+#: Seconds the answer to "are all workers on this host?" is reused for.
+_WORKERS_TTL = 5.0
 #: How often a waiting handle checks a run's timeout (seconds).
 _POLL = 0.2
+
+
+def _until_gone(client: Client, workers: list[str], patience: float = 10.0) -> None:
+    """Wait until the scheduler has dropped ``workers``, so that no new task goes to them."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        if not set(workers) & set(client.scheduler_info()["workers"]):
+            return
+        time.sleep(0.05)
 
 
 def _settled(future: Future[Any], timeout: float) -> bool:
