@@ -31,8 +31,9 @@ class Case:
     """One comparison: ``ours(data)`` against ``raw(data)``, ``data`` coming from ``setup()``.
 
     ``target`` is the ratio the issue sets; ``max_seconds`` an absolute bound per call, for
-    operations whose raw counterpart is trivial (an int result). ``inner`` calls are timed
-    together and divided, for operations too short to time one by one.
+    operations whose raw counterpart is trivial (an int result); ``max_extra_seconds`` a bound on
+    what ours adds to raw per call, for a fixed overhead over a slow raw call (a cluster task).
+    ``inner`` calls are timed together and divided, for operations too short to time one by one.
     """
 
     name: str
@@ -42,6 +43,7 @@ class Case:
     repeat: int = 5
     target: float | None = None
     max_seconds: float | None = None
+    max_extra_seconds: float | None = None
     memory_slack_mb: float | None = None
     inner: int = 1
 
@@ -158,8 +160,13 @@ def main(argv: list[str] | None = None) -> int:
         ours = _run_side(name, "ours", args.quick)
         raw = _run_side(name, "raw", args.quick)
         ratio = ours["median"] / raw["median"] if raw["median"] else float("inf")
-        over_time = (case.target is not None and ratio > case.target) or (
-            case.max_seconds is not None and ours["median"] > case.max_seconds
+        over_time = (
+            (case.target is not None and ratio > case.target)
+            or (case.max_seconds is not None and ours["median"] > case.max_seconds)
+            or (
+                case.max_extra_seconds is not None
+                and ours["median"] - raw["median"] > case.max_extra_seconds
+            )
         )
         over_memory = (
             case.memory_slack_mb is not None
@@ -178,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
             if case.target is not None
             else _format_time(case.max_seconds).strip()
             if case.max_seconds is not None
+            else "+" + _format_time(case.max_extra_seconds).strip()
+            if case.max_extra_seconds is not None
             else "-"
         )
         flag = " !" if over_time or over_memory else ""

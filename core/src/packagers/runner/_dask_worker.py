@@ -8,6 +8,7 @@ restarting its worker (the client's side of it).
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -19,12 +20,14 @@ _stops: dict[str, str] = {}
 _running: set[str] = set()
 
 
-def run_task(envelope: dict[str, Any]) -> dict[str, Any]:
-    """Run one envelope here: ``{"record": ...}``, ``{"error": ...}`` or ``{"stopped": state}``."""
+def run_task(text: str) -> dict[str, Any]:
+    """Run one envelope (its JSON text) here: ``{"record": ...}``, ``{"error": ...}`` or
+    ``{"stopped": state}``."""
     from distributed import get_worker
 
     from packagers.runner._worker import run_envelope
 
+    envelope = json.loads(text)
     run_id = envelope["run_id"]
     stopped = _stops.pop(run_id, None)
     if stopped is not None:  # stopped before it started: nothing ran, nothing to record here

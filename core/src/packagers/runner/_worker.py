@@ -81,7 +81,9 @@ def run_envelope(
         job.timeout = envelope.get("timeout")
         job.attempts = list(envelope.get("attempts", ()))
         job.should_stop = should_stop
-        return {"record": execute(job, envelope["executor"], announce=True).to_dict()}
+        # A map's child is saved once, when it ends: its parent is the run saved as running.
+        announce = job.parent_id is None
+        return {"record": execute(job, envelope["executor"], announce=announce).to_dict()}
 
 
 def _register(name: str, priority: int | None) -> None:

@@ -10,6 +10,7 @@ imported when the executor is first built, never by ``import packagers``.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from asyncio import CancelledError
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from packagers.runner.envelope import envelope_size, job_envelope
 from packagers.runner.errors import ExecutorError, RunArgumentError
-from packagers.runner.executors import Executor
+from packagers.runner.executors import Executor, RunWindow
 from packagers.runner.handle import RunHandle, RunTimeoutError
 from packagers.runner.local import attempt_entry, close_record, open_record
 from packagers.runner.record import (
@@ -94,25 +95,13 @@ class DaskExecutor(Executor):
         return self.submit(job).wait()
 
     def default_window(self) -> int:
-        """Four tasks per worker thread: every worker busy, and a few queued behind."""
+        """Eight tasks per worker thread (at least 32): every worker busy, more queued behind."""
         workers = self.client.scheduler_info()["workers"].values()
         threads = sum(int(worker.get("nthreads", 1)) for worker in workers)
-        return max(8, 4 * threads)
+        return max(32, 8 * threads)
 
-    def wait_any(self, handles: list[RunHandle]) -> list[RunHandle]:
-        """Block until one of ``handles`` ends, on the cluster's completions, not by polling."""
-        from distributed import as_completed
-
-        while True:
-            done = [handle for handle in handles if handle.done()]
-            if done:
-                return done
-            futures = [handle.future for handle in handles if isinstance(handle, DaskRun)]
-            with contextlib.suppress(TimeoutError, StopIteration):
-                next(as_completed(futures, loop=self.client.loop, timeout=_POLL))
-            for handle in handles:  # take the answers, and enforce the runs' timeouts
-                with contextlib.suppress(RunTimeoutError):
-                    handle.wait(0)
+    def window(self) -> RunWindow:
+        return _ClusterWindow(self.client)
 
     def submit(self, job: RunJob) -> DaskRun:
         if job.run_id is None:
@@ -230,8 +219,9 @@ class DaskRun(RunHandle):
         from packagers.runner._dask_worker import run_task
 
         attempt = len(self._job.attempts) + 1
+        text = json.dumps(self._envelope)  # a string: the scheduler has nothing to look into
         return self._executor.client.submit(
-            run_task, self._envelope, key=f"packagers-{self.id}-{attempt}", pure=False
+            run_task, text, key=f"packagers-{self.id}-{attempt}", pure=False
         )
 
     def _past_timeout(self) -> bool:
@@ -241,11 +231,20 @@ class DaskRun(RunHandle):
         )
 
     def _take(self) -> None:
-        """The future has an answer: the worker's record, a lost worker to retry, or a failure."""
         try:
             reply = self.future.result()
-        except (Exception, CancelledError) as error:  # a lost worker or cluster, a store error
-            job, record = self._job, self._record
+        except (Exception, CancelledError) as error:
+            self.settle(error)
+        else:
+            self.settle(reply)
+
+    def settle(self, outcome: dict[str, Any] | BaseException) -> None:
+        """The future's answer: the worker's reply, or why the task failed (a lost worker or
+        cluster, a store error), which is tried again while ``retries`` allow."""
+        if self._final is not None:  # stopped meanwhile: its record is final already
+            return
+        if isinstance(outcome, BaseException):
+            error, job, record = outcome, self._job, self._record
             if len(job.attempts) < job.retries:
                 job.attempts.append(attempt_entry(record, record.started, error_info(error)))
                 record.attempts = list(job.attempts)
@@ -255,6 +254,7 @@ class DaskRun(RunHandle):
             record.fail(error)
             self._close()
             return
+        reply = outcome
         if "record" in reply:
             self._final = RunRecord.from_dict(reply["record"])
         elif "stopped" in reply:
@@ -296,6 +296,37 @@ class DaskRun(RunHandle):
 _WORKERS_TTL = 5.0
 #: How often a waiting handle checks a run's timeout (seconds).
 _POLL = 0.2
+
+
+class _ClusterWindow(RunWindow):
+    """Runs in flight on the cluster, taken as they complete (one ``as_completed``, refilled)."""
+
+    def __init__(self, client: Client) -> None:
+        from distributed import as_completed
+
+        super().__init__()
+        self._completed = as_completed([], loop=client.loop, with_results=True, raise_errors=False)
+        self._by_future: dict[Future[Any], DaskRun] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_future)
+
+    def add(self, handle: RunHandle) -> None:
+        if not isinstance(handle, DaskRun):
+            raise ExecutorError(f"{handle!r} is not a run on a Dask cluster")
+        self._by_future[handle.future] = handle
+        self._completed.add(handle.future)
+
+    def take(self) -> list[RunHandle]:
+        done: list[RunHandle] = []
+        for future, outcome in self._completed.next_batch(block=True):
+            handle = self._by_future.pop(future)
+            handle.settle(outcome)
+            if handle.done():
+                done.append(handle)
+            else:  # tried again: a new future
+                self.add(handle)
+        return done
 
 
 def _until_gone(client: Client, workers: list[str], patience: float = 10.0) -> None:

@@ -39,9 +39,9 @@ __all__ = [
     "LocalExecutor",
     "ProcessExecutor",
     "ProcessRun",
+    "RunWindow",
     "executor_names",
     "get_executor",
-    "poll_any",
     "register_executor",
 ]
 
@@ -65,13 +65,10 @@ class Executor(ABC):
         """Start the job and return its handle without waiting for it to end."""
         return InProcessRun(job, self.name, self.execute)
 
-    def wait_any(self, handles: list[RunHandle]) -> list[RunHandle]:
-        """Block until at least one of ``handles`` (from this executor) has ended; those that did.
-
-        By default the oldest is waited for: an in-process run happens while it is waited for.
-        """
-        handles[0].wait()
-        return [handle for handle in handles if handle.done()]
+    def window(self) -> RunWindow:
+        """The runs ``map`` keeps in flight on this executor (by default: the oldest is waited
+        for, as an in-process run happens while it is waited for)."""
+        return RunWindow()
 
     def default_window(self) -> int:
         """How many runs ``map`` keeps in flight unless told (one at a time here)."""
@@ -103,8 +100,8 @@ class ProcessExecutor(Executor):
     def submit(self, job: RunJob) -> RunHandle:
         return ProcessRun(job, self)
 
-    def wait_any(self, handles: list[RunHandle]) -> list[RunHandle]:
-        return poll_any(handles)
+    def window(self) -> RunWindow:
+        return PollingWindow()
 
     def default_window(self) -> int:
         return os.cpu_count() or 2
@@ -235,16 +232,43 @@ class ProcessRun(RunHandle):
 _POLL = 0.2
 
 
-def poll_any(handles: list[RunHandle], interval: float = 0.01) -> list[RunHandle]:
-    """Poll ``handles`` (``wait(0)`` also enforces their timeouts) until at least one has ended."""
-    while True:
-        for handle in handles:
-            with contextlib.suppress(RunTimeoutError):
-                handle.wait(0)
-        done = [handle for handle in handles if handle.done()]
-        if done:
-            return done
-        time.sleep(interval)
+class RunWindow:
+    """The runs ``map`` has in flight on one executor: add handles, take those that ended."""
+
+    def __init__(self) -> None:
+        self._handles: list[RunHandle] = []
+
+    def __len__(self) -> int:
+        return len(self._handles)
+
+    def add(self, handle: RunHandle) -> None:
+        self._handles.append(handle)
+
+    def take(self) -> list[RunHandle]:
+        """Block until at least one run has ended; remove those that did and return them."""
+        done = self._wait()
+        self._handles = [handle for handle in self._handles if not handle.done()]
+        return done
+
+    def _wait(self) -> list[RunHandle]:
+        self._handles[0].wait()
+        return [handle for handle in self._handles if handle.done()]
+
+
+class PollingWindow(RunWindow):
+    """Polls its runs (``wait(0)``, which also enforces their timeouts) until one has ended."""
+
+    _INTERVAL = 0.01
+
+    def _wait(self) -> list[RunHandle]:
+        while True:
+            for handle in self._handles:
+                with contextlib.suppress(RunTimeoutError):
+                    handle.wait(0)
+            done = [handle for handle in self._handles if handle.done()]
+            if done:
+                return done
+            time.sleep(self._INTERVAL)
 
 
 #: name -> executor class, or the ``"module:Class"`` of one that loads on first use (``dask``).

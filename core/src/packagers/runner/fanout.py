@@ -26,7 +26,6 @@ from packagers.runner.record import COMPLETED, ERROR, RunRecord, new_run_id
 from packagers.runner.runner import _retry_policy, prepare_job
 
 if TYPE_CHECKING:
-    from packagers.runner.handle import RunHandle
     from packagers.runner.handler import Hints
     from packagers.runner.inputs import InputValue
     from packagers.runner.runner import RunJob
@@ -79,8 +78,9 @@ def map(
     window = max_in_flight if max_in_flight is not None else runner.default_window()
     if isinstance(window, bool) or not isinstance(window, int) or window < 1:
         raise RunArgumentError(f"max_in_flight must be an int >= 1, not {max_in_flight!r}")
+    code: dict[str, str] = {}  # the function's code digest, made once
     jobs = [
-        _child_job(fn, item, params, inputs, returns, project, store) for item in items
+        _child_job(fn, item, params, inputs, returns, project, store, code) for item in items
     ]  # every item is checked before the first one runs
     first = jobs[0] if jobs else prepare_job(fn, inputs, params, returns, project, store)
     parent = _open_parent(first, runner.name, len(jobs))
@@ -90,7 +90,8 @@ def map(
     first.store.save_run(parent.to_dict())
     children: list[RunRecord | None] = [done.get(job.item or "") for job in jobs]
     pending = iter([index for index, child in enumerate(children) if child is None])
-    in_flight: dict[RunHandle, int] = {}
+    in_flight = runner.window()
+    position: dict[str, int] = {}  # run id -> item index
     errors = 0
     start = time.perf_counter()
     while True:
@@ -101,12 +102,14 @@ def map(
             job = jobs[index]
             job.parent_id = parent.id
             job.retries, job.retry_on, job.timeout = retries, retry_on_names, timeout
-            in_flight[runner.submit(job)] = index
-        if not in_flight:
+            handle = runner.submit(job)
+            position[handle.id] = index
+            in_flight.add(handle)
+        if not len(in_flight):
             break
-        for handle in runner.wait_any(list(in_flight)):
+        for handle in in_flight.take():
             record = handle.wait()
-            children[in_flight.pop(handle)] = record
+            children[position.pop(handle.id)] = record
             errors += record.state != COMPLETED
     return _close_parent(parent, jobs, children, errors, max_errors, selector, start)
 
@@ -144,6 +147,7 @@ def _child_job(
     returns: Hints | None,
     project: str | None,
     store: Store | str | None,
+    code: dict[str, str],
 ) -> RunJob:
     from packagers.data_item import DataItem
     from packagers.runner.envelope import input_digests
@@ -159,7 +163,7 @@ def _child_job(
     job = prepare_job(fn, item_inputs, item_params, returns, project, store)
     digests = input_digests(job)
     identity = {
-        "code": _code_digest(job.fn),
+        "code": code.get("digest") or code.setdefault("digest", _code_digest(job.fn)),
         "inputs": {
             name: digests[name] or input_url(value) for name, value in sorted(job.inputs.items())
         },
