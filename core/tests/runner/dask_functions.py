@@ -73,3 +73,8 @@ class TaskSizes(SchedulerPlugin):
 def task_sizes(dask_scheduler: object) -> tuple[int, int]:
     plugin = dask_scheduler.plugins[TaskSizes.name]  # type: ignore[attr-defined]
     return plugin.largest, plugin.seen
+
+
+def slow_item(i: int) -> int:
+    time.sleep(0.2)
+    return i

@@ -120,3 +120,52 @@ def test_bad_over_and_best_are_refused(tmp_path: Path, functions: Any) -> None:
         packagers.map("dask_functions:score", over=[{"x": 1}], best="top", store=str(tmp_path))
     with pytest.raises(RunArgumentError, match="no parameter 'z'"):
         packagers.map("dask_functions:score", over=[{"x": 1}, {"z": 1}], store=str(tmp_path))
+
+
+_KILLED_CLIENT = """
+import sys
+sys.path.insert(0, {here!r})
+import packagers
+packagers.map("dask_functions:slow_item", over={{"i": list(range(30))}},
+              store={store!r}, executor="dask", executor_options={{"address": {address!r}}},
+              max_in_flight=2)
+"""
+
+
+@pytest.mark.slow
+def test_a_client_killed_mid_map_resumes_without_running_completed_items_again(
+    dask_client: Any, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from packagers.runner.dask_executor import DaskExecutor
+
+    store = str(tmp_path / "store")
+    here = str(Path(__file__).parent)
+    code = _KILLED_CLIENT.format(here=here, store=store, address=dask_client.scheduler.address)
+    client = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 60
+    while len([r for r in _children(store) if r["state"] == "completed"]) < 4:
+        assert time.monotonic() < deadline and client.poll() is None
+        time.sleep(0.05)
+    client.kill()
+    client.wait()
+    time.sleep(0.5)  # what was still running when the client died ends and saves its record
+    before = {r["id"] for r in _children(store) if r["state"] == "completed"}
+    parent = packagers.map(
+        "dask_functions:slow_item",
+        over={"i": list(range(30))},
+        store=store,
+        executor=DaskExecutor(client=dask_client),
+        resume=True,
+    )
+    assert parent.results["counts"] == {"completed": 30, "not_run": 0}
+    assert before <= {c.id for c in parent.children}  # completed items were not run again
+    completed = [r["item"] for r in _children(store) if r["state"] == "completed"]
+    assert len(completed) == len(set(completed)) == 30  # each item ran to completion once
+
+
+def _children(store: str) -> list[dict[str, Any]]:
+    return [r for r in get_store(store).list_runs() if r.get("parent_id")]
