@@ -200,13 +200,14 @@ class DaskRun(RunHandle):
         deadline = None if timeout is None else time.monotonic() + timeout
         while self._final is None:
             step = _POLL if deadline is None else max(0.0, min(_POLL, deadline - time.monotonic()))
-            if not _settled(self.future, step):
+            settled, outcome = _outcome(self.future, step)
+            if not settled:
                 if self._past_timeout():
                     self._stop(TIMEOUT)
                 elif deadline is not None and time.monotonic() >= deadline:
                     raise RunTimeoutError(f"run {self.id} did not end within {timeout} s") from None
                 continue
-            self._take()
+            self.settle(outcome)
         return self._final
 
     def cancel(self) -> bool:
@@ -231,12 +232,7 @@ class DaskRun(RunHandle):
         )
 
     def _take(self) -> None:
-        try:
-            reply = self.future.result()
-        except (Exception, CancelledError) as error:
-            self.settle(error)
-        else:
-            self.settle(reply)
+        self.settle(_outcome(self.future, 0)[1])
 
     def settle(self, outcome: dict[str, Any] | BaseException) -> None:
         """The future's answer: the worker's reply, or why the task failed (a lost worker or
@@ -270,7 +266,8 @@ class DaskRun(RunHandle):
 
         client = self._executor.client
         running = client.run(request_stop, self.id, state)
-        if not _settled(self.future, self._executor.grace):
+        settled, outcome = _outcome(self.future, self._executor.grace)
+        if not settled:
             self.future.cancel()
             busy = [address for address, here in running.items() if here]
             still = client.run(is_running, self.id, workers=busy) if busy else {}
@@ -281,8 +278,8 @@ class DaskRun(RunHandle):
             self._record.state = state
             self._close()
             return
-        if self.future.status in ("finished", "error"):
-            self._take()
+        if isinstance(outcome, dict):  # the worker's answer; a failed task is not retried now
+            self.settle(outcome)
         if self._final is None:
             self._record.state = state
             self._close()
@@ -338,13 +335,13 @@ def _until_gone(client: Client, workers: list[str], patience: float = 10.0) -> N
         time.sleep(0.05)
 
 
-def _settled(future: Future[Any], timeout: float) -> bool:
-    """Wait up to ``timeout`` seconds for ``future`` to finish, fail or be cancelled."""
+def _outcome(future: Future[Any], timeout: float) -> tuple[bool, Any]:
+    """Wait up to ``timeout`` seconds for ``future``: (True, its result or error), or (False, None)
+    while it is still going."""
     try:
-        future.result(timeout=timeout)
-    except (Exception, CancelledError):
-        return bool(future.done())
-    return True
+        return True, future.result(timeout=timeout)
+    except (Exception, CancelledError) as error:
+        return (True, error) if future.done() else (False, None)
 
 
 def _client_for(address: str) -> Client:
