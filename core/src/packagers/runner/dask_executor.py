@@ -104,9 +104,28 @@ class DaskExecutor(Executor):
         return _ClusterWindow(self.client)
 
     def submit(self, job: RunJob) -> DaskRun:
-        if job.run_id is None:
-            job.run_id = new_run_id(datetime.now(timezone.utc))
-        return DaskRun(job, self, self.envelope(job))
+        return self._start([job])[0]
+
+    def submit_many(self, jobs: list[RunJob]) -> list[RunHandle]:
+        return list(self._start(jobs))
+
+    def _start(self, jobs: list[RunJob]) -> list[DaskRun]:
+        """Every job checked first, then all in one message to the scheduler (``client.map``)."""
+        from packagers.runner._dask_worker import run_task
+
+        envelopes = []
+        for job in jobs:
+            if job.run_id is None:
+                job.run_id = new_run_id(datetime.now(timezone.utc))
+            envelopes.append(self.envelope(job))
+        tasks = [_task(envelope) for envelope in envelopes]
+        futures = self.client.map(
+            run_task, [text for text, _ in tasks], key=[key for _, key in tasks], pure=False
+        )
+        return [
+            DaskRun(job, self, envelope, future)
+            for job, envelope, future in zip(jobs, envelopes, futures, strict=True)
+        ]
 
     def envelope(self, job: RunJob) -> dict[str, Any]:
         """The job's envelope, checked for this cluster before anything is submitted."""
@@ -148,13 +167,26 @@ class DaskExecutor(Executor):
     def _ask_workers_local(self) -> bool:
         import socket
 
-        workers = self.client.scheduler_info().get("workers", {})
-        if not workers:
-            raise ExecutorError(f"the Dask cluster of {self.client} has no workers")
+        workers = self._workers()
         here = set(_LOOPBACK)
         with contextlib.suppress(OSError):
             here.add(socket.gethostbyname(socket.gethostname()))
         return all(info.get("host") in here for info in workers.values())
+
+    def _workers(self) -> dict[str, Any]:
+        """The cluster's workers, waiting a while for one (a worker being restarted, a cluster
+        scaling up) when there is none."""
+        workers: dict[str, Any] = self.client.scheduler_info().get("workers", {})
+        if not workers:
+            try:
+                self.client.wait_for_workers(1, timeout=_WORKER_PATIENCE)
+            except TimeoutError:
+                raise ExecutorError(
+                    f"the Dask cluster of {self.client} has had no worker for "
+                    f"{_WORKER_PATIENCE:.0f} s; start workers, or check the scheduler address"
+                ) from None
+            workers = self.client.scheduler_info().get("workers", {})
+        return workers
 
     def _check_function(self, reference: str, paths: list[str]) -> None:
         """Load the function on one worker before submitting (once per function and executor)."""
@@ -163,7 +195,7 @@ class DaskExecutor(Executor):
         if reference in self._checked:
             return
         client = self.client
-        worker = next(iter(client.scheduler_info()["workers"]))
+        worker = next(iter(self._workers()))
         problem = client.run(check_function, reference, paths, workers=[worker])[worker]
         if problem is not None:
             raise ExecutorError(
@@ -176,7 +208,9 @@ class DaskExecutor(Executor):
 class DaskRun(RunHandle):
     """A job on a Dask cluster: a future for its envelope, retried when its worker is lost."""
 
-    def __init__(self, job: RunJob, executor: DaskExecutor, envelope: dict[str, Any]) -> None:
+    def __init__(
+        self, job: RunJob, executor: DaskExecutor, envelope: dict[str, Any], future: Future[Any]
+    ) -> None:
         self._job = job
         self._executor = executor
         self._envelope = envelope
@@ -184,7 +218,7 @@ class DaskRun(RunHandle):
         self._record.state = PENDING
         self._start = time.perf_counter()
         self._final: RunRecord | None = None
-        self.future: Future[Any] = self._submit()
+        self.future = future
 
     @property
     def id(self) -> str:
@@ -219,11 +253,8 @@ class DaskRun(RunHandle):
     def _submit(self) -> Future[Any]:
         from packagers.runner._dask_worker import run_task
 
-        attempt = len(self._job.attempts) + 1
-        text = json.dumps(self._envelope)  # a string: the scheduler has nothing to look into
-        return self._executor.client.submit(
-            run_task, text, key=f"packagers-{self.id}-{attempt}", pure=False
-        )
+        text, key = _task(self._envelope)
+        return self._executor.client.submit(run_task, text, key=key, pure=False)
 
     def _past_timeout(self) -> bool:
         limit = self._job.timeout
@@ -289,6 +320,8 @@ class DaskRun(RunHandle):
         self._final = self._record
 
 
+#: Seconds to wait for a worker when the cluster has none.
+_WORKER_PATIENCE = 30.0
 #: Seconds the answer to "are all workers on this host?" is reused for.
 _WORKERS_TTL = 5.0
 #: How often a waiting handle checks a run's timeout (seconds).
@@ -324,6 +357,13 @@ class _ClusterWindow(RunWindow):
             else:  # tried again: a new future
                 self.add(handle)
         return done
+
+
+def _task(envelope: dict[str, Any]) -> tuple[str, str]:
+    """The task's argument, the envelope as JSON text (nothing in it for the scheduler to look
+    into), and its key: the run id and the attempt, unique on the cluster."""
+    attempt = len(envelope["attempts"]) + 1
+    return json.dumps(envelope), f"packagers-{envelope['run_id']}-{attempt}"
 
 
 def _until_gone(client: Client, workers: list[str], patience: float = 10.0) -> None:

@@ -65,6 +65,10 @@ class Executor(ABC):
         """Start the job and return its handle without waiting for it to end."""
         return InProcessRun(job, self.name, self.execute)
 
+    def submit_many(self, jobs: list[RunJob]) -> list[RunHandle]:
+        """Start several jobs (``map`` refilling its window); executors may batch them."""
+        return [self.submit(job) for job in jobs]
+
     def window(self) -> RunWindow:
         """The runs ``map`` keeps in flight on this executor (by default: the oldest is waited
         for, as an in-process run happens while it is waited for)."""

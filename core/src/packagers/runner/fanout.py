@@ -95,14 +95,17 @@ def map(
     errors = 0
     start = time.perf_counter()
     while True:
-        while len(in_flight) < window and (max_errors is None or errors < max_errors):
+        batch: list[int] = []
+        while len(in_flight) + len(batch) < window and (max_errors is None or errors < max_errors):
             index = next(pending, None)
             if index is None:
                 break
             job = jobs[index]
             job.parent_id = parent.id
             job.retries, job.retry_on, job.timeout = retries, retry_on_names, timeout
-            handle = runner.submit(job)
+            batch.append(index)
+        started = runner.submit_many([jobs[index] for index in batch])
+        for index, handle in zip(batch, started, strict=True):
             position[handle.id] = index
             in_flight.add(handle)
         if not len(in_flight):
