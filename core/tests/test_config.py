@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 
 from packagers import _config
 from packagers._config import ENV_PREFIX, SETTINGS, Config, Setting, config
-from packagers._errors import ConfigError, PackagersError
+from packagers._errors import ConfigError, PackagersError, PackagersWarning
 
 EXPECTED_DEFAULTS: dict[str, Any] = {
     "enabled": True,
@@ -24,8 +25,11 @@ EXPECTED_DEFAULTS: dict[str, Any] = {
     "project": "default",
     "store": {"url": ".packagers"},
     "dask": {"address": None, "shared_path": False, "envelope_limit": 65536},
+    "archive": {"max_size": 32 << 30, "max_ratio": 200},
     "plugins": {"autoload": True, "mandatory": [], "blocked": []},
+    "preview": {"enabled": True},
     "pickle": {"module": "cloudpickle", "policy": "warn", "signing_key": None},
+    "projects": {"env_dir": None, "source_dir": None, "cache_days": 30},
 }
 
 
@@ -61,9 +65,13 @@ def test_defaults() -> None:
     assert set(config.sources().values()) == {"default"}
 
 
+def _leaves(tree: dict[str, Any]) -> int:
+    return sum(_leaves(value) if isinstance(value, dict) else 1 for value in tree.values())
+
+
 def test_table_defines_each_setting_once_with_its_env_var() -> None:
     paths = [s.path for s in SETTINGS]
-    assert len(paths) == len(set(paths)) == 18
+    assert len(paths) == len(set(paths)) == _leaves(EXPECTED_DEFAULTS)
     assert config.describe() is SETTINGS
     by_path = {s.path: s for s in SETTINGS}
     assert by_path["pickle.policy"].env_var == "MLRUN_PACKAGERS__PICKLE__POLICY"
@@ -152,9 +160,15 @@ def test_env_strings_and_nesting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.sources()["store.url"] == "env:MLRUN_PACKAGERS__STORE__URL"
 
 
-def test_empty_signing_key_means_unset(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MLRUN_PACKAGERS__PICKLE__SIGNING_KEY", "")
-    assert config.pickle.signing_key is None
+@pytest.mark.parametrize("raw", ["", "  "])
+def test_an_empty_signing_key_is_an_error_not_signing_off(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    monkeypatch.setenv("MLRUN_PACKAGERS__PICKLE__SIGNING_KEY", raw)
+    with pytest.raises(ConfigError, match="MLRUN_PACKAGERS__PICKLE__SIGNING_KEY.*non-empty"):
+        config.pickle.signing_key  # noqa: B018
+    with pytest.raises(ConfigError, match="config.pickle.signing_key.*non-empty"):
+        config.pickle.signing_key = raw
 
 
 def test_env_names_are_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -182,9 +196,102 @@ def test_two_spellings_with_equal_values_agree(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_variables_outside_the_prefix_are_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MLRUN_PACKAGERS_STRICT", "1")  # single underscore: not our prefix
     monkeypatch.setenv("MLRUN_OTHER", "x")
+    monkeypatch.setenv("PACKAGERSX", "x")
     assert config.strict is False
+
+
+@pytest.mark.parametrize(
+    ("name", "meant"),
+    [
+        ("MLRUN_PACKAGERS_STRICT", "MLRUN_PACKAGERS__STRICT"),
+        ("PACKAGERS__PICKLE__POLICY", "MLRUN_PACKAGERS__PICKLE__POLICY"),
+        ("mlrun_packagers_pickle_policy", "MLRUN_PACKAGERS__PICKLE__POLICY"),
+        ("Mlrun__Packagers__Store__Url", "MLRUN_PACKAGERS__STORE__URL"),
+        ("MLRUN_PACKAGER__AUTO_PACK_OUTPUTS", "MLRUN_PACKAGERS__AUTO_PACK_OUTPUTS"),
+        ("MLRUN_PACKAGERS_NO_SUCH_THING", "MLRUN_PACKAGERS__<SETTING>"),
+    ],
+)
+def test_a_near_miss_of_the_prefix_warns_naming_the_right_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, meant: str
+) -> None:
+    monkeypatch.setenv(name, "deny")
+    with pytest.warns(PackagersWarning, match=f"{name} is ignored.*{re.escape(meant)}"):
+        assert config.pickle.policy == "warn"
+    assert config.pickle.policy == "warn"  # warned once, when the environment was read
+
+
+def test_a_near_miss_is_an_error_in_strict_mode_until_fixed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MLRUN_PACKAGERS__STRICT", "1")
+    monkeypatch.setenv("MLRUN_PACKAGERS_PICKLE__POLICY", "deny")
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="did you mean MLRUN_PACKAGERS__PICKLE__POLICY"):
+            config.pickle.policy  # noqa: B018
+    monkeypatch.delenv("MLRUN_PACKAGERS_PICKLE__POLICY")
+    assert config.pickle.policy == "warn"
+
+
+@pytest.mark.parametrize(
+    ("var", "raw", "problem"),
+    [
+        ("MLRUN_PACKAGERS__STORE__URL", "s3://", "the s3:// URL names no bucket or path"),
+        ("MLRUN_PACKAGERS__STORE__URL", "gs:///", "the gs:// URL names no bucket or path"),
+        ("MLRUN_PACKAGERS__PROJECT", "../x", "a key: letters, digits"),
+        ("MLRUN_PACKAGERS__PROJECT", "a/b", "a key: letters, digits"),
+        ("MLRUN_PACKAGERS__PICKLE__MODULE", "os", "module 'os' has no dumps or loads"),
+        ("MLRUN_PACKAGERS__PICKLE__MODULE", "json.decoder", "has no dumps"),
+    ],
+)
+def test_unusable_values_are_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, var: str, raw: str, problem: str
+) -> None:
+    monkeypatch.setenv(var, raw)
+    with pytest.raises(ConfigError) as info:
+        config.as_dict()
+    message = str(info.value)
+    assert message.startswith(f"{var}: invalid value {raw!r}")
+    assert problem in message
+
+
+def test_a_store_url_that_is_a_file_or_cannot_be_created_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    cases = [
+        (str(afile), "is a file, not a directory"),
+        (f"file://{afile}/store", f"cannot be created: {afile} is a file"),
+        (str(afile / "deeper" / "store"), f"cannot be created: {afile} is a file"),
+    ]
+    if os.geteuid() != 0:  # root may write anywhere
+        cases.append((str(locked / "store"), f"{locked} is not writable"))
+    for url, problem in cases:
+        monkeypatch.setenv("MLRUN_PACKAGERS__STORE__URL", url)
+        with pytest.raises(ConfigError, match="MLRUN_PACKAGERS__STORE__URL") as info:
+            config.reload()
+        assert problem in str(info.value)
+    monkeypatch.setenv("MLRUN_PACKAGERS__STORE__URL", str(tmp_path / "new" / "store"))
+    config.reload()
+    assert config.store.url == str(tmp_path / "new" / "store")
+
+
+def test_the_logging_worker_must_be_a_rank_of_the_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLRUN_PACKAGERS__LOGGING_WORKER", "4")
+    assert config.logging_worker == 4  # no launcher announced the number of workers
+    monkeypatch.setenv("WORLD_SIZE", "4")
+    with pytest.raises(
+        ConfigError, match=r"LOGGING_WORKER.*WORLD_SIZE=4 numbers the workers 0 to 3"
+    ):
+        config.reload()
+    monkeypatch.setenv("MLRUN_PACKAGERS__LOGGING_WORKER", "3")
+    config.reload()
+    assert config.logging_worker == 3
+    with pytest.raises(ConfigError, match="config.logging_worker.*WORLD_SIZE=4"):
+        config.logging_worker = 7
 
 
 @pytest.mark.parametrize(
@@ -203,7 +310,7 @@ def test_variables_outside_the_prefix_are_ignored(monkeypatch: pytest.MonkeyPatc
         ("MLRUN_PACKAGERS__PICKLE__MODULE", "not a module", "dotted module name"),
         ("MLRUN_PACKAGERS__PICKLE__MODULE", "pkg..mod", "dotted module name"),
         ("MLRUN_PACKAGERS__PICKLE__MODULE", "1pkg", "dotted module name"),
-        ("MLRUN_PACKAGERS__PROJECT", "  ", "a non-empty string"),
+        ("MLRUN_PACKAGERS__PROJECT", "  ", "a key: letters, digits"),
         ("MLRUN_PACKAGERS__STORE__URL", "", "a non-empty string"),
     ],
 )
@@ -348,7 +455,6 @@ def test_code_set_before_first_read_still_beats_env(monkeypatch: pytest.MonkeyPa
         ("pickle.module", "pickle", "pickle"),
         ("pickle.signing_key", "k", "k"),
         ("pickle.signing_key", None, None),
-        ("pickle.signing_key", "", None),
     ],
 )
 def test_assignment_coerces(path: str, value: object, expected: object) -> None:
@@ -371,13 +477,13 @@ def test_assignment_coerces(path: str, value: object, expected: object) -> None:
         ("logging_worker", True, "a decimal integer >= 0"),
         ("logging_worker", -3, "a decimal integer >= 0"),
         ("logging_worker", 1.0, "a decimal integer >= 0"),
-        ("project", "", "a non-empty string"),
-        ("project", 3, "a non-empty string"),
+        ("project", "", "a key: letters, digits"),
+        ("project", 3, "a key: letters, digits"),
         ("plugins.blocked", [1], "a list of names"),
         ("plugins.blocked", {"numpy": 1}, "a list of names"),
         ("pickle.policy", "never", "one of allow, warn, deny"),
         ("pickle.module", "a-b", "dotted module name"),
-        ("pickle.signing_key", 123, "a string (empty or None to unset)"),
+        ("pickle.signing_key", 123, "a non-empty string"),
     ],
 )
 def test_bad_assignment_names_setting_value_and_accepted(

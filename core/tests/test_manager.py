@@ -173,10 +173,21 @@ def test_more_hints_than_values_warns_naming_the_keys_and_strict_mode_raises(man
         manager.pack_outputs((1,), ["a", "b", "c"])
 
 
-def test_none_with_a_hint_logs_nothing_and_says_so(manager):
-    with pytest.warns(PackagersWarning, match="'a': the function returned None"):
-        assert manager.pack_outputs(None, ["a"]) == []
-    assert manager.pack_outputs(None, []) == []
+def test_none_under_a_hint_is_a_null_result_and_no_return_at_all_logs_nothing(manager):
+    (package,) = manager.pack_outputs(None, ["a"])
+    assert package.is_result and package.key == "a" and package.value is None
+    assert manager.pack_outputs(None, []) == []  # no warning either
+
+
+def test_values_without_hints_say_how_to_log_them(manager):
+    with pytest.warns(PackagersWarning, match="returned 2 values and has no log hints, so nothing"):
+        assert manager.pack_outputs((1, 2), []) == []
+
+
+def test_auto_pack_keys_come_from_any_function_name(manager):
+    with config.override(auto_pack_outputs=True):
+        (package,) = manager.pack_outputs(1, [], auto_key_prefix="<lambda>")
+    assert package.key == "lambda-artifact-0"
 
 
 # -- itemization and bundling ----------------------------------------------------------------
@@ -240,8 +251,8 @@ def test_a_collision_names_both_outputs(manager):
 
 
 def test_a_packing_error_names_the_itemized_key(manager):
-    with pytest.raises(PackingError, match=r"^'r_0': no packager packs a builtins.int as 'model'"):
-        manager.pack([1, 2], "*r : model")
+    with pytest.raises(PackingError, match=r"^'r_0': no packager packs a builtins.int as 'plot'"):
+        manager.pack([1, 2], "*r : plot")
 
 
 def test_a_generated_key_colliding_with_another_output_is_an_error_before_packing(manager):
@@ -406,3 +417,42 @@ def test_temp_files_are_cleared_when_the_run_fails(tmp_path):
         paths.append(manager.pack(7, "n : file").artifact.src_path)
         raise RuntimeError("the user's function failed")
     assert paths and not any(os.path.exists(p) for p in paths)
+
+
+# -- known families whose plugin is missing --------------------------------------------------
+
+
+@pytest.fixture
+def without_numpy_plugin():
+    from packagers import manager as manager_module
+
+    np = pytest.importorskip("numpy")
+    manager_module._warn_missing_family.cache_clear()
+    with config.override(plugins__blocked=["numpy"], pickle__policy="allow"):
+        yield np
+    manager_module._warn_missing_family.cache_clear()
+
+
+def test_a_known_familys_value_is_pickled_with_the_distribution_to_install(without_numpy_plugin):
+    np = without_numpy_plugin
+    with PackagersManager() as manager:
+        with pytest.warns(PackagersWarning, match="numpy.ndarray is pickled .* packagers-numpy"):
+            package = manager.pack(np.arange(3), "a")
+        assert package.manifest["format"] == "pkl"
+        manager.pack(np.arange(4), "b")  # told once (the test config makes a warning an error)
+
+
+def test_a_type_only_the_missing_plugin_provides_names_it(without_numpy_plugin):
+    np = without_numpy_plugin
+    with (
+        PackagersManager() as manager,
+        pytest.raises(PackingError, match="pip install packagers-numpy"),
+    ):
+        manager.pack(np.arange(3), "a : dataset")
+
+
+def test_the_fallback_packs_any_object_as_a_model(manager, tmp_path):
+    package = manager.pack(Path("x"), "m : model")
+    assert package.manifest["artifact_type"] == "model" and package.manifest["kind"] == "model"
+    with config.override(pickle__policy="allow"):
+        assert _load(manager, package) == Path("x")

@@ -167,3 +167,75 @@ def test_the_pickle_module_is_configurable(manager):
     assert package.manifest["instructions"]["pickle_module"] == "pickle"
     config.pickle.module = "cloudpickle"
     assert manager.unpack(item) == {"plain": [1, 2]}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("pickle_module", "json"),
+        ("object_module", "tabnanny"),
+        ("object_type", "tabnanny.Whitespace"),
+        ("sha256", "0" * 64),
+    ],
+)
+def test_the_signature_covers_the_modules_the_loader_imports(manager, monkeypatch, field, value):
+    import importlib
+
+    config.pickle.policy = "allow"
+    config.pickle.signing_key = "s3cret"
+    package, _ = _packed(manager)
+    manifest = json.loads(json.dumps(package.manifest))
+    manifest["instructions"][field] = value
+    item = DataItem(package.artifact.src_path, manifest=manifest)
+
+    def no_import(name, *args, **kwargs):
+        raise AssertionError(f"imported {name} before the signature was checked")
+
+    monkeypatch.setattr(importlib, "import_module", no_import)
+    with pytest.raises(UnpackingError, match="refusing to unpickle 'thing'"):
+        manager.unpack(item)
+
+
+def test_a_digest_only_signature_of_an_older_version_is_refused_clearly(manager):
+    import hashlib
+    import hmac
+
+    config.pickle.policy = "allow"
+    config.pickle.signing_key = "s3cret"
+    package, _ = _packed(manager)
+    manifest = json.loads(json.dumps(package.manifest))
+    instructions = manifest["instructions"]
+    instructions["signature"] = hmac.new(
+        b"s3cret", instructions["sha256"].encode(), hashlib.sha256
+    ).hexdigest()
+    item = DataItem(package.artifact.src_path, manifest=manifest)
+    with pytest.raises(UnpackingError, match="older packagers.*SIGNING_KEY unset"):
+        manager.unpack(item)
+
+
+def _swallowing_reader(data: bytes) -> object:
+    """A library that unpickles and hides failures, as PyTables does for attributes."""
+    from packagers._pickle import PICKLE_STAND_IN
+
+    try:
+        return PICKLE_STAND_IN.loads(data)
+    except Exception:
+        return data
+
+
+def test_the_stand_in_loads_plain_data_and_refuses_code_even_when_the_library_swallows():
+    import datetime
+    import pickle
+
+    from packagers._pickle import guarded_unpickling
+
+    config.pickle.policy = "deny"
+    plain = {"names": [None, "a"], "tz": datetime.timezone.utc, "n": (1, 2.5)}
+    with guarded_unpickling("the file 'x'"):
+        assert _swallowing_reader(pickle.dumps(plain)) == plain
+    with (
+        pytest.raises(UnpackingError, match=r"the file 'x' \(a pickle in it names .*Thing\).*deny"),
+        guarded_unpickling("the file 'x'"),
+    ):
+        assert _swallowing_reader(pickle.dumps(Thing(1))) == pickle.dumps(Thing(1))
+    assert _swallowing_reader(pickle.dumps(Thing(2))).value == 2  # outside: plain pickle

@@ -203,16 +203,30 @@ def test_custom_packager_priority_must_be_an_int_not_a_bool():
 
 def test_plugins_can_be_blocked_from_the_environment(make_distribution, monkeypatch):
     _fraction_plugin(make_distribution)
-    monkeypatch.setenv("MLRUN_PACKAGERS__PLUGINS__BLOCKED", "fraction, other")
+    monkeypatch.setenv("MLRUN_PACKAGERS__PLUGINS__BLOCKED", "fraction")
     config.reload()
     assert next(r for r in packagers.list_packagers() if r.plugin == "fraction").state == "blocked"
+
+
+def test_blocking_a_plugin_that_is_not_installed_warns_listing_the_installed(
+    make_distribution, monkeypatch
+):
+    _fraction_plugin(make_distribution)
+    monkeypatch.setenv("MLRUN_PACKAGERS__PLUGINS__BLOCKED", "fraction, fractoin")
+    with pytest.warns(
+        PackagersWarning, match=r"BLOCKED names 'fractoin'.*installed plugins: .*fraction"
+    ):
+        records = packagers.list_packagers()
+    assert next(r for r in records if r.plugin == "fraction").state == "blocked"
 
 
 def test_import_and_collection_stay_light():
     code = (
         "import sys, packagers\n"
         "packagers.list_packagers()\n"
-        "heavy = [m for m in ('numpy', 'pandas', 'pyarrow', 'PIL') if m in sys.modules]\n"
+        "names = ('numpy', 'pandas', 'pyarrow', 'PIL', 'starlette', 'uvicorn', 'jinja2',\n"
+        "         'sqlite3')\n"
+        "heavy = [m for m in names if m in sys.modules]\n"
         "print(heavy)\n"
     )
     output = subprocess.run(

@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from packagers._errors import ConfigError
+from packagers._warnings import warn
 
 __all__ = ["ENV_PREFIX", "SETTINGS", "Config", "Setting", "config"]
 
@@ -116,8 +118,12 @@ class Setting:
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     dotted_name: bool = False
-    #: The value becomes part of log hint keys, so it must be one itself.
+    #: The value becomes part of log hint keys (or store paths), so it must be a key itself.
     key: bool = False
+    #: For ``str | None``: blank text is an error rather than a way to unset the value.
+    blank_is_error: bool = False
+    #: Why a well-formed value still cannot be used (the rule the type cannot say), or None.
+    check: Callable[[Any], str | None] | None = None
 
     @property
     def env_var(self) -> str:
@@ -137,6 +143,8 @@ class Setting:
             from packagers.log_hint import KEY_RULE
 
             return KEY_RULE.replace("a key is", "a key:", 1)
+        if self.blank_is_error:
+            return "a non-empty string (unset the variable, or assign None, to unset it)"
         return _ACCEPTED[self.type]
 
     def parse(self, value: object, where: str) -> Any:
@@ -144,6 +152,8 @@ class Setting:
         parsed = _PARSERS[self.type](value)
         if isinstance(parsed, str) and self.choices:
             parsed = parsed.lower()
+        if self.blank_is_error and isinstance(value, str) and not value.strip():
+            parsed = _INVALID
         if (
             parsed is _INVALID
             or (self.choices and parsed not in self.choices)
@@ -152,11 +162,71 @@ class Setting:
             or (self.key and not _is_key(parsed))
         ):
             raise ConfigError(f"{where}: invalid value {value!r}; expected {self.accepted}")
+        problem = None if self.check is None or parsed is None else self.check(parsed)
+        if problem is not None:
+            raise ConfigError(f"{where}: invalid value {value!r}: {problem}")
         return parsed
 
     def default_value(self) -> Any:
         """The default as users see it (a fresh list for list settings)."""
         return list(self.default) if self.type == "list[str]" else self.default
+
+
+def _check_logging_worker(worker: int) -> str | None:
+    """A logging worker beyond the last rank would make a run that logs nothing."""
+    from packagers.runner.rank import world_size
+
+    known = world_size()
+    if known is None or worker < known[1]:
+        return None
+    name, size = known
+    return f"there is no such rank: {name}={size} numbers the workers 0 to {size - 1}"
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+)://(.*)\Z", re.DOTALL)
+
+
+def _check_store_url(url: str) -> str | None:
+    """A URL must name a place; a local store must be a directory that exists or can be made."""
+    matched = _SCHEME.match(url)
+    if matched is not None and matched[1].lower() != "file":
+        if not matched[2].strip("/"):
+            return (
+                f"the {matched[1]}:// URL names no bucket or path "
+                f"(e.g. {matched[1]}://bucket/prefix)"
+            )
+        return None
+    path = os.path.abspath(os.path.expanduser(matched[2] if matched else url))
+    if os.path.exists(path):
+        return None if os.path.isdir(path) else f"{path} is a file, not a directory"
+    parent = os.path.dirname(path)
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        return f"the store directory {path} cannot be created: {parent} is a file"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"the store directory {path} cannot be created: {parent} is not writable"
+    return None
+
+
+def _check_pickle_module(name: str) -> str | None:
+    """The module must pickle: a module without ``dumps``/``loads`` fails only at the first pickle.
+
+    One that cannot be imported here is left to the pickle that needs it, which says so.
+    """
+    import importlib
+
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return None
+    missing = [f for f in ("dumps", "loads") if not callable(getattr(module, f, None))]
+    if not missing:
+        return None
+    return (
+        f"module {name!r} has no {' or '.join(missing)}, so it cannot pickle; name a "
+        "pickle-compatible module (pickle, cloudpickle, dill ...)"
+    )
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -181,14 +251,30 @@ SETTINGS: tuple[Setting, ...] = (
         0,
         "In multi-worker runs only this rank logs.",
         minimum=0,
+        check=_check_logging_worker,
     ),
     Setting("strict", "bool", False, "Every packagers warning becomes an error (for CI)."),
-    Setting("project", "str", "default", "Default project name."),
+    Setting("project", "str", "default", "Default project name.", key=True),
     Setting(
         "store.url",
         "str",
         ".packagers",
         "Where the embedded store lives (local path or any fsspec URL).",
+        check=_check_store_url,
+    ),
+    Setting(
+        "archive.max_size",
+        "int",
+        32 << 30,
+        "Most bytes extracting one directory archive may write.",
+        minimum=1,
+    ),
+    Setting(
+        "archive.max_ratio",
+        "int",
+        200,
+        "Most times its own size an archive may extract to.",
+        minimum=1,
     ),
     Setting(
         "dask.address",
@@ -213,11 +299,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("plugins.mandatory", "list[str]", (), "Plugin (entry-point) names that must load."),
     Setting("plugins.blocked", "list[str]", (), "Plugin names never loaded."),
     Setting(
+        "preview.enabled",
+        "bool",
+        True,
+        "Packagers make a small preview of each artifact they pack, stored beside its manifest.",
+    ),
+    Setting(
         "pickle.module",
         "str",
         "cloudpickle",
         "Module used to pickle/unpickle fallback objects.",
         dotted_name=True,
+        check=_check_pickle_module,
     ),
     Setting(
         "pickle.policy",
@@ -231,6 +324,26 @@ SETTINGS: tuple[Setting, ...] = (
         "str | None",
         None,
         "When set, pickles are HMAC-signed and unsigned ones refused.",
+        blank_is_error=True,
+    ),
+    Setting(
+        "projects.env_dir",
+        "str | None",
+        None,
+        "Where project environments are built and cached (unset: the user cache directory).",
+    ),
+    Setting(
+        "projects.source_dir",
+        "str | None",
+        None,
+        "Where git sources of projects are cloned and cached (unset: the user cache directory).",
+    ),
+    Setting(
+        "projects.cache_days",
+        "int",
+        30,
+        "Cached environments and clones unused for this many days are removed.",
+        minimum=1,
     ),
 )
 
@@ -247,12 +360,36 @@ def _unknown(what: str, name: str, key: str, known: list[str]) -> ConfigError:
     return ConfigError(f"{name!r} is not a known {what}{hint}; known: {', '.join(known)}")
 
 
-def _read_env() -> dict[str, tuple[str, Any]]:
-    """Parse every ``MLRUN_PACKAGERS__*`` variable: setting path -> (variable name, value)."""
+#: Names that look meant for packagers but miss the prefix: ``PACKAGERS__X``, one underscore ...
+_NEAR_PREFIX = re.compile(r"(?:MLRUN_*PACKAGERS?|PACKAGERS?__)_*(.*)\Z", re.DOTALL)
+
+
+def _near_miss(name: str) -> str | None:
+    """Why a variable whose prefix is misspelt is ignored, naming the right variable when the
+    rest names a setting (underscores counted loosely); None for other variables."""
+    matched = _NEAR_PREFIX.match(name.upper())
+    if matched is None:
+        return None
+    rest = re.sub("_+", "_", matched[1])
+    wanted = [s.env_var for s in SETTINGS if re.sub("[._]+", "_", s.path.upper()) == rest]
+    guess = f"; did you mean {wanted[0]}?" if wanted else ""
+    return (
+        f"the environment variable {name} is ignored: packagers reads only variables named "
+        f"{ENV_PREFIX}<SETTING>, with two underscores between levels{guess}"
+    )
+
+
+def _read_env() -> tuple[dict[str, tuple[str, Any]], list[str]]:
+    """Parse every ``MLRUN_PACKAGERS__*`` variable: setting path -> (variable name, value), and
+    warnings about variables that were probably meant for packagers but are ignored."""
     found: dict[str, tuple[str, Any]] = {}
+    notes: list[str] = []
     for name, raw in os.environ.items():
         upper = name.upper()
         if not upper.startswith(ENV_PREFIX):
+            note = _near_miss(name)
+            if note is not None:
+                notes.append(note)
             continue
         setting = _BY_ENV.get(upper)
         if setting is None:
@@ -266,7 +403,7 @@ def _read_env() -> dict[str, tuple[str, Any]]:
                 f"({previous[1]!r} and {value!r}); keep one"
             )
         found[setting.path] = (name, value)
-    return found
+    return found, notes
 
 
 class _Group:
@@ -343,10 +480,16 @@ class Config(_Group):
         """Read the environment if it is not cached and publish every effective value."""
         env = self._env
         if env is None:
-            env = _read_env()
+            env, notes = _read_env()
             # Publish before caching: a concurrent reader that sees the cache finds every value.
             for path, (node, leaf) in self._nodes.items():
                 object.__setattr__(node, leaf, self._effective(path, env))
+            try:
+                for note in notes:  # once the values are published: warn() reads `strict`
+                    warn(note, ConfigError, stacklevel=5)
+            except BaseException:
+                self._forget_env()  # strict mode: every read raises until the variable is fixed
+                raise
             object.__setattr__(self, "_env", env)
         return env
 

@@ -10,11 +10,15 @@ __all__ = ["warn"]
 
 
 def warn(
-    message: str, error: type[PackagersError] = PackagersError, *, stacklevel: int = 3
+    message: str,
+    error: type[PackagersError] = PackagersError,
+    *,
+    category: type[PackagersWarning] = PackagersWarning,
+    stacklevel: int = 3,
 ) -> None:
-    """Warn, or raise ``error`` when ``config.strict`` is on."""
+    """Warn with ``category``, or raise ``error`` when ``config.strict`` is on."""
     from packagers._config import config
 
     if config.strict:
         raise error(message)
-    warnings.warn(message, PackagersWarning, stacklevel=stacklevel)
+    warnings.warn(message, category, stacklevel=stacklevel)

@@ -47,8 +47,12 @@ def load(
 ) -> Any:
     """The object at a store URI, local path or fsspec URL, as ``type_hint`` asks.
 
-    Without a hint a stored artifact comes back as its manifest records it. A downloaded copy
-    is deleted afterwards, unless the caller asked for the file itself (a path or a DataItem).
+    Without a hint a stored artifact comes back as its manifest records it, and a downloaded
+    copy is deleted before returning. When the caller asks for the file itself (``Path``,
+    ``str`` or ``DataItem``) the returned path is the caller's to read, copy or move away: it
+    stays until this process exits, when packagers removes it (a file or an extracted folder
+    under the system temporary directory; on a local store, a plain file may be the store's own
+    read-only blob, which stays). See docs/store.md, "Loading a file or a folder".
     """
     from packagers._errors import UnpackingError
     from packagers.data_item import DataItem
@@ -70,8 +74,9 @@ def load(
         manager.clear()
         raise
     if type_hint is str or isinstance(value, (DataItem, os.PathLike)):  # the file is the value
-        for packager in manager.packagers:
-            packager.clear()
+        import atexit
+
+        atexit.register(manager.clear)  # a path that vanished on return would be no use
     else:
         manager.clear()
     return value

@@ -73,9 +73,13 @@ class DataItem:
             fs, path = self._filesystem()
             self._temp_dir = tempfile.mkdtemp(prefix="packagers-item-")
             target = os.path.join(self._temp_dir, f"{self.key or 'item'}{self.suffix}")
-            fs.get(path, target, recursive=fs.isdir(path))
+            self._download(fs, path, target)
             self._local = target
         return self._local
+
+    def _download(self, fs: fsspec.AbstractFileSystem, path: str, target: str) -> None:
+        """Copy the remote file or directory ``path`` to the local ``target``."""
+        fs.get(path, target, recursive=fs.isdir(path))
 
     def open(self, mode: str = "rb") -> IO[Any]:
         """Open the content for streaming; remote items are read in place, not downloaded."""

@@ -10,12 +10,15 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 import types
 from collections.abc import Generator, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from packagers._builtin import PicklePackager
+from packagers._config import config
 from packagers._digest import file_digest
 from packagers._digest import wanted as digest_wanted
 from packagers._errors import PackagersError, PackingError, UnpackingError
@@ -26,6 +29,8 @@ from packagers.log_hint import LogHint, is_valid_key
 from packagers.package import MANIFEST_SCHEMA, Package
 from packagers.packager import Packager
 from packagers.plugins.collection import PackagerRecord, collect
+from packagers.plugins.families import missing_family
+from packagers.previews import make_preview
 from packagers.type_hints import hint_metadata, hint_origin, import_type, split_hint, type_name
 
 __all__ = ["PackagersManager"]
@@ -158,9 +163,11 @@ class PackagersManager:
             f"{p.qualified_name()} packs {', '.join(sorted(p.packing_artifact_types()))}"
             for p in candidates
         )
+        family = missing_family(type(obj))
+        install = f"; pip install {family} to pack it in its own formats" if family else ""
         raise PackingError(
             f"no packager packs a {type_name(type(obj))} as {artifact_type!r}. "
-            f"Packagers for this type: {offers or 'none'}"
+            f"Packagers for this type: {offers or 'none'}{install}"
         )
 
     # -- packing --------------------------------------------------------------------------------
@@ -191,8 +198,6 @@ class PackagersManager:
 
         Every key is checked before anything is packed, so a bad itemization writes nothing.
         """
-        from packagers._config import config
-
         parsed = [parse_hint(hint) for hint in hints]
         if isinstance(returned, tuple) and not config.pack_tuples:
             values = list(returned)
@@ -209,7 +214,8 @@ class PackagersManager:
             )
         if len(values) > len(parsed):
             if config.auto_pack_outputs:
-                base = f"{auto_key_prefix}-" if auto_key_prefix else ""
+                prefix = _key_part(auto_key_prefix)
+                base = f"{prefix}-" if prefix else ""
                 parsed.extend(
                     LogHint(key=f"{base}{config.auto_pack_key}-{index}")
                     for index in range(len(parsed), len(values))
@@ -221,11 +227,17 @@ class PackagersManager:
                     "(add hints, or set auto_pack_outputs)",
                     PackingError,
                 )
+            else:
+                warn(
+                    f"the function returned {_count(len(values), 'value')} and has no log hints, "
+                    "so nothing is logged; name the outputs with returns=[...] (@handler(returns="
+                    "...), packagers run -r HINT) or set auto_pack_outputs",
+                    PackingError,
+                )
         nodes = []
         for value, hint in zip(values, parsed, strict=False):  # a mismatch was warned above
-            if value is None:
-                warn(f"{hint.key!r}: the function returned None; nothing is logged", PackingError)
-                continue
+            if value is None and hint.artifact_type is None:  # what the function said: null
+                hint = replace(hint, artifact_type=ArtifactType.RESULT)
             node = self._plan(value, hint)
             if node.collection is not None and not node.children:
                 continue  # an empty itemized collection: nothing to log, nothing wrong
@@ -309,6 +321,8 @@ class PackagersManager:
             packager, artifact_type = self.choose_packager(obj, hint.artifact_type)
         except PackingError as error:
             raise PackingError(f"{hint.key!r}: {error}") from None
+        if isinstance(packager, PicklePackager):
+            _warn_missing_family(type(obj))
         # Writers through ``open_output`` hash while they write when a digest will be needed.
         token = digest_wanted.set(digest) if artifact_type != ArtifactType.RESULT else None
         try:
@@ -362,13 +376,18 @@ class PackagersManager:
                 manifest["digest"] = (
                     packager.written_digest(artifact.src_path) or file_digest(artifact.src_path)[0]
                 )
-        return Package(
+        package = Package(
             key=hint.key,
             hint=hint,
             manifest=manifest,
             artifact=artifact,
             temporary=_is_inside(artifact.src_path, packager.future_clearing_paths),
         )
+        if config.preview.enabled:  # after the artifact is complete: a preview cannot change it
+            package.preview = make_preview(
+                packager, obj, artifact_type, key=hint.key, artifact_format=manifest["format"]
+            )
+        return package
 
     def _base_manifest(
         self,
@@ -618,6 +637,28 @@ class PackagersManager:
 
 
 _FAILED = object()
+
+
+@functools.cache
+def _warn_missing_family(tp: type) -> None:
+    """Once per type: its family's plugin would have stored it in a real format."""
+    family = missing_family(tp)
+    if family is not None:
+        warn(
+            f"{type_name(tp)} is pickled because its plugin is not installed; "
+            f"pip install {family} to store it in its own formats",
+            PackingError,
+            stacklevel=5,
+        )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _key_part(name: str) -> str:
+    """``name`` (a function's, ``<lambda>`` included) made fit to start a key."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_.-")[:64]
 
 
 def _walk(package: Package) -> Iterator[Package]:

@@ -23,6 +23,8 @@ class Package:
     a bundle (the parent of an itemized output) has ``members``, the keys of its items in order.
     ``temporary`` says the file is the packer's own, deleted after the run (a store may take it
     over instead of copying it); otherwise it is the user's and must stay untouched.
+    ``preview`` is the packager's preview of an artifact (see :mod:`packagers.previews`), which
+    the store writes beside the manifest; None when there is none.
     """
 
     key: str
@@ -32,6 +34,7 @@ class Package:
     value: Any = None
     members: list[Package] = field(default_factory=list)
     temporary: bool = False
+    preview: dict[str, Any] | None = None
 
     @property
     def artifact_type(self) -> str:

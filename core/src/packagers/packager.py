@@ -140,6 +140,16 @@ class Packager(ABC):
     def unpack(self, data_item: DataItem, artifact_type: str, instructions: dict[str, Any]) -> Any:
         """The object a data item holds, rebuilt with the instructions its packer returned."""
 
+    def preview(self, obj: Any, artifact_type: str) -> dict[str, Any] | None:
+        """A small look at ``obj`` for viewers that never load the artifact; None for none.
+
+        Called by the manager after ``obj`` was packed as ``artifact_type``, on a helper thread
+        and for at most :data:`packagers.previews.TIME_LIMIT` seconds, so it must only read
+        ``obj``. Return a dict of one of the kinds in :mod:`packagers.previews` (its builders
+        keep the bounds); one that raises, runs late or is too large is dropped, never an error.
+        """
+        return None
+
     # -- bundling ---------------------------------------------------------------------------------
 
     def unbundle(self, obj: Any) -> list[Any] | dict[Any, Any]:

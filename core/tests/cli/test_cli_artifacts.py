@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,7 @@ def test_cli_artifacts_ls(cli: Cli, samples: ModuleType, store_url: str) -> None
 
 
 def test_cli_artifacts_ls_empty(cli: Cli, store_url: str) -> None:
+    os.makedirs(store_url)  # a store nothing was logged to yet
     assert cli("artifacts", "ls", "--store", store_url).out == "no artifacts\n"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,7 @@ def test_cli_runs_ls_and_show(cli: Cli, samples: ModuleType, store_url: str) -> 
 
 
 def test_cli_runs_empty_store(cli: Cli, store_url: str) -> None:
+    os.makedirs(store_url)  # a store nothing was logged to yet
     result = cli("runs", "ls", "--store", store_url)
     assert (result.code, result.out) == (0, "no runs\n")
     assert cli("runs", "ls", "--store", store_url, "--json").json() == []

@@ -9,6 +9,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+import pytest
+
 from packagers._digest import stream_digest
 from packagers.api import log
 from packagers.store import get_store
@@ -37,6 +39,7 @@ def test_cli_store_verify_ok(cli: Cli, samples: ModuleType, store_url: str) -> N
         "orphaned_blobs": [],
         "missing_blobs": [],
         "corrupt_blobs": [],
+        "damaged_files": {},
     }
 
 
@@ -104,3 +107,57 @@ def test_cli_store_gc_counts_leftover_temporary_files_apart(cli: Cli, store_url:
         f"{orphan}\ntmp/upload.part\nremoved 1 orphaned blob(s) and 1 temporary file(s)\n"
     )
     assert not leftover.exists()
+
+
+_READ_ONLY = [
+    ("store", "verify"),
+    ("store", "gc"),
+    ("artifacts", "ls"),
+    ("runs", "ls"),
+    ("artifacts", "show", "store://point"),
+]
+
+
+@pytest.mark.parametrize("command", _READ_ONLY, ids=" ".join)
+def test_a_store_that_does_not_exist_is_not_an_empty_store(
+    cli: Cli, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    missing = tmp_path / "nowhere"
+    result = cli(*command, "--store", str(missing))
+    assert result.code == 3
+    assert f"no store at {missing}: it does not exist" in result.err
+    assert "did you mean" not in result.err
+    assert not missing.exists()  # reading created nothing
+
+
+@pytest.mark.parametrize("command", _READ_ONLY, ids=" ".join)
+def test_a_file_is_not_a_store(cli: Cli, tmp_path: Path, command: tuple[str, ...]) -> None:
+    file = tmp_path / "notes.txt"
+    file.write_text("not a store")
+    result = cli(*command, "--store", str(file))
+    assert result.code == 3
+    assert f"no store at {file}: it is a file, not a store directory" in result.err
+
+
+def test_a_missing_store_suggests_the_stores_nearby(
+    cli: Cli, samples: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sibling = tmp_path / "team-store"
+    log(samples.Point(1.0, 2.0), "point : object", store=str(sibling))
+    typo = cli("artifacts", "ls", "--store", str(tmp_path / "team-stroe"))
+    assert typo.code == 3 and f"did you mean '{sibling}'?" in typo.err
+    below = cli("runs", "ls", "--store", str(sibling / "runs-of-mine"))
+    assert below.code == 3 and f"did you mean '{sibling}'?" in below.err
+    monkeypatch.chdir(tmp_path)
+    log(samples.Point(1.0, 2.0), "point : object", store=".packagers")
+    default = cli("store", "verify", "--store", str(tmp_path / "elsewhere" / "x"))
+    assert default.code == 3 and str(tmp_path / ".packagers") in default.err
+
+
+def test_writing_still_creates_a_new_store(cli: Cli, samples: ModuleType, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh"
+    result = cli(
+        "run", "cli_samples:add", "-p", "a=1", "-p", "b=2", "-r", "total", "--store", str(fresh)
+    )
+    assert result.code == 0, result.err
+    assert cli("runs", "ls", "--store", str(fresh)).code == 0

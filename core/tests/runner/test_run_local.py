@@ -494,11 +494,24 @@ def test_only_the_logging_worker_logs(
     assert saved == ([record.id] if logged else [])
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        ("RANK", "first", "RANK='first' is not an integer"),
+        ("RANK", "-1", "RANK='-1' is negative"),
+        ("OMPI_COMM_WORLD_RANK", "-2", "OMPI_COMM_WORLD_RANK='-2' is negative"),
+    ],
+)
 def test_a_bad_rank_variable(
-    samples: ModuleType, store_url: str, monkeypatch: pytest.MonkeyPatch
+    samples: ModuleType,
+    store_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    problem: str,
 ) -> None:
-    monkeypatch.setenv("RANK", "first")
-    with pytest.raises(RunError, match="RANK='first' is not an integer"):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(RunError, match=problem):
         run(samples.add, params={"a": 1}, store=store_url)
 
 

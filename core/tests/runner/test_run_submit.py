@@ -39,7 +39,7 @@ def test_local_cancel_before_wait_never_runs(store_url: str) -> None:
 def test_local_wait_with_a_timeout_gives_up_and_the_run_goes_on(
     samples: ModuleType, store_url: str
 ) -> None:
-    handle = submit(samples.sleeps, params={"seconds": 0.3}, store=store_url)
+    handle = submit(samples.sleeps, params={"seconds": 0.3}, returns=["n"], store=store_url)
     with pytest.raises(RunTimeoutError):
         handle.wait(timeout=0.01)
     assert handle.wait().state == "completed"
@@ -87,6 +87,7 @@ def test_a_named_exception_is_retried_others_are_not(
     record = run(
         samples.flaky,
         params={"marker": marker},
+        returns=["n"],
         store=store_url,
         retries=1,
         retry_on=["TimeoutError"],

@@ -7,10 +7,14 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
+
+import pytest
 
 from packagers.api import load
 from packagers.store import Store
+from packagers.store.artifacts_index import Scan
 
 _WRITER = """
 import sys
@@ -137,15 +141,95 @@ def test_gc_keeps_a_blob_whose_writer_finishes_while_gc_reads(
     session = WriteSession(store._backend)  # a writer mid-log: its blob is in, no manifest yet
     blob = put_file(store._backend, str(package.artifact.src_path), session, key="late")
     index = store._index
-    read_manifests = index.all_manifests
+    read_manifests = index.scan
 
-    def manifests_then_writer_finishes() -> list[dict[str, object]]:
+    def manifests_then_writer_finishes() -> Scan:
         found = read_manifests()
-        monkeypatch.setattr(index, "all_manifests", read_manifests)
+        monkeypatch.setattr(index, "scan", read_manifests)
         store.log_packages([package])  # the same bytes: the writer's manifest now names the blob
         session.close()
         return found
 
-    monkeypatch.setattr(index, "all_manifests", manifests_then_writer_finishes)
+    monkeypatch.setattr(index, "scan", manifests_then_writer_finishes)
     assert blob.path not in store.gc()
     assert store.verify().ok
+
+
+def _seed_old_orphans(store: Store, make_package, contents: list[bytes]) -> list[str]:
+    """Blobs of a run that crashed a day ago before its manifests: old, unreferenced."""
+    refs = store.log_packages([make_package(f"k{i}", c) for i, c in enumerate(contents)])
+    old = time.time() - 24 * 3600
+    for ref in refs.values():
+        (
+            Path(store.url) / "artifacts" / "default" / ref.key / "versions" / f"{ref.version}.json"
+        ).unlink()
+        os.utime(Path(store.url) / ref.manifest["blob"], (old, old))
+    return [ref.manifest["blob"] for ref in refs.values()]
+
+
+@pytest.mark.parametrize("path", ["link", "copy"])
+def test_gc_keeps_an_old_orphan_a_writer_reuses_while_gc_runs(
+    store: Store, make_package, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """The re-run after a crash: the same bytes again. The writer claims the old orphan after gc
+    listed it and before its manifest exists; gc must not delete it under the new manifest."""
+    from packagers.store.blobs import put_file
+    from packagers.store.sessions import WriteSession
+
+    (blob,) = _seed_old_orphans(store, make_package, [b"the same bytes as the crashed run"])
+    package = make_package("rerun", b"the same bytes as the crashed run")
+    session = WriteSession(store._backend)
+    index = store._index
+    scan = index.scan
+
+    def writer_claims_the_orphan_while_gc_reads() -> Scan:
+        put_file(
+            store._backend,
+            str(package.artifact.src_path),
+            session,
+            key="rerun",
+            temporary=path == "link",
+        )
+        return scan()  # read before the writer's manifest is written
+
+    monkeypatch.setattr(index, "scan", writer_claims_the_orphan_while_gc_reads)
+    assert store.gc() == []
+    monkeypatch.undo()
+    assert (Path(store.url) / blob).is_file()
+    store.log_packages([package])  # the writer goes on: its manifest names the blob
+    session.close()
+    report = store.verify()
+    assert report.ok and report.orphaned_blobs == []
+    assert [p for p in (Path(store.url) / "tmp").rglob("*") if p.is_file()] == []
+
+
+_GC_LOOP = """
+import sys, time
+from packagers.store import Store
+
+store, until = Store(sys.argv[1]), float(sys.argv[2])
+store.gc()
+print("collecting", flush=True)
+while time.time() < until:
+    store.gc()
+"""
+
+
+def test_re_runs_over_old_orphans_under_a_gc_loop_lose_nothing(store: Store, make_package) -> None:
+    """Each round a crashed run leaves old orphans and its re-run logs the same bytes, while
+    another process runs gc in a loop: no manifest may end up naming a deleted blob."""
+    collector = _python(_GC_LOOP, store.url, str(time.time() + 60))
+    try:
+        assert collector.stdout is not None
+        assert collector.stdout.readline().strip() == "collecting"
+        for round_ in range(6):
+            contents = [os.urandom(64) for _ in range(20)]
+            _seed_old_orphans(store, make_package, contents)
+            store.log_packages([make_package(f"again{i}", c) for i, c in enumerate(contents)])
+            report = store.verify()
+            assert report.missing_blobs == [], f"round {round_}: {report.missing_blobs}"
+    finally:
+        collector.kill()
+        collector.communicate()
+    for i, content in enumerate(contents):
+        assert store.resolve(f"store://again{i}").get() == content

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,3 +144,39 @@ def test_get_store_is_one_instance_per_location(tmp_path: Path) -> None:
     assert get_store(str(root)) is get_store(f"file://{root}/")
     assert get_store(str(root)).url == str(root)
     assert get_store("memory://one") is get_store("memory://one/")
+
+
+@pytest.fixture
+def at_exit(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What ``load`` leaves to process exit, run by the test instead."""
+    import atexit
+
+    callbacks: list[Any] = []
+    monkeypatch.setattr(atexit, "register", callbacks.append)
+    return callbacks
+
+
+@pytest.mark.parametrize("hint", [Path, str])
+@pytest.mark.parametrize("where", ["store", "memory_store"])
+def test_a_loaded_file_or_folder_stays_until_the_process_exits(
+    request: pytest.FixtureRequest, tmp_path: Path, at_exit: list[Any], hint: type, where: str
+) -> None:
+    """The folder an archive was extracted into, and a downloaded file, were once deleted
+    before ``load`` returned them."""
+    store = request.getfixturevalue(where)
+    report = tmp_path / "report.csv"
+    report.write_text("a,b\n1,2\n")
+    folder = tmp_path / "folder"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "x.txt").write_text("x")
+    log(report, "report : path", store=store)
+    log(folder, "folder : path", store=store)
+
+    file = Path(load("store://report", hint, store=store))
+    tree = Path(load("store://folder", hint, store=store))
+    assert file.name == "report.csv" and file.read_text() == "a,b\n1,2\n"
+    assert tree.name == "folder" and (tree / "sub" / "x.txt").read_text() == "x"
+    assert not file.is_relative_to(store.url) and not tree.is_relative_to(store.url)
+    for callback in at_exit:
+        callback()
+    assert not file.exists() and not tree.exists()

@@ -103,6 +103,32 @@ def test_progress_on_upload(remote_store: Store, make_package) -> None:
     assert remote_store.resolve("store://big").get() == content
 
 
+def test_data_the_store_holds_is_not_uploaded_again(
+    remote_store: Store, make_package, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hash locally, ask the store, skip: a packer's file goes straight to its blob, once."""
+    backend = remote_store._backend  # type: ignore[attr-defined]
+    sent: list[str] = []
+    for name in ("put", "open_write"):
+        method = getattr(backend, name)
+        monkeypatch.setattr(
+            backend, name, lambda *args, _m=method, _n=name: sent.append(_n) or _m(*args)
+        )
+    content = b"y" * (6 << 20)
+    first = make_package("data", content)
+    first.temporary = True
+    ref = remote_store.log_packages([first])["data"]
+    assert sent == ["put"]  # no temporary object, no move
+    again = make_package("data", content)
+    again.temporary = True
+    assert remote_store.log_packages([again])["data"].manifest["blob"] == ref.manifest["blob"]
+    user_file = make_package("copy", content)  # not the packer's: would be streamed and checked
+    remote_store.log_packages([user_file])
+    assert sent == ["put"]
+    assert backend.files("tmp") == {}
+    assert remote_store.resolve("store://data").get() == content
+
+
 def test_a_store_that_cannot_open_is_a_store_error_naming_it() -> None:
     """fsspec's own errors name no store; the caller (and the CLI's one-line error) needs it."""
     with pytest.raises(StoreError, match="cannot open the store nosuchproto://bucket/x: Protocol"):
@@ -149,3 +175,52 @@ def test_the_same_run_in_process_and_in_a_worker_on_an_s3_store(
     assert local["digest"] == worker["digest"]  # the same bytes, stored once
     assert {r["id"] for r in store.list_runs()} == {r.id for r in records.values()}
     assert store.verify().ok
+
+
+def _second_process_view(store: Store, s3_options: dict[str, Any]) -> Store:
+    """The same bucket through a filesystem instance of its own: another process's caches."""
+    return Store(store.url, storage_options={**s3_options, "skip_instance_cache": True})
+
+
+def test_gc_on_s3_keeps_what_another_process_logged_since_its_last_listing(
+    s3_options: dict[str, Any], allow_pickle: None
+) -> None:
+    """s3fs answers a read of a file its cached directory listing lacks with FileNotFoundError;
+    gc once read every manifest as missing-so-absent and deleted the new version's blob."""
+    collector = Store(f"s3://packagers-test/{uuid.uuid4().hex}", storage_options=s3_options)
+    writer = _second_process_view(collector, s3_options)
+    assert _fs(writer) is not _fs(collector)
+    log(["first"], "data : object", store=collector)
+    for round_ in range(3):
+        assert collector.gc() == []  # lists (and caches) every directory of the store
+        ref = log(["round", round_], "data : object", store=writer)
+        assert collector.gc() == []
+        assert load(ref.uri, store=collector) == ["round", round_]
+        assert [r.version for r in collector.list_artifacts()] == [ref.version]
+    report = collector.verify()
+    assert report.ok and report.orphaned_blobs == []
+
+
+def test_gc_deletes_no_blob_while_a_listed_manifest_cannot_be_read(
+    remote_store: Store, allow_pickle: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Could not read is not does not exist: gc stops before deleting anything."""
+    ref = log(["kept"], "data : object", store=remote_store)
+    orphan = log(["orphan"], "gone : object", store=remote_store)
+    _fs(remote_store).rm_file(
+        _path(remote_store, f"artifacts/default/gone/versions/{orphan.version}.json")
+    )
+    backend = remote_store._backend  # type: ignore[attr-defined]
+    read_many = backend.read_many
+
+    def lose_the_manifests(rels: list[str]) -> dict[str, bytes]:
+        return {rel: data for rel, data in read_many(rels).items() if "/versions/" not in rel}
+
+    monkeypatch.setattr(backend, "read_many", lose_the_manifests)
+    manifest = f"artifacts/default/data/versions/{ref.version}.json"
+    with pytest.raises(StoreError, match=f"gc deleted nothing.*\n  {manifest} was listed but"):
+        remote_store.gc()
+    assert remote_store.verify().damaged_files == {manifest: "was listed but could not be read"}
+    monkeypatch.undo()
+    assert remote_store.gc() == [orphan.manifest["blob"]]
+    assert load(ref.uri, store=remote_store) == ["kept"]

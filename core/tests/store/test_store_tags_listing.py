@@ -82,9 +82,11 @@ def test_a_damaged_manifest_is_an_error_naming_it_and_gc_deletes_nothing(store: 
         lambda: store.manifest("store://data"),
         lambda: store.list_artifacts(),
         lambda: store.list_artifacts(key="data"),
-        store.verify,
-        store.gc,
     ):
         with pytest.raises(StoreError, match=f"is damaged: {rel} is not valid JSON"):
             read()
+    with pytest.raises(StoreError, match=f"gc deleted nothing.*\n  {rel} is not valid JSON"):
+        store.gc()
+    report = store.verify()  # lists it and goes on
+    assert not report.ok and report.damaged_files[rel].startswith("is not valid JSON")
     assert sorted(p for p in (Path(store.url) / "blobs").rglob("*") if p.is_file()) == blobs

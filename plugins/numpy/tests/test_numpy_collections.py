@@ -212,6 +212,20 @@ def test_plain_npz_archives_unpack_as_lists(
     assert type(restored) is list and [array.tolist() for array in restored] == [[0, 0], [1, 1, 1]]
 
 
+@pytest.mark.parametrize("policy", ["allow", "deny"])
+def test_a_plain_npz_holding_objects_is_never_unpickled(
+    manager: PackagersManager, tmp_path: Path, policy: str
+) -> None:
+    """np.load runs with allow_pickle=False whatever the policy: pickles come only from pkl."""
+    path = tmp_path / "arrays.npz"
+    np.savez(path, plain=np.zeros(2), objects=np.array([{"a": 1}, None], dtype=object))
+    with (
+        packagers.config.override(pickle__policy=policy),
+        pytest.raises(UnpackingError, match="not an npz archive of plain arrays.*allow_pickle"),
+    ):
+        manager.unpack(path, dict)
+
+
 @pytest.mark.parametrize("hint", [dict, dict[str, np.ndarray], dict[Any, np.ndarray]], ids=str)
 def test_plain_npz_archives_unpack_as_dicts(
     manager: PackagersManager, tmp_path: Path, hint: Any

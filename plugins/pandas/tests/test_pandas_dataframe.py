@@ -393,7 +393,8 @@ def _plain_files() -> dict[str, tuple[str, Any, Any]]:
             lambda p: pd.read_json(p, lines=True),
         ),
         ".xlsx": ("openpyxl", lambda f, p: f.to_excel(p, index=False), pd.read_excel),
-        ".h5": ("tables", lambda f, p: f.to_hdf(p, key="data"), pd.read_hdf),
+        # the table layout: the fixed one pickles text columns (see test_pandas_pickle_policy)
+        ".h5": ("tables", lambda f, p: f.to_hdf(p, key="data", format="table"), pd.read_hdf),
         ".xml": ("lxml", lambda f, p: f.to_xml(p, index=False), pd.read_xml),
     }
 

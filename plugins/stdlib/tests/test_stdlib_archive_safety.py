@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from packagers import DataItem, PackagersManager, UnpackingError
-from packagers_stdlib import ARCHIVE_FORMATS, PathPackager
+from packagers import DataItem, PackagersManager, UnpackingError, config
+from packagers_stdlib import ARCHIVE_FORMATS, PathPackager, _archive
 from packagers_stdlib._archive import extract_archive
 
 ZipMember = tuple[str, bytes, int]  # name, data, POSIX mode (file type included)
@@ -211,8 +211,64 @@ def test_a_forged_manifest_cannot_steer_the_packager_outside(tmp_path: Path) -> 
         "artifact_type": "path",
         "object_type": "pathlib.PosixPath",
         "packager": PathPackager.qualified_name(),
-        "instructions": {"is_directory": True, "archive_format": "zip", "name": "../.."},
+        "instructions": {"is_directory": True, "archive_format": "zip", "name": "data"},
     }
     with manager, pytest.raises(UnpackingError, match=r"'\.\./\.\./evil'.*escapes"):
         manager.unpack(DataItem(archive, key="data", manifest=manifest), Path)
     assert not (tmp_path.parent / "evil").exists()
+
+
+def test_zip_members_without_a_file_type_are_regular_files(tmp_path: Path, sandbox: Path) -> None:
+    """``writestr`` with a name (and Windows tools) record permissions but no file type."""
+    archive = tmp_path / "plain.zip"
+    with zipfile.ZipFile(archive, "w") as opened:
+        opened.writestr("notes.txt", b"hello")
+        opened.writestr("sub/data.csv", b"a,b\n")
+        bare = zipfile.ZipInfo("bare.bin")
+        bare.create_system, bare.external_attr = 3, 0o640 << 16
+        opened.writestr(bare, b"\x00\x01")
+    assert all(
+        stat.S_IFMT(info.external_attr >> 16) == 0 for info in zipfile.ZipFile(archive).infolist()
+    )
+    target = sandbox / "target"
+    extract_archive(str(archive), str(target))
+    assert (target / "notes.txt").read_bytes() == b"hello"
+    assert (target / "sub" / "data.csv").read_bytes() == b"a,b\n"
+    assert stat.S_IMODE((target / "bare.bin").stat().st_mode) == 0o640
+
+
+@pytest.fixture
+def small_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ratio applies from 1 MiB on, so a bomb that proves the point stays small."""
+    monkeypatch.setattr(_archive, "RATIO_FLOOR", 1 << 20)
+
+
+def test_a_zip_bomb_is_refused_by_ratio(tmp_path: Path, sandbox: Path, small_floor: None) -> None:
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as opened:
+        opened.writestr("zeros", bytes(16 << 20))  # 16 MiB in about 16 KB
+    assert archive.stat().st_size * 200 < 16 << 20
+    _refused(archive, sandbox, "zeros", "archive.max_ratio")
+    with config.override(archive__max_ratio=2000):
+        extract_archive(str(archive), str(sandbox / "target"))
+    assert (sandbox / "target" / "zeros").stat().st_size == 16 << 20
+
+
+def test_the_size_limit_counts_what_is_written(tmp_path: Path, sandbox: Path) -> None:
+    archive = _zip(tmp_path / "big.zip", [("a", b"x" * 600, REG), ("b", b"y" * 600, REG)])
+    config.archive.max_size = 1000
+    _refused(archive, sandbox, "b", "more than 1000 bytes (setting archive.max_size")
+
+
+def test_hard_links_count_against_the_limit_though_their_headers_say_zero_bytes(
+    tmp_path: Path, sandbox: Path, small_floor: None
+) -> None:
+    """Each copy of one 256 KiB file is a 0-byte header; 40 copies are 10 MiB out of ~1 KB."""
+    links = [_info(f"copy{i}", tarfile.LNKTYPE, "data") for i in range(40)]
+    archive = _tar(tmp_path / "links.tar.gz", [_file("data", bytes(256 << 10)), *links])
+    assert archive.stat().st_size * 200 < 10 << 20
+    root = sandbox.parent
+    before = sorted(str(p) for p in root.rglob("*"))
+    with pytest.raises(UnpackingError, match=r"'copy\d+'.*archive.max_ratio"):
+        extract_archive(str(archive), str(sandbox / "target"))
+    assert sorted(str(p) for p in root.rglob("*")) == before

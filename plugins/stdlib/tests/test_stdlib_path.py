@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from packagers import DataItem, LogHint, PackagersManager, PackingError
+from packagers import DataItem, LogHint, PackagersManager, PackingError, UnpackingError
 from packagers.testing import round_trip
 from packagers_stdlib import ARCHIVE_FORMATS, DEFAULT_ARCHIVE_FORMAT
 
@@ -156,13 +156,15 @@ def test_a_stored_file_comes_back_under_its_own_name(
     assert not restored.exists() and blob.exists() and original.exists()
 
 
-def test_a_forged_name_is_not_used(manager: PackagersManager, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["../../escaped.txt", "/tmp/escaped.txt", "..", "", 7])
+def test_a_forged_name_is_refused(manager: PackagersManager, tmp_path: Path, name: object) -> None:
     path = tmp_path / "f.txt"
     path.write_text("f")
     package = manager.pack(path, "f")
-    manifest = {**package.manifest, "instructions": {"name": "../../escaped.txt"}}
-    restored = manager.unpack(DataItem(path, key="f", manifest=manifest), Path)
-    assert restored.name == "f" and restored.read_text() == "f"
+    manifest = {**package.manifest, "instructions": {"name": name}}
+    with pytest.raises(UnpackingError, match=r"f\.txt.*recorded name .* is not one file name"):
+        manager.unpack(DataItem(path, key="f", manifest=manifest), Path)
+    assert not (tmp_path.parent.parent / "escaped.txt").exists()
 
 
 def test_a_path_result_is_its_text(manager: PackagersManager, tmp_path: Path) -> None:

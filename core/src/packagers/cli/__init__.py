@@ -1,4 +1,4 @@
-"""The ``packagers`` command: run functions, inspect plugins, explain choices, browse the store.
+"""The ``packagers`` command: run functions and projects, inspect plugins, browse the store.
 
 Exit codes mean something so scripts can branch on them: 0 ok; 1 the command worked and found a
 problem (a failed run, a broken store); 2 bad usage; 3 an error, a packagers one or any other
@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 
-from packagers.cli import _artifacts, _explain, _plugins, _run, _runs, _store
+from packagers.cli import _artifacts, _explain, _plugins, _project, _run, _runs, _store, _ui
 from packagers.cli._options import FLAGS, common_flags
 from packagers.cli._output import EXIT_ERROR, EXIT_INTERRUPTED, print_exception, show_warnings
 
@@ -21,7 +21,7 @@ __all__ = ["build_parser", "main"]
 
 _EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `packagers ... | head`
 
-_COMMANDS = (_run, _plugins, _explain, _artifacts, _runs, _store)
+_COMMANDS = (_run, _project, _plugins, _explain, _artifacts, _runs, _store, _ui)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from packagers.store import Store
 
-__all__ = ["FLAGS", "add_project_option", "add_store_option", "common_flags", "open_store"]
+__all__ = [
+    "FLAGS",
+    "KeyValues",
+    "add_project_option",
+    "add_store_option",
+    "common_flags",
+    "open_store",
+]
 
 #: The flags every command takes, before or after its name; False unless given.
 FLAGS = ("json", "debug", "progress")
@@ -57,8 +65,38 @@ def add_project_option(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--project", metavar="NAME", default=None, help=what)
 
 
-def open_store(args: argparse.Namespace) -> Store:
-    """The store ``--store`` names, or the configured one."""
+def open_store(args: argparse.Namespace, *, create: bool = False) -> Store:
+    """The store ``--store`` names, or the configured one.
+
+    Only commands that write (``run``) ``create`` it: for the others a path that holds no store
+    is an error (exit 3) naming the stores nearby, not an empty listing.
+    """
     from packagers.store import get_store
 
-    return get_store(args.store)
+    store = get_store(args.store)
+    return store if create else store.require_existing()
+
+
+class KeyValues(argparse.Action):
+    """Collects repeated ``KEY=VALUE`` options into one dict; a repeated key is a usage error."""
+
+    def __init__(self, *args: Any, convert: Callable[[str], Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.convert = convert
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        key, sep, value = str(values).partition("=")
+        key = key.strip()
+        if not sep or not key:
+            parser.error(f"{option_string} expects KEY=VALUE, got {values!r}")
+        collected = dict(getattr(namespace, self.dest))  # never mutate the shared default
+        if key in collected:
+            parser.error(f"{option_string}: {key!r} is given twice")
+        collected[key] = self.convert(value)
+        setattr(namespace, self.dest, collected)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from packagers.cli._options import add_project_option, add_store_option, open_store
+from packagers.cli._options import KeyValues, add_project_option, add_store_option, open_store
 from packagers.cli._output import (
     EXIT_OK,
     EXIT_PROBLEM,
@@ -53,7 +52,7 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
         dest="inputs",
         metavar="KEY=URI",
         default={},
-        action=_KeyValues,
+        action=KeyValues,
         convert=str,
         help="an input: a store URI, a local path or an fsspec URL (repeatable)",
     )
@@ -63,7 +62,7 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
         dest="params",
         metavar="KEY=VALUE",
         default={},
-        action=_KeyValues,
+        action=KeyValues,
         convert=parse_param,
         help="a parameter, JSON when it parses, else a string (repeatable)",
     )
@@ -101,7 +100,7 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
         dest="over",
         metavar="KEY=[V1,V2,...]",
         default={},
-        action=_KeyValues,
+        action=KeyValues,
         convert=parse_param,
         help="the values of one parameter to sweep, a JSON list (repeatable: a grid)",
     )
@@ -159,31 +158,6 @@ def parse_param(text: str) -> Any:
         return text
 
 
-class _KeyValues(argparse.Action):
-    """Collects repeated ``KEY=VALUE`` options into one dict; a repeated key is a usage error."""
-
-    def __init__(self, *args: Any, convert: Callable[[str], Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.convert = convert
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        key, sep, value = str(values).partition("=")
-        key = key.strip()
-        if not sep or not key:
-            parser.error(f"{option_string} expects KEY=VALUE, got {values!r}")
-        collected = dict(getattr(namespace, self.dest))  # never mutate the shared default
-        if key in collected:
-            parser.error(f"{option_string}: {key!r} is given twice")
-        collected[key] = self.convert(value)
-        setattr(namespace, self.dest, collected)
-
-
 def run_command(args: argparse.Namespace) -> int:
     from packagers.runner import run
 
@@ -193,7 +167,7 @@ def run_command(args: argparse.Namespace) -> int:
         params=args.params,
         returns=args.returns,
         project=args.project,
-        store=open_store(args),
+        store=open_store(args, create=True),
         executor=args.executor,
         executor_options=_executor_options(args),
         retries=args.retries,
@@ -217,7 +191,7 @@ def map_command(args: argparse.Namespace) -> int:
         params=args.params,
         returns=args.returns,
         project=args.project,
-        store=open_store(args),
+        store=open_store(args, create=True),
         executor=args.executor,
         executor_options=_executor_options(args),
         retries=args.retries,

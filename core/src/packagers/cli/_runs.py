@@ -22,6 +22,7 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
 
     ls = actions.add_parser("ls", parents=[flags], help="list the runs of a project, newest first")
     add_project_option(ls, "only the runs of this project")
+    ls.add_argument("--state", default=None, help="only the runs in this state (e.g. error)")
     add_store_option(ls)
     ls.set_defaults(handler=ls_command)
 
@@ -33,7 +34,13 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
 
 
 def ls_command(args: argparse.Namespace) -> int:
-    emit(args, open_store(args).list_runs(project=args.project), _render_ls)
+    """The runs as the store index lists them: no run record is read twice on a large store."""
+    from packagers._config import config
+    from packagers.store.index import RunQuery
+
+    query = RunQuery(project=args.project or config.project, state=args.state, limit=-1)
+    page = open_store(args).index.runs(query)
+    emit(args, page.runs, lambda runs: _render_ls(runs, page.children))
     return EXIT_OK
 
 
@@ -42,14 +49,8 @@ def show_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _render_ls(runs: list[dict[str, Any]]) -> None:
-    children: dict[str, dict[str, int]] = {}
-    for run in runs:
-        parent = run.get("parent_id")
-        if parent:
-            counts = children.setdefault(parent, {})
-            state = str(run.get("state"))
-            counts[state] = counts.get(state, 0) + 1
+def _render_ls(runs: list[dict[str, Any]], children: dict[str, dict[str, int]]) -> None:
+    """The table of runs; a parent (a map, a workflow) with its children's counts by state."""
     print_table(
         ["id", "name", "project", "state", "started", "duration", "outputs", "children"],
         [

@@ -1,4 +1,4 @@
-"""``packagers store verify|gc``: check the store's blobs against its manifests, and tidy up."""
+"""``packagers store verify|gc|reindex``: check the blobs against the manifests, tidy, reindex."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     verify = actions.add_parser(
         "verify",
         parents=[flags],
-        help="hash every blob and match blobs to manifests (exit 1 on missing or corrupt data)",
+        help="hash every blob, match blobs to manifests, check every manifest, tag and run "
+        "record (exit 1 on missing, corrupt or damaged data)",
     )
     add_store_option(verify)
     verify.set_defaults(handler=verify_command)
@@ -48,11 +49,20 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     add_store_option(gc)
     gc.set_defaults(handler=gc_command)
 
+    reindex = actions.add_parser(
+        "reindex",
+        parents=[flags],
+        help="rebuild the index that `runs ls` and `packagers ui` list from",
+    )
+    add_store_option(reindex)
+    reindex.set_defaults(handler=reindex_command)
+
 
 def verify_command(args: argparse.Namespace) -> int:
     report = open_store(args).verify()
     data: dict[str, Any] = {"ok": report.ok}
     data.update({name: [str(item) for item in getattr(report, name)] for name in _PROBLEMS})
+    data["damaged_files"] = report.damaged_files
     emit(args, data, _render_verify)
     return EXIT_OK if report.ok else EXIT_PROBLEM
 
@@ -63,6 +73,11 @@ def _render_verify(data: dict[str, Any]) -> None:
             print(f"{len(data[name])} {label}: {meaning}")
             for item in data[name]:
                 print(f"  {item}")
+    damaged = data["damaged_files"]
+    if damaged:
+        print(f"{len(damaged)} damaged: a manifest, tag or run record changed from outside")
+        for path, problem in damaged.items():
+            print(f"  {path} {problem}")
     if data["ok"]:
         print("ok: every manifest's blob is present and intact")
     else:
@@ -83,3 +98,17 @@ def _render_gc(data: dict[str, Any]) -> None:
     temporary = len(data["removed"]) - blobs  # dead writers' leftovers under tmp/
     verb = "would remove" if data["dry_run"] else "removed"
     print(f"{verb} {blobs} orphaned blob(s) and {temporary} temporary file(s)")
+
+
+def reindex_command(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    counts = store.reindex()
+    emit(args, {"index": store.index.path, **counts}, _render_reindex)
+    return EXIT_OK
+
+
+def _render_reindex(data: dict[str, Any]) -> None:
+    print(
+        f"indexed {data['runs']} run(s) and {data['artifact_versions']} artifact version(s) "
+        f"in {data['index']}"
+    )

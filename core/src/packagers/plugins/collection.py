@@ -86,6 +86,16 @@ class Collection:
         return tuple(record for record in self.records if record.state == ACTIVE)
 
     @functools.cached_property
+    def distributions(self) -> frozenset[str]:
+        """The distributions with at least one active packager."""
+        return frozenset(record.distribution for record in self.active if record.distribution)
+
+    @functools.cached_property
+    def packing_artifact_types(self) -> frozenset[str]:
+        """Every artifact type some active packager packs (what a log hint may ask for)."""
+        return frozenset(t for record in self.active for t in record.packing_artifact_types)
+
+    @functools.cached_property
     def by_name(self) -> dict[str, PackagerRecord]:
         """The active records by qualified name, best first: every manager of a run reads it."""
         return {record.name: record for record in self.active}
@@ -215,6 +225,14 @@ class _Collector:
                 f"mandatory plugin(s) {', '.join(map(repr, missing))} are not installed "
                 f"(installed plugins: {', '.join(sorted(found)) or 'none'}); "
                 "install their distributions or change MLRUN_PACKAGERS__PLUGINS__MANDATORY"
+            )
+        unknown = sorted(self.blocked - found)
+        if unknown:
+            warn(
+                f"MLRUN_PACKAGERS__PLUGINS__BLOCKED names {', '.join(map(repr, unknown))}, which "
+                f"no installed plugin is called, so it blocks nothing (installed plugins: "
+                f"{', '.join(sorted(found)) or 'none'})",
+                ConfigError,
             )
         for rank, entry_point in enumerate(entry_points):
             self._load_plugin(manager, entry_point, rank)

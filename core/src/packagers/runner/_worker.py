@@ -3,10 +3,11 @@
 A cluster executor calls it on its workers; the ``process`` executor runs this module,
 ``python -m packagers.runner._worker OUT < envelope``. It applies the parent's settings, registers
 the parent's custom packagers, runs the job in-process like the ``local`` executor (which saves
-the run record) and returns ``{"record": ...}`` (the process worker writes it to OUT, a file,
-because the user's function may print to stdout). When the job cannot even be prepared here (the
-function or a custom packager does not import), it returns ``{"error": ...}`` instead and the
-caller finishes the record.
+the run record, unless the envelope says ``"save": false`` because the parent completes it) and
+returns ``{"record": ...}`` (the process worker writes it to OUT, a file, because the user's
+function may print to stdout). When the job cannot even be prepared here (the function or a
+custom packager does not import), it returns ``{"error": ...}`` instead and the caller finishes
+the record.
 """
 
 from __future__ import annotations
@@ -66,24 +67,27 @@ def run_envelope(
                 envelope["function"],
                 envelope["inputs"],
                 envelope["params"],
-                [hint_from_json(hint) for hint in envelope["returns"]],
+                None
+                if envelope["returns"] is None
+                else [hint_from_json(hint) for hint in envelope["returns"]],
                 envelope["project"],
                 _store(envelope["store"], envelope["storage_options"]),
             )
         except Exception as error:
             return {"error": error_info(error)}
         job.run_id = envelope["run_id"]
-        job.parent_id = envelope.get("parent_id")
-        job.item = envelope.get("item")
-        job.worker = worker
+        job.record_fields = dict(envelope.get("record_fields", {}))
+        if worker is not None:
+            job.record_fields["worker"] = worker
         job.retries = envelope.get("retries", 0)
         job.retry_on = tuple(envelope.get("retry_on", ()))
         job.timeout = envelope.get("timeout")
-        job.attempts = list(envelope.get("attempts", ()))
         job.should_stop = should_stop
         # A map's child is saved once, when it ends: its parent is the run saved as running.
-        announce = job.parent_id is None
-        return {"record": execute(job, envelope["executor"], announce=announce).to_dict()}
+        announce = "item" not in job.record_fields
+        save = envelope.get("save", True)
+        record = execute(job, envelope["executor"], announce=announce, save=save)
+        return {"record": record.to_dict()}
 
 
 def _register(name: str, priority: int | None) -> None:

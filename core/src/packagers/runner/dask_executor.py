@@ -21,7 +21,7 @@ from packagers.runner.envelope import envelope_size, job_envelope
 from packagers.runner.errors import ExecutorError, RunArgumentError
 from packagers.runner.executors import Executor, RunWindow
 from packagers.runner.handle import RunHandle, RunTimeoutError
-from packagers.runner.local import attempt_entry, close_record, open_record
+from packagers.runner.local import close_record, open_record, retry_lost
 from packagers.runner.record import (
     CANCELLED,
     ERROR,
@@ -29,7 +29,6 @@ from packagers.runner.record import (
     PENDING,
     TIMEOUT,
     RunRecord,
-    error_info,
     new_run_id,
 )
 
@@ -271,14 +270,10 @@ class DaskRun(RunHandle):
         if self._final is not None:  # stopped meanwhile: its record is final already
             return
         if isinstance(outcome, BaseException):
-            error, job, record = outcome, self._job, self._record
-            if len(job.attempts) < job.retries:
-                job.attempts.append(attempt_entry(record, record.started, error_info(error)))
-                record.attempts = list(job.attempts)
-                self._envelope["attempts"] = job.attempts
+            if retry_lost(self._job, self._record, outcome):
                 self.future = self._submit()
                 return
-            record.fail(error)
+            self._record.fail(outcome)
             self._close()
             return
         reply = outcome
@@ -362,7 +357,7 @@ class _ClusterWindow(RunWindow):
 def _task(envelope: dict[str, Any]) -> tuple[str, str]:
     """The task's argument, the envelope as JSON text (nothing in it for the scheduler to look
     into), and its key: the run id and the attempt, unique on the cluster."""
-    attempt = len(envelope["attempts"]) + 1
+    attempt = len(envelope["record_fields"].get("attempts", ())) + 1
     return json.dumps(envelope), f"packagers-{envelope['run_id']}-{attempt}"
 
 

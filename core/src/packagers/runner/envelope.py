@@ -19,9 +19,20 @@ from packagers.runner.handler import hint_to_json
 from packagers.runner.inputs import STORE_SCHEME, input_url
 
 if TYPE_CHECKING:
-    from packagers.runner.runner import RunJob
+    from collections.abc import Iterable
 
-__all__ = ["envelope_size", "is_secret", "job_envelope", "strip_secrets"]
+    from packagers.log_hint import LogHint
+    from packagers.runner.runner import RunJob
+    from packagers.store import Store
+
+__all__ = [
+    "envelope_size",
+    "input_digests",
+    "is_secret",
+    "job_envelope",
+    "strip_secrets",
+    "worker_request",
+]
 
 #: Parts of option and setting names that hold credentials (``key`` alone is s3fs's access key).
 _SECRET_PARTS = ("secret", "token", "password", "passwd", "credential", "signing_key", "api_key")
@@ -30,61 +41,93 @@ _SECRET_PARTS = ("secret", "token", "password", "passwd", "credential", "signing
 def job_envelope(
     job: RunJob, executor: str, *, secrets: bool = True, local: bool = True
 ) -> dict[str, Any]:
-    """The JSON the worker gets for ``job``; refuses what would not arrive as it was given.
+    """The envelope of a checked job: :func:`worker_request`, plus its run id, the digests of its
+    inputs, its retry policy and the fields its record starts with.
 
     ``secrets=False`` leaves out every credential-like storage option and setting, for workers
-    that take them from their own environment. ``local`` sends this process's ``sys.path`` too
-    (a worker on this host then imports what this process imports).
+    that take them from their own environment. ``local=False`` leaves out this process's
+    ``sys.path``, which means nothing on another host.
+    """
+    envelope = worker_request(
+        executor=executor,
+        function=job.reference or function_reference(job.fn),
+        inputs={name: input_url(value) for name, value in job.inputs.items()},
+        params=job.params,
+        returns=job.returns,
+        project=job.project,
+        store=job.store,
+    )
+    envelope.update(
+        run_id=job.run_id,
+        input_digests=input_digests(job),
+        retries=job.retries,
+        retry_on=list(job.retry_on),
+        timeout=job.timeout,
+        # The job's own dict: tries a lost worker adds reach the envelope that retries it.
+        record_fields=job.record_fields,
+    )
+    if not secrets:
+        envelope["storage_options"] = strip_secrets(envelope["storage_options"])
+        envelope["config"] = {
+            path: value for path, value in envelope["config"].items() if not is_secret(path)
+        }
+    if not local:
+        del envelope["sys_path"]
+    return envelope
+
+
+def worker_request(
+    *,
+    executor: str,
+    function: str,
+    inputs: dict[str, str],
+    params: dict[str, Any],
+    returns: Iterable[LogHint] | None,
+    project: str,
+    store: Store,
+) -> dict[str, Any]:
+    """The JSON request of ``python -m packagers.runner._worker`` (``returns=None``: the
+    function's own ``@handler`` hints); refuses what would not arrive as it was given.
+
+    The caller adds ``run_id``, and may replace ``sys_path`` and ``custom_packagers`` (a project
+    runs in its own environment, with its own path) or add ``record_fields`` (fields the record
+    starts with) and ``save: False`` (the caller completes and saves the final record).
     """
     from packagers._config import config
 
-    url = getattr(job.store, "url", None)
+    url = getattr(store, "url", None)
     if not isinstance(url, str) or url.startswith("memory://"):
         raise RunArgumentError(
-            f"the store {url or job.store!r} lives in this process only, and the worker "
+            f"the store {url or store!r} lives in this process only, and the worker "
             f"cannot reach it (executor={executor!r}); use a directory or a bucket URL"
         )
-    for name, value in job.params.items():
+    for name, value in params.items():
         if not _survives_json(value):
             raise RunArgumentError(
                 f"param {name!r} ({type(value).__name__}) does not survive JSON unchanged, "
                 f"which executor={executor!r} sends params as; log it (packagers.log) and pass "
                 "its URI as an input, or use executor='local'"
             )
-    storage_options = getattr(job.store, "storage_options", {})
+    storage_options = getattr(store, "storage_options", {})
     if not _survives_json(storage_options):
         raise RunArgumentError(
             f"the storage options of {url} do not survive JSON unchanged, which the worker "
             "gets them as; give them as plain values, or set them in the environment "
             "(fsspec's FSSPEC_* variables)"
         )
-    settings = _flatten(config.as_dict())
-    if not secrets:
-        storage_options = strip_secrets(storage_options)
-        settings = {path: value for path, value in settings.items() if not is_secret(path)}
-    envelope = {
+    return {
         "executor": executor,
-        "run_id": job.run_id,
-        "function": job.reference or function_reference(job.fn),
-        "inputs": {name: input_url(value) for name, value in job.inputs.items()},
-        "input_digests": input_digests(job),
-        "params": job.params,
-        "returns": [hint_to_json(hint) for hint in job.returns],
-        "project": job.project,
+        "function": function,
+        "inputs": inputs,
+        "params": params,
+        "returns": None if returns is None else [hint_to_json(hint) for hint in returns],
+        "project": project,
         "store": url,
         "storage_options": storage_options,
-        "config": settings,
+        "config": _flatten(config.as_dict()),
         "custom_packagers": _custom_packagers(),
-        "parent_id": job.parent_id,
-        "item": job.item,
-        "retries": job.retries,
-        "retry_on": list(job.retry_on),
-        "timeout": job.timeout,
-        "attempts": job.attempts,
+        "sys_path": [entry for entry in sys.path if entry],
     }
-    if local:
-        envelope["sys_path"] = [entry for entry in sys.path if entry]
-    return envelope
 
 
 def input_digests(job: RunJob) -> dict[str, str | None]:

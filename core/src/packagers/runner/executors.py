@@ -17,17 +17,16 @@ from abc import ABC, abstractmethod
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from packagers.runner.envelope import job_envelope
+from packagers.runner.envelope import job_envelope, worker_request
 from packagers.runner.errors import ExecutorError
 from packagers.runner.handle import RunHandle, RunTimeoutError
-from packagers.runner.local import InProcessRun, attempt_entry, close_record, execute, open_record
+from packagers.runner.local import InProcessRun, close_record, execute, open_record, retry_lost
 from packagers.runner.record import (
     CANCELLED,
     ERROR,
     FINAL_STATES,
     TIMEOUT,
     RunRecord,
-    error_info,
     new_run_id,
 )
 
@@ -43,6 +42,7 @@ __all__ = [
     "executor_names",
     "get_executor",
     "register_executor",
+    "worker_request",
 ]
 
 
@@ -221,10 +221,7 @@ class ProcessRun(RunHandle):
                 f"the worker process exited with code {self._process.returncode} without a run "
                 "record (see its output above)"
             )
-            if len(job.attempts) < job.retries:
-                job.attempts.append(attempt_entry(record, record.started, error_info(lost)))
-                record.attempts = list(job.attempts)
-                self._envelope["attempts"] = job.attempts
+            if retry_lost(job, record, lost):
                 self._spawn()
                 return
             record.fail(lost)

@@ -86,9 +86,11 @@ def map(
     parent = _open_parent(first, runner.name, len(jobs))
     done: dict[str, RunRecord] = {}
     if resume:
-        done = _completed_children(first.store, parent.project, {job.item for job in jobs})
+        done = _completed_children(
+            first.store, parent.project, {job.record_fields["item"] for job in jobs}
+        )
     first.store.save_run(parent.to_dict())
-    children: list[RunRecord | None] = [done.get(job.item or "") for job in jobs]
+    children: list[RunRecord | None] = [done.get(job.record_fields["item"]) for job in jobs]
     pending = iter([index for index, child in enumerate(children) if child is None])
     in_flight = runner.window()
     position: dict[str, int] = {}  # run id -> item index
@@ -101,7 +103,7 @@ def map(
             if index is None:
                 break
             job = jobs[index]
-            job.parent_id = parent.id
+            job.record_fields["parent_id"] = parent.id
             job.retries, job.retry_on, job.timeout = retries, retry_on_names, timeout
             batch.append(index)
         started = runner.submit_many([jobs[index] for index in batch])
@@ -173,7 +175,7 @@ def _child_job(
         "params": job.params,
     }
     text = json.dumps(identity, sort_keys=True, default=repr)
-    job.item = hashlib.sha256(text.encode()).hexdigest()[:32]
+    job.record_fields["item"] = hashlib.sha256(text.encode()).hexdigest()[:32]
     return job
 
 

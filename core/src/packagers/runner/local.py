@@ -27,6 +27,7 @@ from packagers.runner.record import (
     RUNNING,
     TIMEOUT,
     RunRecord,
+    error_info,
     json_safe,
     new_run_id,
     type_name,
@@ -45,13 +46,16 @@ __all__ = [
     "execute",
     "open_record",
     "plugin_versions",
+    "retry_lost",
     "retryable",
 ]
 
 _versions: tuple[Collection, dict[str, str]] | None = None
 
 
-def execute(job: RunJob, executor: str = "local", *, announce: bool = False) -> RunRecord:
+def execute(
+    job: RunJob, executor: str = "local", *, announce: bool = False, save: bool = True
+) -> RunRecord:
     """Run ``job`` here and return its record; the function's own failure is recorded, not raised.
 
     Only the logging worker (``config.logging_worker`` against the launcher's rank) saves the
@@ -59,7 +63,7 @@ def execute(job: RunJob, executor: str = "local", *, announce: bool = False) -> 
     An interrupt (``KeyboardInterrupt``) is recorded as an error and then raised again.
     ``announce`` also saves the record as ``running`` first, for runs long or remote enough to be
     watched; an in-process run saves its record once, when it ends (a file write is most of the
-    cost of a short run).
+    cost of a short run). ``save=False`` leaves the final record to the caller, who adds to it.
 
     A failure is tried again, up to ``job.retries`` times, when it is retryable (see
     :func:`retryable`); each failed try is kept in ``record.attempts``. Between phases the run
@@ -88,7 +92,7 @@ def execute(job: RunJob, executor: str = "local", *, announce: bool = False) -> 
         except BaseException as error:
             record.fail(error)
             if not isinstance(error, Exception):
-                close_record(job, record, start)
+                close_record(job, record, start, save=save)
                 raise
             if retryable(error, laps.phase, job.retry_on) and len(record.attempts) < job.retries:
                 record.attempts.append(attempt_entry(record, began))
@@ -97,7 +101,7 @@ def execute(job: RunJob, executor: str = "local", *, announce: bool = False) -> 
                 record.results, record.artifacts, record.timings = {}, {}, {}
                 continue
         break
-    close_record(job, record, start)
+    close_record(job, record, start, save=save)
     return record
 
 
@@ -110,6 +114,20 @@ def retryable(error: BaseException, phase: str, retry_on: tuple[str, ...]) -> bo
     if phase != "run" and isinstance(error, OSError):
         return True
     return bool(retry_on) and any(type_name(kind) in retry_on for kind in type(error).__mro__)
+
+
+def retry_lost(job: RunJob, record: RunRecord, error: BaseException) -> bool:
+    """A try failed outside the run (its worker was lost): keep it, and say whether to retry.
+
+    The tries so far live in ``job.record_fields["attempts"]``, which the next envelope carries,
+    so the worker that tries again starts its record with them.
+    """
+    attempts = job.record_fields.setdefault("attempts", [])
+    if len(attempts) >= job.retries:
+        return False
+    attempts.append(attempt_entry(record, record.started, error_info(error)))
+    record.attempts = list(attempts)
+    return True
 
 
 def attempt_entry(
@@ -133,7 +151,7 @@ def open_record(job: RunJob, executor: str) -> RunRecord:
     now = datetime.now(timezone.utc)
     fn = job.fn
     rank = current_rank()
-    return RunRecord(
+    record = RunRecord(
         id=job.run_id or new_run_id(now),
         name=job.info.name,
         project=job.project,
@@ -144,21 +162,23 @@ def open_record(job: RunJob, executor: str) -> RunRecord:
         logged=rank == config.logging_worker,
         rank=rank,
         started=now.isoformat(),
-        parent_id=job.parent_id,
-        item=job.item,
-        worker=job.worker,
-        attempts=list(job.attempts),
     )
+    for name, value in job.record_fields.items():
+        setattr(record, name, value)
+    record.attempts = list(record.attempts)  # this run's own list: retries add to it
+    return record
 
 
-def close_record(job: RunJob, record: RunRecord, start: float, *, announced: bool = False) -> None:
+def close_record(
+    job: RunJob, record: RunRecord, start: float, *, announced: bool = False, save: bool = True
+) -> None:
     """Stamp the end of the run (``start`` is its ``perf_counter``) and save the final record.
 
     ``announced``: another process may have saved the run as active (see ``Store.save_run``).
     """
     record.duration = time.perf_counter() - start
     record.ended = datetime.now(timezone.utc).isoformat()
-    if record.logged:
+    if record.logged and save:
         job.store.save_run(record.to_dict(), announced=announced)
 
 

@@ -84,10 +84,14 @@ class RunRecord:
     ``artifacts`` the references of what was logged. ``logged`` is False for the workers of a
     multi-worker run that do not log.
     ``timings`` splits ``duration`` (seconds) into ``unpack``, ``run``, ``pack`` and ``log``.
-    ``parent_id`` names the run this one is a child of (an item of ``map``), ``item`` the
-    identity of that item (what ``map(resume=True)`` matches); ``worker`` where it
-    ran (a cluster worker's address); ``attempts`` the earlier tries of a retried run, oldest
-    first (each: its number, worker, start, end, state and error).
+    ``parent_id`` links a step to the run it is part of (a workflow's, a map's).
+    ``project_run`` is set for runs of a project's entry point: the source (``uri``,
+    ``version``, ``commit``, ``subdirectory``), the ``entry_point``, its ``command`` or
+    ``handler``, the ``environment`` (``manager``, ``digest``) and how the process ended
+    (``exit_code``, ``signal``).
+    ``item`` is the identity of a ``map`` item (what ``map(resume=True)`` matches); ``worker``
+    where the run happened (a cluster worker's address); ``attempts`` the earlier tries of a
+    retried run, oldest first (each: its number, worker, start, end, state and error).
     """
 
     id: str
@@ -110,6 +114,7 @@ class RunRecord:
     python_version: str = _PYTHON_VERSION
     plugins: dict[str, str] = field(default_factory=dict)
     parent_id: str | None = None
+    project_run: dict[str, Any] | None = None
     item: str | None = None
     worker: str | None = None
     attempts: list[dict[str, Any]] = field(default_factory=list)

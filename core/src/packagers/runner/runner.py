@@ -52,22 +52,16 @@ class RunJob:
     project: str
     store: Store
     run_id: str | None = None
+    #: Fields the record starts with, beside the function's (a project run's, a parent run).
+    record_fields: dict[str, Any] = field(default_factory=dict)
     #: ``progress(key, bytes_done, bytes_total)`` while outputs are written (in-process runs).
     progress: Callable[[str, int, int], None] | None = None
-    #: The run this one is a child of (an item of ``map``).
-    parent_id: str | None = None
-    #: The identity of a ``map`` item: its function's code, input digests and params.
-    item: str | None = None
-    #: Where it runs (a cluster worker's address), for the record.
-    worker: str | None = None
     #: How many times a retryable failure is tried again, and the exception types (qualified
     #: names) raised by the function that count as retryable.
     retries: int = 0
     retry_on: tuple[str, ...] = ()
     #: Seconds the run may take before it ends in state ``timeout``.
     timeout: float | None = None
-    #: Earlier tries (of a run whose worker was lost), carried into the record.
-    attempts: list[dict[str, Any]] = field(default_factory=list)
     #: Checked between phases: the final state to stop in (``cancelled``...), or None to go on.
     should_stop: Callable[[], str | None] | None = None
 

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from packagers.store.artifacts_index import ArtifactRef
 from packagers.store.data_item import StoreDataItem
-from packagers.store.errors import CorruptArtifactError, StoreError
+from packagers.store.errors import (
+    CorruptArtifactError,
+    DamagedFileError,
+    StoreError,
+    StoreNotFoundError,
+)
 from packagers.store.maintenance import VerifyReport
 from packagers.store.store import Store, get_store
 from packagers.store.uri import StoreUri, parse_uri
@@ -16,9 +21,11 @@ from packagers.store.uri import StoreUri, parse_uri
 __all__ = [
     "ArtifactRef",
     "CorruptArtifactError",
+    "DamagedFileError",
     "Store",
     "StoreDataItem",
     "StoreError",
+    "StoreNotFoundError",
     "StoreUri",
     "VerifyReport",
     "get_store",

@@ -4,6 +4,7 @@ Layout, relative to the store root::
 
     artifacts/<project>/<key>/versions/<version>.json   immutable manifest, one per version
     artifacts/<project>/<key>/tags/<tag>.json           {"version": ...}, moved by tagging
+    artifacts/<project>/<key>/previews/<version>.json   optional preview, written after the manifest
 
 Versions are never overwritten (their ids are unique), so concurrent writers cannot lose each
 other's work. The newest version, ``latest``, is the greatest version id found by listing; no
@@ -17,23 +18,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from packagers.store.errors import StoreError, parse_json
-from packagers.store.uri import SCHEME, StoreUri
+from packagers.store.errors import DamagedFileError, StoreError
+from packagers.store.uri import StoreUri, version_uri
+from packagers.store.validation import read_manifest, read_preview, read_tag
 from packagers.store.versions import match_version
 
 if TYPE_CHECKING:
     from packagers.store.backends import Backend
 
-__all__ = ["ARTIFACTS_DIR", "LATEST", "ArtifactIndex", "ArtifactRef", "version_uri"]
+__all__ = ["ARTIFACTS_DIR", "LATEST", "ArtifactIndex", "ArtifactRef", "Scan"]
 
 ARTIFACTS_DIR = "artifacts"
 LATEST = "latest"
 _JSON = ".json"
-
-
-def version_uri(project: str, key: str, version: str) -> str:
-    """The URI that names exactly one version (what manifests and run records keep)."""
-    return f"{SCHEME}{project}/{key}@{version}"
 
 
 @dataclass(frozen=True)
@@ -79,6 +76,9 @@ class ArtifactIndex:
     def manifest_path(self, project: str, key: str, version: str) -> str:
         return f"{self._key_dir(project, key)}/versions/{version}{_JSON}"
 
+    def preview_path(self, project: str, key: str, version: str) -> str:
+        return f"{self._key_dir(project, key)}/previews/{version}{_JSON}"
+
     def _tag_path(self, project: str, key: str, tag: str) -> str:
         return f"{self._key_dir(project, key)}/tags/{tag}{_JSON}"
 
@@ -88,6 +88,11 @@ class ArtifactIndex:
         """Write a new version's manifest (only after its blob is complete)."""
         path = self.manifest_path(manifest["project"], manifest["key"], manifest["version"])
         self._backend.write(path, _dump_json(manifest))
+
+    def write_preview(self, manifest: dict[str, Any], preview: dict[str, Any]) -> None:
+        """Write a version's preview (only after its manifest: a preview never stands alone)."""
+        path = self.preview_path(manifest["project"], manifest["key"], manifest["version"])
+        self._backend.write(path, _dump_json(preview))
 
     def set_tag(self, project: str, key: str, tag: str, version: str) -> None:
         """Point ``tag`` at ``version`` (``latest`` is never written: it is the newest version)."""
@@ -109,20 +114,33 @@ class ArtifactIndex:
         names = self._backend.listdir(f"{self._key_dir(project, key)}/tags")
         return [LATEST, *sorted(name[: -len(_JSON)] for name in names if name.endswith(_JSON))]
 
-    def _parse(self, rel: str, data: bytes) -> Any:
-        return parse_json(data, rel, self._backend.url)
-
     def read_tag(self, project: str, key: str, tag: str) -> str | None:
         path = self._tag_path(project, key, tag)
         try:
             data = self._backend.read(path)
         except FileNotFoundError:
             return None
-        return self._parse(path, data)["version"]  # type: ignore[no-any-return]
+        return read_tag(data, path, self._backend.url, project=project, key=key)
 
     def read_manifest(self, project: str, key: str, version: str) -> dict[str, Any]:
         path = self.manifest_path(project, key, version)
-        return self._parse(path, self._backend.read(path))  # type: ignore[no-any-return]
+        return self._manifest_at(path, self._backend.read(path))
+
+    def _manifest_at(self, path: str, data: bytes) -> dict[str, Any]:
+        """The manifest ``data`` read from ``path``, checked against its place in the layout."""
+        _, project, key, _, name = path.split("/")
+        version = name[: -len(_JSON)]
+        return read_manifest(
+            data, path, self._backend.url, project=project, key=key, version=version
+        )
+
+    def read_preview(self, project: str, key: str, version: str) -> dict[str, Any] | None:
+        path = self.preview_path(project, key, version)
+        try:
+            data = self._backend.read(path)
+        except FileNotFoundError:
+            return None
+        return read_preview(data, path, self._backend.url)
 
     def find(self, uri: StoreUri) -> dict[str, Any]:
         """The manifest ``uri`` names; errors say what was asked and what exists instead."""
@@ -181,7 +199,7 @@ class ArtifactIndex:
         """Every version's manifest of a key, newest first."""
         paths = [self.manifest_path(project, key, v) for v in reversed(self.versions(project, key))]
         found = self._backend.read_many(paths)
-        return [self._parse(path, found[path]) for path in paths if path in found]
+        return [self._manifest_at(path, found[path]) for path in paths if path in found]
 
     def latest_per_key(self, project: str) -> list[dict[str, Any]]:
         """The newest manifest of every key of a project, newest first (one listing)."""
@@ -192,18 +210,69 @@ class ArtifactIndex:
                 newest[key_dir] = name
         paths = [f"{key_dir}/versions/{name}" for key_dir, name in newest.items()]
         found = self._backend.read_many(paths)
-        manifests = [self._parse(path, found[path]) for path in paths if path in found]
+        manifests = [self._manifest_at(path, found[path]) for path in paths if path in found]
         return sorted(manifests, key=lambda manifest: manifest["version"], reverse=True)
 
     def manifest_paths(self, below: str = ARTIFACTS_DIR) -> list[str]:
-        """Every manifest file below ``below`` (relative to the store root)."""
-        return [
-            path
-            for path in self._backend.files(below)
-            if path.endswith(_JSON) and path.rpartition("/")[0].endswith("/versions")
-        ]
+        """Every manifest file below ``below``: ``artifacts/<project>/<key>/versions/<v>.json``.
 
-    def all_manifests(self) -> list[dict[str, Any]]:
-        """Every manifest of every project (for verify and gc)."""
-        found = self._backend.read_many(self.manifest_paths())
-        return [self._parse(path, data) for path, data in found.items()]
+        Files anywhere else under ``artifacts/`` are not manifests: the store never reads them.
+        """
+        return [path for path in self._backend.files(below) if _is_place(path, "versions")]
+
+    def tag_paths(self) -> list[str]:
+        """Every tag file: ``artifacts/<project>/<key>/tags/<tag>.json``."""
+        return [path for path in self._backend.files(ARTIFACTS_DIR) if _is_place(path, "tags")]
+
+    def scan(self) -> Scan:
+        """Every manifest, and every manifest or tag that cannot be trusted (for verify and gc).
+
+        A manifest listed but not read is reported, never taken for absent: gc would otherwise
+        delete the blob it names.
+        """
+        paths = self.manifest_paths()
+        found = self._backend.read_many(paths)
+        scan = Scan()
+        for path in paths:
+            if path not in found:
+                scan.damaged[path] = "was listed but could not be read"
+                continue
+            try:
+                scan.manifests.append(self._manifest_at(path, found[path]))
+            except DamagedFileError as error:
+                scan.damaged[path] = error.problem
+        listed = set(paths)
+        tag_paths = self.tag_paths()
+        tags = self._backend.read_many(tag_paths)
+        for path in tag_paths:
+            _, project, key, _, _ = path.split("/")
+            try:
+                version = read_tag(tags[path], path, self._backend.url, project=project, key=key)
+            except KeyError:
+                continue  # untagged since it was listed: moving tags is allowed
+            except DamagedFileError as error:
+                scan.damaged[path] = error.problem
+                continue
+            target = self.manifest_path(project, key, version)
+            if target not in listed and not self._backend.exists(target):  # or logged since
+                scan.damaged[path] = f"points at the version {version}, which has no manifest"
+        return scan
+
+
+@dataclass
+class Scan:
+    """What :meth:`ArtifactIndex.scan` read: the manifests, and damaged files (path -> problem)."""
+
+    manifests: list[dict[str, Any]] = field(default_factory=list)
+    damaged: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def damaged_manifests(self) -> list[str]:
+        """The damaged files that are manifests: each may name any blob."""
+        return sorted(path for path in self.damaged if _is_place(path, "versions"))
+
+
+def _is_place(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``artifacts/<project>/<key>/<folder>/<name>.json``."""
+    parts = path.split("/")
+    return len(parts) == 5 and parts[3] == folder and parts[4].endswith(_JSON)

@@ -58,6 +58,10 @@ class Backend(ABC):
     def exists(self, rel: str) -> bool: ...
 
     @abstractmethod
+    def root_kind(self) -> str:
+        """What the store root is: ``"directory"``, ``"file"`` or ``"missing"``."""
+
+    @abstractmethod
     def listdir(self, rel: str) -> list[str]:
         """The names directly under ``rel`` (files and directories); empty when it is missing."""
 
@@ -78,16 +82,39 @@ class Backend(ABC):
 
     @abstractmethod
     def commit(self, temp: str, rel: str) -> None:
-        """Move the complete ``temp`` to ``rel``; when ``rel`` exists already, drop ``temp``.
+        """Move the complete ``temp`` to ``rel``, or drop it for an intact ``rel`` it claims.
 
         Used for content-addressed files only, so two writers racing for the same ``rel`` hold
-        the same bytes and either one may win. An existing ``rel`` of another size is damaged
-        (truncated): it is replaced, so logging the same data again repairs every version.
+        the same bytes and either one may win. Either way ``rel`` ends with a fresh modification
+        time, which keeps a concurrent gc off it (``discard``). An existing ``rel`` of another
+        size is damaged (truncated): it is replaced, so logging the same data again repairs
+        every version.
         """
 
     def link(self, src: str, rel: str) -> bool:
         """Hard-link the local file ``src`` to ``rel`` unless it exists; False when impossible."""
         return False
+
+    def holds(self, rel: str, size: int) -> bool:
+        """Whether ``rel`` exists with ``size`` bytes: a content-addressed file need not be sent."""
+        return False
+
+    def put(self, src: str, rel: str) -> bool:
+        """Upload the local file ``src`` straight to ``rel``; False when that would not be atomic.
+
+        Only where one upload becomes visible whole or not at all, so ``rel`` needs no temporary
+        name and no move.
+        """
+        return False
+
+    @abstractmethod
+    def discard(self, rel: str, mtime: float | None, aside: str) -> bool:
+        """Delete the orphaned blob ``rel``, listed with ``mtime``, unless a writer claimed it.
+
+        A writer that reuses a blob bumps its modification time (``commit``, ``link``); a
+        changed time means a manifest naming it may be on its way, so the blob stays. ``aside``
+        is a temporary name gc may use. True when the blob was deleted.
+        """
 
 
 class LocalBackend(Backend):
@@ -130,6 +157,11 @@ class LocalBackend(Backend):
     def exists(self, rel: str) -> bool:
         return os.path.exists(self._path(rel))
 
+    def root_kind(self) -> str:
+        if os.path.isdir(self.url):
+            return "directory"
+        return "file" if os.path.exists(self.url) else "missing"
+
     def listdir(self, rel: str) -> list[str]:
         try:
             return os.listdir(self._path(rel))
@@ -162,27 +194,41 @@ class LocalBackend(Backend):
 
     def commit(self, temp: str, rel: str) -> None:
         target = self._path(rel)
-        if _intact(target, os.path.getsize(self._path(temp))):
+        if _claim(target, os.path.getsize(self._path(temp))):
             self.remove(temp)
-            _refresh(target)
             return
+        _protect(self._path(temp))  # before the move: the blob is never writable under its name
         _in_directory(target, os.replace, self._path(temp), target)
-        _protect(target)
 
     def link(self, src: str, rel: str) -> bool:
         target = self._path(rel)
         try:
             _in_directory(target, os.link, src, target)
         except FileExistsError:
-            if _intact(target, os.path.getsize(src)):
-                _refresh(target)
-                return True
-            return False  # damaged: the caller's copy replaces it (see Backend.commit)
+            pass  # the same bytes are stored already: claim them below
         except OSError:  # another device, or a filesystem without hard links
             return False
-        _refresh(target)  # the packer wrote the file before the session began: see sessions.py
-        _protect(target)
-        return True
+        else:
+            _protect(src)  # the same file: a gc may move the new name aside at any moment
+        # The packer wrote the file before the session began, and an existing blob may be old:
+        # either way only a claim keeps a concurrent gc off it (see sessions.py and _claim).
+        # A blob that vanished meanwhile, or is damaged, is copied in instead (Backend.commit).
+        return _claim(target, os.path.getsize(src))
+
+    def discard(self, rel: str, mtime: float | None, aside: str) -> bool:
+        # Moved aside first, its time read second: the mirror of _claim's order. A writer's
+        # claim that came before the move shows in the time, and the blob goes back; one that
+        # comes after finds no blob and stores its own copy.
+        moved = self._path(aside)
+        try:
+            _in_directory(moved, os.rename, self._path(rel), moved)
+        except FileNotFoundError:
+            return False  # another gc was first
+        if os.stat(moved).st_mtime == mtime:
+            os.remove(moved)
+            return True
+        self.commit(aside, rel)  # put back, unless a writer stored the same bytes meanwhile
+        return False
 
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -200,24 +246,25 @@ def _in_directory(path: str, action: Callable[..., Any], *args: Any) -> Any:
         return action(*args)
 
 
-def _intact(path: str, size: int) -> bool:
-    """Whether the blob at ``path`` exists with the size its content must have."""
-    try:
-        return os.path.getsize(path) == size
-    except FileNotFoundError:
-        return False
-
-
 def _remove(path: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.remove(path)
 
 
-def _refresh(path: str) -> None:
-    """Bump the modification time, which a concurrent gc reads as "in use by a live writer"."""
-    # Failing is fine: someone else's blob in a shared store, and gc's grace period still applies.
-    with contextlib.suppress(OSError):
+def _claim(path: str, size: int) -> bool:
+    """Claim the blob at ``path`` for a writer: True when it is there, intact, and claimed.
+
+    The modification time is bumped first and the blob checked second; gc moves a blob aside
+    first and reads its time second (``LocalBackend.discard``). So either the claim comes first
+    and gc sees the new time and puts the blob back, or gc's move comes first and the claim
+    finds no blob, and the writer stores its own copy. A blob of the wrong size is damaged
+    (truncated from outside) and is replaced the same way.
+    """
+    try:
         os.utime(path)
+        return os.path.getsize(path) == size
+    except OSError:  # missing; or someone else's blob we may not touch: store our own copy
+        return False
 
 
 def _protect(path: str) -> None:
@@ -229,7 +276,7 @@ def _protect(path: str) -> None:
 class FsspecBackend(Backend):
     """Any fsspec filesystem (``s3://``, ``gs://``, ``memory://``...).
 
-    Listings bypass fsspec's directory cache: other processes write to the same store.
+    Listings and reads bypass fsspec's directory cache: other processes write to the same store.
     """
 
     is_local = False
@@ -257,28 +304,58 @@ class FsspecBackend(Backend):
         return self.fs._strip_protocol(path)[len(self._root) + 1 :]  # type: ignore[no-any-return]
 
     def location(self, rel: str) -> str:
+        self._forget(posixpath.dirname(self._path(rel)))  # the data item reads it through self.fs
         return f"{self.url}/{rel}"
 
+    def _forget(self, path: str, *, below: bool = False) -> str:
+        """``path``, once fsspec has forgotten its listings of it and its parents (and, with
+        ``below``, of everything under it): other processes write to the same store.
+
+        A stale listing is worse than slow: s3fs answers a read of a file its cached listing
+        of the directory lacks with FileNotFoundError, so a new manifest would look absent.
+        """
+        self.fs.invalidate_cache(path)
+        if below:
+            inside = f"{path.rstrip('/')}/"
+            for cached in [name for name in self.fs.dircache if name.startswith(inside)]:
+                self.fs.dircache.pop(cached, None)
+        return path
+
     def read(self, rel: str) -> bytes:
-        return self.fs.cat_file(self._path(rel))  # type: ignore[no-any-return]
+        path = self._path(rel)
+        self._forget(posixpath.dirname(path))
+        return self.fs.cat_file(path)  # type: ignore[no-any-return]
 
     def read_many(self, rels: list[str]) -> dict[str, bytes]:
         if not rels:
             return {}
-        found = self.fs.cat([self._path(rel) for rel in rels], on_error="omit")
-        return {self._rel(path): data for path, data in found.items()}
+        paths = [self._path(rel) for rel in rels]
+        for directory in {posixpath.dirname(path) for path in paths}:
+            self._forget(directory)
+        found = self.fs.cat(paths, on_error="return")
+        read = {}
+        for path, data in found.items():
+            if isinstance(data, FileNotFoundError):
+                continue
+            if isinstance(data, BaseException):  # denied, unreachable...: not the same as absent
+                raise data
+            read[self._rel(path)] = data
+        return read
 
     def write(self, rel: str, data: bytes) -> None:
         self.fs.pipe_file(self._path(rel), data)
 
     def exists(self, rel: str) -> bool:
-        path = self._path(rel)
-        self.fs.invalidate_cache(path)
-        return bool(self.fs.exists(path))
+        return bool(self.fs.exists(self._forget(self._path(rel))))
+
+    def root_kind(self) -> str:
+        root = self._forget(self._root, below=True)
+        if self.fs.isdir(root):
+            return "directory"
+        return "file" if self.fs.exists(root) else "missing"
 
     def listdir(self, rel: str) -> list[str]:
-        path = self._path(rel)
-        self.fs.invalidate_cache(path)
+        path = self._forget(self._path(rel))
         try:
             entries = self.fs.ls(path, detail=False)
         except (FileNotFoundError, NotADirectoryError):
@@ -287,8 +364,7 @@ class FsspecBackend(Backend):
         return [name for name in names if name and self._path(f"{rel}/{name}") != path]
 
     def files(self, rel: str) -> dict[str, float | None]:
-        path = self._path(rel)
-        self.fs.invalidate_cache(path)
+        path = self._forget(self._path(rel), below=True)
         try:
             found = self.fs.find(path, detail=True)
         except FileNotFoundError:
@@ -300,16 +376,53 @@ class FsspecBackend(Backend):
             self.fs.rm_file(self._path(rel))
 
     def open_read(self, rel: str) -> IO[bytes]:
-        return self.fs.open(self._path(rel), "rb")  # type: ignore[no-any-return]
+        path = self._path(rel)
+        self._forget(posixpath.dirname(path))
+        return self.fs.open(path, "rb")  # type: ignore[no-any-return]
 
     def open_write(self, rel: str) -> IO[bytes]:
         return self.fs.open(self._path(rel), "wb")  # type: ignore[no-any-return]
 
     def commit(self, temp: str, rel: str) -> None:
-        if self.exists(rel) and self.fs.size(self._path(rel)) == self.fs.size(self._path(temp)):
-            self.remove(temp)
-        else:
-            self.fs.mv(self._path(temp), self._path(rel))
+        # Always moved over, even onto the same bytes: the new modification time is the claim
+        # that keeps a concurrent gc from deleting the blob this writer's manifest will name.
+        self.fs.mv(self._path(temp), self._path(rel))
+
+    def discard(self, rel: str, mtime: float | None, aside: str) -> bool:
+        # No atomic move here: the time is read fresh just before the delete, which leaves a
+        # writer's claim landing between the two (docs/store.md, "Guarantees").
+        path = self._forget(self._path(rel))
+        try:
+            current = _mtime(self.fs.info(path))
+        except FileNotFoundError:
+            return False
+        if current != mtime:
+            return False
+        self.remove(rel)
+        return True
+
+    def holds(self, rel: str, size: int) -> bool:
+        path = self._path(rel)
+        self.fs.invalidate_cache(path)
+        try:
+            return bool(self.fs.size(path) == size)
+        except FileNotFoundError:
+            return False
+
+    def put(self, src: str, rel: str) -> bool:
+        if not _ATOMIC_PROTOCOLS.intersection(_protocols(self.fs)):
+            return False
+        self.fs.put_file(src, self._path(rel))
+        return True
+
+
+#: Object stores, where an object (a multipart upload included) appears only once complete.
+_ATOMIC_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "memory"})
+
+
+def _protocols(fs: fsspec.AbstractFileSystem) -> tuple[str, ...]:
+    protocol = fs.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
 
 
 def _mtime(info: dict[str, Any]) -> float | None:

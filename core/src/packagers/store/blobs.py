@@ -5,7 +5,8 @@ once and a reader can always check what it got. The digest is computed in the sa
 writes the temporary upload (one read of the packer's file, no local copy); the complete upload
 is then moved to its name, which is atomic on a local disk and a server-side copy on object
 stores. A packer's own temporary file on the store's disk is hard-linked instead of copied: one
-read, no write.
+read, no write. A remote store is asked first whether it holds the digest already, so logging the
+same data again uploads nothing.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def put_file(
     A ``temporary`` file (a packer's own, deleted after the run) on the store's disk is
     hard-linked instead of copied: one read, no write; none when the manager already made its
     digest (nobody else writes a packer's temporary file, and every read checks the digest).
+    On a remote store it is uploaded once, straight to its name, where uploads are atomic.
     """
     session.mark()
     if backend.is_local and temporary:
@@ -84,6 +86,19 @@ def put_file(
         path = blob_path(digest)
         if backend.link(src, path):
             return Blob(digest, size, path)
+    elif not backend.is_local:
+        # An upload costs far more than a local read: hash first, and send nothing the store
+        # holds already. A packer's temporary file changes no more, so it goes straight to its
+        # name; any other file is hashed again while it streams, in case it changed meanwhile.
+        if expected is None:
+            expected, size = file_digest(src)
+        else:
+            size = os.path.getsize(src)
+        path = blob_path(expected)
+        if _reuse(backend, session, path, size) or (temporary and backend.put(src, path)):
+            if progress is not None:
+                progress(size, size)
+            return Blob(expected, size, path)
     total = os.path.getsize(src)
     temp = session.temp(".part")
     try:
@@ -104,6 +119,20 @@ def put_file(
         backend.remove(temp)
         raise
     return Blob(digest, size, path)
+
+
+def _reuse(backend: Backend, session: WriteSession, path: str, size: int) -> bool:
+    """Whether the remote store holds ``path`` already, claimed for this writer's manifest.
+
+    The order is what keeps a concurrent gc off it: look, claim (``WriteSession.claim``, which
+    gc honours right before it deletes), then look again, since gc may have deleted the blob
+    before the claim landed. Re-uploading would claim it too (a new modification time), at the
+    cost of all its bytes.
+    """
+    if not backend.holds(path, size):
+        return False
+    session.claim(path)
+    return backend.holds(path, size)
 
 
 def _check(key: str, expected: str | None, actual: str) -> None:

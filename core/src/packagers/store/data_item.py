@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from packagers._digest import file_digest
 from packagers.data_item import DataItem
 from packagers.store.errors import CorruptArtifactError, StoreError
+
+if TYPE_CHECKING:
+    import fsspec
 
 __all__ = ["StoreDataItem"]
 
@@ -50,6 +53,9 @@ class StoreDataItem(DataItem):
         except FileNotFoundError:
             raise StoreError(f"{self.uri}: its data {self.url} is missing from the store") from None
         return path
+
+    def _download(self, fs: fsspec.AbstractFileSystem, path: str, target: str) -> None:
+        fs.get_file(path, target)  # a blob or a manifest: one file, no listing to find out
 
     def open(self, mode: str = "rb") -> IO[Any]:
         if any(flag in mode for flag in "wax+"):

@@ -1,4 +1,4 @@
-"""Errors of the store: one base class, and the one that must never be swallowed (corrupt data)."""
+"""Errors of the store: one base class, and the ones that must never be swallowed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from typing import Any
 
 from packagers._errors import PackagersError
 
-__all__ = ["CorruptArtifactError", "StoreError", "parse_json"]
+__all__ = [
+    "CorruptArtifactError",
+    "DamagedFileError",
+    "StoreError",
+    "StoreNotFoundError",
+    "parse_json",
+]
 
 
 class StoreError(PackagersError):
@@ -18,13 +24,31 @@ class CorruptArtifactError(StoreError):
     """Stored data does not match its recorded digest: refusing it beats returning wrong data."""
 
 
+class DamagedFileError(StoreError):
+    """A manifest, tag or run record the store cannot trust: not JSON, or fields it never writes.
+
+    Such a file was changed from outside (by hand, a broken copy, an attacker); nothing in it is
+    used, least of all as a path. ``path`` is the file, relative to the store root.
+    """
+
+    def __init__(self, store: str, path: str, problem: str) -> None:
+        super().__init__(
+            f"the store {store} is damaged: {path} {problem}; nothing writes such a file, so it "
+            "was changed from outside: restore it or delete it (`packagers store verify` lists "
+            "every damaged file)"
+        )
+        self.path = path
+        self.problem = problem
+
+
+class StoreNotFoundError(StoreError):
+    """A read-only command named a store that does not exist: a typo is not an empty store."""
+
+
 def parse_json(data: bytes, rel: str, store: str) -> Any:
     """A manifest, tag or run record; a damaged one is an error naming the file, not a bare
     ``JSONDecodeError`` that says neither which file nor which store."""
     try:
         return json.loads(data)
     except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
-        raise StoreError(
-            f"the store {store} is damaged: {rel} is not valid JSON ({error}); nothing writes "
-            "such a file, so it was changed from outside: restore it or delete it"
-        ) from None
+        raise DamagedFileError(store, rel, f"is not valid JSON ({error})") from None

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from packagers.store.errors import StoreError, parse_json
+from packagers.store.errors import DamagedFileError, StoreError
 from packagers.store.uri import check_name
+from packagers.store.validation import read_run_record
 
 if TYPE_CHECKING:
     from packagers.store.backends import Backend
@@ -45,7 +46,7 @@ class RunIndex:
             raise StoreError(f"run record {run_id!r} is not JSON-serialisable: {error}") from error
         final = self._path(project, run_id)
         if self._backend.exists(final):
-            saved = parse_json(self._backend.read(final), final, self._backend.url)
+            saved = read_run_record(self._backend.read(final), final, self._backend.url)
             if saved == json.loads(data):
                 return
             raise StoreError(
@@ -77,7 +78,7 @@ class RunIndex:
                     data = self._backend.read(path)
                 except FileNotFoundError:
                     continue
-                return parse_json(data, path, self._backend.url)  # type: ignore[no-any-return]
+                return read_run_record(data, path, self._backend.url)
         newest = [record.get("id") for record in self.list(home)[:5]]
         raise StoreError(
             f"no run {run_id!r} in project {home!r} of the store {self._backend.url}"
@@ -95,11 +96,24 @@ class RunIndex:
         )
         by_id: dict[str, dict[str, Any]] = {}
         for path, data in sorted(self._backend.read_many(paths).items(), key=lambda item: item[0]):
-            record = parse_json(data, path, self._backend.url)
-            if not path.endswith(_ACTIVE + ".json") or record.get("id") not in by_id:
-                by_id[record.get("id")] = record  # the final record wins over the active one
+            record = read_run_record(data, path, self._backend.url)
+            run_id = path.rpartition("/")[2].removesuffix(".json").removesuffix(_ACTIVE)
+            if not path.endswith(_ACTIVE + ".json") or run_id not in by_id:
+                by_id[run_id] = record  # the final record wins over the active one
         return sorted(
             by_id.values(),
             key=lambda record: (str(record.get("started") or ""), str(record.get("id"))),
             reverse=True,
         )
+
+    def damaged(self) -> dict[str, str]:
+        """Every run record of every project that cannot be read (path -> what is wrong)."""
+        paths = [p for p in self._backend.files(RUNS_DIR) if p.endswith(".json")]
+        found = self._backend.read_many(paths)
+        problems = {}
+        for path, data in found.items():
+            try:
+                read_run_record(data, path, self._backend.url)
+            except DamagedFileError as error:
+                problems[path] = error.problem
+        return problems

@@ -28,6 +28,7 @@ __all__ = [
     "TEMP_DIR",
     "SessionId",
     "WriteSession",
+    "claim_dir",
     "new_session_id",
 ]
 
@@ -37,6 +38,11 @@ STALE_AFTER = 24 * 3600.0
 #: Seconds of clock difference tolerated between writers and the storage's modification times.
 CLOCK_SKEW = 300.0
 _ID = re.compile(r"(\d{8}T\d{6})Z-(\d+)-([0-9a-f]+)-([A-Za-z0-9]+)(?:\.|$)")
+
+
+def claim_dir(blob: str) -> str:
+    """Where writers claim the existing blob ``blob`` (``tmp/claims/<hex>/<session>``)."""
+    return f"{TEMP_DIR}/claims/{blob.rpartition('/')[2]}"
 
 
 def new_session_id() -> str:
@@ -102,6 +108,7 @@ class WriteSession:
         self._backend = backend
         self._count = 0
         self._marked = False
+        self._claims: list[str] = []
 
     @property
     def id(self) -> str:
@@ -121,8 +128,22 @@ class WriteSession:
         self._count += 1
         return f"{TEMP_DIR}/{self.id}.{self._count}{suffix}"
 
+    def claim(self, blob: str) -> None:
+        """Tell gc this session's manifests will name the existing ``blob``, so it must stay.
+
+        For stores whose existing files cannot be touched cheaply (object stores): the claim is
+        an empty file that gc looks for right before deleting an orphan.
+        """
+        self.mark()
+        claim = f"{claim_dir(blob)}/{self.id}"
+        self._backend.write(claim, b"")
+        self._claims.append(claim)
+
     def close(self) -> None:
-        """Remove the marker (each temporary file is removed by whoever made it)."""
+        """Remove the claims and the marker (other temporary files go with whoever made them)."""
+        for claim in self._claims:  # the manifests naming the blobs are written by now
+            self._backend.remove(claim)
+        self._claims.clear()
         if self._marked:
             self._backend.remove(f"{TEMP_DIR}/{self.id}.session")
             self._marked = False

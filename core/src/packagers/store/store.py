@@ -1,7 +1,8 @@
 """The artifact store: logged packages in, verified data items out, on any filesystem.
 
 The order of a log is what makes it safe without locks: every blob is complete before any
-manifest is written, members' manifests before their bundle's, and tags last. A crash therefore
+manifest is written, members' manifests before their bundle's, previews after the manifests
+they describe, and tags last. A crash therefore
 leaves at worst unreferenced blobs (``gc`` removes them), never a manifest without its data.
 """
 
@@ -12,19 +13,21 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from packagers.store.artifacts_index import LATEST, ArtifactIndex, ArtifactRef, version_uri
+from packagers.store.artifacts_index import LATEST, ArtifactIndex, ArtifactRef
 from packagers.store.backends import normalize_url, open_backend
 from packagers.store.blobs import blob_path, put_file
 from packagers.store.data_item import StoreDataItem
 from packagers.store.errors import StoreError
+from packagers.store.locate import require_store
 from packagers.store.maintenance import VerifyReport, collect_garbage, verify_store
 from packagers.store.runs import RunIndex
 from packagers.store.sessions import WriteSession
-from packagers.store.uri import check_name, parse_uri
+from packagers.store.uri import check_name, parse_uri, version_uri
 from packagers.store.versions import new_version_id
 
 if TYPE_CHECKING:
     from packagers.package import Package
+    from packagers.store.index import StoreIndex
 
 __all__ = ["Store", "get_store"]
 
@@ -46,9 +49,19 @@ class Store:
         self.storage_options = self._backend.storage_options
         self._index = ArtifactIndex(self._backend)
         self._runs = RunIndex(self._backend)
+        self._listing: StoreIndex | None = None
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
+
+    def require_existing(self) -> Store:
+        """This store, once it is known to exist: reading a path that holds none is an error.
+
+        ``StoreNotFoundError`` says so and names the stores nearby (a parent or sibling
+        directory with a store's layout, or ``.packagers`` here). Logging creates the store.
+        """
+        require_store(self._backend)
+        return self
 
     @property
     def wants_digests(self) -> bool:
@@ -95,6 +108,9 @@ class Store:
             PackagersManager.link(packages, reference=lambda target: uri_of[target.key])
             for package in everything:  # members come before the bundle that holds them
                 self._index.write_manifest(package.manifest)
+            for package in everything:
+                if package.preview is not None:
+                    self._write_preview(package)
             for package in everything:  # `latest` needs no pointer: it is the newest version
                 if package.hint.tag and package.hint.tag != LATEST:
                     version = package.manifest["version"]
@@ -123,6 +139,29 @@ class Store:
             progress=None if progress is None else lambda done, total: progress(key, done, total),
         )
         package.manifest.update(digest=blob.digest, size=blob.size, blob=blob.path)
+
+    def _write_preview(self, package: Package) -> None:
+        """A preview is optional: failing to write one leaves the artifact without, not broken."""
+        try:
+            self._index.write_preview(package.manifest, package.preview)  # type: ignore[arg-type]
+        except OSError as error:
+            import logging
+
+            logging.getLogger(__name__).debug(
+                "no preview stored for %s: %s", package.manifest["uri"], error
+            )
+
+    def read_preview(self, uri_or_ref: str | ArtifactRef) -> dict[str, Any] | None:
+        """The preview stored for a version (see :mod:`packagers.previews`), or None.
+
+        Plain JSON: reading it imports no data library and unpickles nothing.
+        """
+        if isinstance(uri_or_ref, ArtifactRef):
+            project, key, version = uri_or_ref.project, uri_or_ref.key, uri_or_ref.version
+        else:
+            manifest = self.manifest(uri_or_ref)
+            project, key, version = manifest["project"], manifest["key"], manifest["version"]
+        return self._index.read_preview(project, key, version)
 
     def resolve(self, uri: str) -> StoreDataItem:
         """A data item for ``uri``; its bytes are verified against the digest when first read."""
@@ -191,11 +230,27 @@ class Store:
         """The run records of a project (default: the configured one), newest first."""
         return self._runs.list(project)
 
+    # -- the index ------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> StoreIndex:
+        """The SQLite index that listings of a large store read (see ``store/index.py``)."""
+        if self._listing is None:
+            from packagers.store.index import StoreIndex  # sqlite3: only for those who list
+
+            self._listing = StoreIndex(self._backend)
+        return self._listing
+
+    def reindex(self) -> dict[str, int]:
+        """Rebuild the index from the store's files; how many runs and versions it holds."""
+        return self.index.rebuild()
+
     # -- maintenance ------------------------------------------------------------------------------
 
     def verify(self) -> VerifyReport:
-        """Hash every blob and check every manifest's blob exists (reads the whole store)."""
-        return verify_store(self._backend, self._index)
+        """Hash every blob, check every manifest's blob exists, and check every manifest, tag
+        and run record (reads the whole store)."""
+        return verify_store(self._backend, self._index, self._runs)
 
     def gc(self, *, dry_run: bool = False) -> list[str]:
         """Delete orphaned blobs and dead writers' temporary files; return the deleted paths."""

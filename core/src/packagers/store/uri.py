@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from packagers.log_hint import KEY_RULE, is_valid_key
 from packagers.store.errors import StoreError
 
-__all__ = ["SCHEME", "StoreUri", "check_name", "parse_uri"]
+__all__ = ["SCHEME", "StoreUri", "check_name", "parse_uri", "version_uri"]
 
 SCHEME = "store://"
 # A full version id or a prefix of one (see ``versions.new_version_id``).
@@ -32,6 +32,11 @@ class StoreUri:
         tag = f":{self.tag}" if self.tag else ""
         version = f"@{self.version}" if self.version else ""
         return f"{SCHEME}{self.project}/{self.key}{tag}{version}"
+
+
+def version_uri(project: str, key: str, version: str) -> str:
+    """The URI that names exactly one version (what manifests and run records keep)."""
+    return f"{SCHEME}{project}/{key}@{version}"
 
 
 def check_name(what: str, name: object, where: str) -> str:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import functools
+import re
 import secrets
 import threading
 import time
 
 from packagers.store.errors import StoreError
 
-__all__ = ["match_version", "new_version_id", "utc_second"]
+__all__ = ["is_version_id", "match_version", "new_version_id", "utc_second"]
 
+#: What :func:`new_version_id` makes, and all a stored file may name as a version.
+_VERSION_ID = re.compile(r"\d{8}T\d{12}Z-[0-9a-f]{6}")
 _lock = threading.Lock()
 _last = 0  # microseconds since the epoch of the last id made here
 
@@ -27,6 +30,11 @@ def new_version_id() -> str:
         _last = now
     second, micro = divmod(now, 1_000_000)
     return f"{utc_second(second)}{micro:06d}Z-{secrets.token_hex(3)}"
+
+
+def is_version_id(version: object) -> bool:
+    """Whether ``version`` is a whole version id (it becomes a file name: nothing else may)."""
+    return isinstance(version, str) and _VERSION_ID.fullmatch(version) is not None
 
 
 @functools.lru_cache(maxsize=1)

@@ -26,6 +26,7 @@ from packagers.log_hint import LogHint
 from packagers.manager import PackagersManager
 from packagers.package import Package
 from packagers.packager import Packager
+from packagers.previews import check_preview
 
 __all__ = ["PackagerConformance", "round_trip"]
 
@@ -97,6 +98,14 @@ class PackagerConformance:
         pack_only = packager.packing_artifact_types() - packager.unpacking_artifact_types()
         for sample in self.samples():
             for artifact_type in sorted((pack_only | self.lossy_artifact_types) - {"result"}):
+                if packager.is_packable(sample, artifact_type):
+                    yield sample, artifact_type
+
+    def _packed_cases(self) -> Iterator[tuple[Any, str]]:
+        """Every sample with every type it packs into, but ``result`` (results get no preview)."""
+        packager = self.packager_class()
+        for sample in self.samples():
+            for artifact_type in sorted(packager.packing_artifact_types() - {"result"}):
                 if packager.is_packable(sample, artifact_type):
                     yield sample, artifact_type
 
@@ -180,3 +189,30 @@ class PackagerConformance:
         manager.clear()
         left = [path for path in paths if os.path.exists(path)]
         assert not left, f"temporary files left after clear(): {left}"
+
+    def test_previews_are_bounded_json(self) -> None:
+        """A preview, where the packager makes one, is a known kind of standard, bounded JSON."""
+        packager = self.packager_class()
+        for sample, artifact_type in self._packed_cases():
+            before = self.snapshot(sample)
+            preview = packager.preview(sample, artifact_type)
+            if preview is not None:
+                problem = check_preview(preview)
+                assert problem is None, f"preview of {type(sample)} as {artifact_type}: {problem}"
+            self.assert_same(before, sample)
+
+    def test_previews_do_not_change_the_artifact(self) -> None:
+        """Packing with previews gives the manifest (digest included) packing without them does."""
+        with self.manager() as manager:
+            for sample, artifact_type in self._packed_cases():
+                hint = LogHint("sample", artifact_type)
+                with config.override(preview__enabled=False):
+                    without = manager.pack(sample, hint)
+                packed = manager.pack(sample, hint)
+                assert without.preview is None
+                assert packed.manifest == without.manifest, artifact_type
+                if manager.packagers[0].preview(sample, artifact_type) is not None:
+                    assert packed.preview is not None, (
+                        f"the preview of {type(sample)} as {artifact_type} was dropped: it took "
+                        "too long or broke the bounds (see the packagers.previews debug log)"
+                    )

@@ -22,6 +22,7 @@ from packagers_numpy._formats import (
     save_npz,
     save_pickle,
 )
+from packagers_numpy._preview import arrays_preview
 
 if TYPE_CHECKING:
     import numpy as np
@@ -105,6 +106,9 @@ class _ArrayCollectionPackager(DefaultPackager):
             save_npz(path, named, compress)
             instructions["names"] = list(named)
         return Artifact(key, path, format=name, length=len(named)), instructions
+
+    def preview(self, obj: Any, artifact_type: str) -> dict[str, Any]:
+        return arrays_preview(obj)
 
     def unpack_file(
         self,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from packagers import DefaultPackager, UnpackingError
 from packagers_numpy._formats import load_npy, write_array_file
+from packagers_numpy._preview import array_preview
 
 if TYPE_CHECKING:
     import numpy as np
@@ -81,6 +82,9 @@ class MemmapPackager(DefaultPackager):
 
     def pack_file(self, obj: np.memmap[Any, Any], key: str) -> tuple[Artifact, dict[str, Any]]:
         return write_array_file(self, obj, key, "npy")
+
+    def preview(self, obj: np.memmap[Any, Any], artifact_type: str) -> dict[str, Any]:
+        return array_preview(obj)
 
     def unpack_file(self, data_item: DataItem, format: str | None = None) -> np.memmap[Any, Any]:
         marker = memory_map(data_item)

@@ -15,6 +15,7 @@ from packagers_numpy._formats import (
     write_array_file,
 )
 from packagers_numpy._memmap import memory_map, open_memmap, unmappable
+from packagers_numpy._preview import array_preview
 
 if TYPE_CHECKING:
     import numpy as np
@@ -72,6 +73,9 @@ class NDArrayPackager(DefaultPackager):
             key, path, format="parquet", rows=rows, columns=columns, dtype=str(obj.dtype)
         )
         return artifact, instructions
+
+    def preview(self, obj: np.ndarray[Any, Any], artifact_type: str) -> dict[str, Any]:
+        return array_preview(obj)
 
     def unpack_file(
         self,

@@ -426,16 +426,31 @@ def _write_h5(frame: pd.DataFrame, path: str, marker: str) -> None:
 
 
 def _read_h5(path: str, positions: list[int]) -> pd.DataFrame:
-    import pandas as pd
-
-    frame = pd.read_hdf(path, "data")
-    return frame.iloc[:, positions]  # type: ignore[union-attr]
+    frame = _read_hdf(path, "data")
+    return frame.iloc[:, positions]
 
 
 def _read_h5_plain(path: str) -> pd.DataFrame:
-    import pandas as pd
+    return _read_hdf(path, None)
 
-    return pd.read_hdf(path)  # type: ignore[return-value]
+
+def _read_hdf(path: str, key: str | None) -> Any:
+    """``pd.read_hdf`` (whatever the file holds) under the pickle policy.
+
+    PyTables unpickles every node attribute that looks pickled and the object columns of the
+    ``fixed`` layout, and cannot be told not to: its ``pickle`` is replaced by the core's stand-in,
+    which loads pickles of plain data (pandas' own metadata) and applies the policy to any that
+    would import something, before it is unpickled.
+    """
+    import pandas as pd
+    import tables.atom
+    import tables.attributeset
+
+    from packagers._pickle import PICKLE_STAND_IN, guarded_unpickling
+
+    tables.attributeset.pickle = tables.atom.pickle = PICKLE_STAND_IN
+    with guarded_unpickling(f"the HDF5 file {path!r}"):
+        return pd.read_hdf(path, key)
 
 
 _XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")

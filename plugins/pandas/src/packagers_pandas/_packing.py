@@ -90,6 +90,11 @@ class PandasPackager(DefaultPackager):
 
     unpack_file = unpack_dataset
 
+    def preview(self, obj: Any, artifact_type: str) -> dict[str, Any] | None:
+        from packagers_pandas._preview import table_preview
+
+        return table_preview(obj)
+
     def unpack_object(self, data_item: DataItem, **instructions: Any) -> Any:
         obj = super().unpack_object(data_item, **instructions)
         wanted = self._wanted_columns(data_item)

@@ -14,6 +14,7 @@ from packagers_pil._formats import (
     default_format,
     get_format,
 )
+from packagers_pil._preview import image_preview
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -68,6 +69,9 @@ class PilImagePackager(DefaultPackager):
         image = obj if obj.mode in png.modes else _displayable(obj, key)
         path = self._save(image, key, png, {})
         return PlotArtifact(key, path, format=png.name, width=obj.width, height=obj.height), {}
+
+    def preview(self, obj: Image.Image, artifact_type: str) -> dict[str, Any] | None:
+        return image_preview(obj)
 
     def unpack_file(
         self, data_item: DataItem, format: str | None = None, mode: str | None = None

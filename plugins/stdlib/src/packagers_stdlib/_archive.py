@@ -8,7 +8,11 @@ Python 3.10.12/3.11.4 and zip has none). Every member is validated before anythi
   absolute);
 - symlinks must be relative and point inside the target, and no member may pass through one;
 - hard links must name a regular file that comes earlier in the archive (it is copied);
-- device files, FIFOs and other special members are refused.
+- device files, FIFOs and other special members are refused (a zip member whose mode carries
+  no file type, as ``zipfile.writestr`` and Windows tools write them, is a regular file);
+- what is written is counted while it streams out (header sizes can lie): past the
+  ``archive.max_size`` setting, or past ``archive.max_ratio`` times the archive's own size once
+  more than :data:`RATIO_FLOOR` bytes are out, extraction stops.
 
 Symlinks are created last and then resolved for real, so a chain of links that ends outside the
 target is caught too; a refused archive leaves nothing behind. Modes keep their permission bits
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ARCHIVE_FORMATS",
     "DEFAULT_ARCHIVE_FORMAT",
+    "RATIO_FLOOR",
     "ArchiveFormat",
     "extract_archive",
     "make_archive",
@@ -49,6 +54,9 @@ _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _UNIX = 3  # ZipInfo.create_system of archives whose external_attr carries a POSIX mode
 _SEPARATORS = re.compile(r"[\\/]")
 _DRIVE = re.compile(r"^[A-Za-z]:")
+#: Below this many extracted bytes the ratio is not checked: a small archive cannot fill a disk,
+#: and a few files of zeros or repeated text compress far beyond any sensible ratio.
+RATIO_FLOOR = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -174,6 +182,36 @@ class _Member:
     open: Callable[[], IO[bytes] | None] | None = None
 
 
+class _Budget:
+    """The bytes extraction may still write, counted as they are written."""
+
+    def __init__(self, archive: str) -> None:
+        from packagers import config
+
+        self.archive = archive
+        self.max_size = config.archive.max_size
+        self.max_ratio = config.archive.max_ratio
+        self.ratio_limit = max(self.max_ratio * os.path.getsize(archive), RATIO_FLOOR)
+        self.written = 0
+
+    def spend(self, name: str, size: int) -> None:
+        self.written += size
+        if self.written > self.max_size:
+            _refuse(
+                name,
+                f"past the extraction limit: the archive holds more than {self.max_size} bytes "
+                "(setting archive.max_size, MLRUN_PACKAGERS__ARCHIVE__MAX_SIZE, raises it)",
+            )
+        if self.written > self.ratio_limit:
+            _refuse(
+                name,
+                f"past the extraction limit: {self.written} bytes out of a "
+                f"{os.path.getsize(self.archive)}-byte archive is more than {self.max_ratio} "
+                "times its size, as in a decompression bomb (setting archive.max_ratio, "
+                "MLRUN_PACKAGERS__ARCHIVE__MAX_RATIO, raises it)",
+            )
+
+
 def extract_archive(archive: str, target: str, fmt: ArchiveFormat | None = None) -> None:
     """Extract ``archive`` into the new directory ``target``, refusing anything that escapes it.
 
@@ -184,13 +222,14 @@ def extract_archive(archive: str, target: str, fmt: ArchiveFormat | None = None)
     import zipfile
 
     is_zip = zipfile.is_zipfile(archive) if fmt is None else fmt.tar_compression is None
+    budget = _Budget(archive)
     try:
         if is_zip:
             with zipfile.ZipFile(archive) as opened:
-                _extract(list(_zip_members(opened)), target)
+                _extract(list(_zip_members(opened)), target, budget)
         else:
             with tarfile.open(archive, "r:*") as opened:
-                _extract(list(_tar_members(opened)), target)
+                _extract(list(_tar_members(opened)), target, budget)
     except (zipfile.BadZipFile, tarfile.TarError) as error:
         raise UnpackingError(f"{archive!r} is not a readable archive: {error}") from None
 
@@ -203,11 +242,13 @@ def _zip_members(archive: zipfile.ZipFile) -> Iterator[_Member]:
         if info.is_dir() or stat.S_ISDIR(mode):
             member.kind = "dir"
         elif stat.S_ISLNK(mode):
-            if info.file_size > _MAX_LINK_TARGET:
+            with archive.open(info) as stream:
+                link = stream.read(_MAX_LINK_TARGET + 1)
+            if len(link) > _MAX_LINK_TARGET:
                 _refuse(info.filename, "a symlink whose target is too long")
             member.kind = "symlink"
-            member.link = archive.read(info).decode("utf-8", errors="surrogateescape")
-        elif mode and not stat.S_ISREG(mode):
+            member.link = link.decode("utf-8", errors="surrogateescape")
+        elif stat.S_IFMT(mode) and not stat.S_ISREG(mode):
             _refuse(info.filename, "a device file, FIFO or other special file")
         else:
             member.open = functools.partial(archive.open, info)
@@ -295,7 +336,7 @@ def _validate(members: list[_Member]) -> None:
         names.add(member.path)
 
 
-def _extract(members: list[_Member], target: str) -> None:
+def _extract(members: list[_Member], target: str, budget: _Budget) -> None:
     _validate(members)
     os.mkdir(target)
     root = os.path.realpath(target)
@@ -303,12 +344,12 @@ def _extract(members: list[_Member], target: str) -> None:
     try:
         for member in members:
             if member.kind != "symlink":
-                _write(member, root)
+                _write(member, root, budget)
             if member.kind == "dir":
                 directories.append(member)
         links = [member for member in members if member.kind == "symlink"]
         for member in links:
-            _write(member, root)
+            _write(member, root, budget)
         for member in links:  # a chain of in-tree links may still end outside
             resolved = os.path.realpath(_destination(root, member.path))
             if not (resolved == root or resolved.startswith(root + os.sep)):
@@ -324,7 +365,7 @@ def _destination(root: str, path: str) -> str:
     return os.path.join(root, *path.split("/")) if path else root
 
 
-def _write(member: _Member, root: str) -> None:
+def _write(member: _Member, root: str, budget: _Budget) -> None:
     destination = _destination(root, member.path)
     try:
         if member.kind == "dir":
@@ -335,12 +376,16 @@ def _write(member: _Member, root: str) -> None:
             os.symlink(member.link or "", destination)
             return
         if member.kind == "hardlink":
-            shutil.copyfile(_destination(root, member.link or ""), destination)
+            source_path = _destination(root, member.link or "")
+            budget.spend(member.name, os.path.getsize(source_path))
+            shutil.copyfile(source_path, destination)
         else:
             source = member.open() if member.open is not None else None
             assert source is not None  # every regular member has a reader
             with source, open(destination, "wb") as copy:
-                shutil.copyfileobj(source, copy, _CHUNK)
+                while chunk := source.read(_CHUNK):
+                    budget.spend(member.name, len(chunk))
+                    copy.write(chunk)
         _finish(member, destination, 0o600)
     except (OSError, RuntimeError) as error:  # RuntimeError: an encrypted zip member
         raise UnpackingError(

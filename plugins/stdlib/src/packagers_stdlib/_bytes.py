@@ -10,6 +10,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from packagers import Artifact, DefaultPackager
+from packagers_stdlib._preview import bytes_preview
 
 if TYPE_CHECKING:
     from packagers import DataItem
@@ -28,6 +29,9 @@ class BinaryPackager(DefaultPackager):
         with open(path, "wb") as stream:
             stream.write(obj)
         return Artifact(key, path, format="bin"), {}
+
+    def preview(self, obj: bytes | bytearray, artifact_type: str) -> dict[str, Any] | None:
+        return bytes_preview(obj)
 
     def unpack_file(self, data_item: DataItem) -> Any:
         return self._read(data_item.local())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from packagers import Artifact, DefaultPackager, PackingError, UnpackingError
+from packagers.previews import json_preview
 from packagers_stdlib._json_codec import (
     CODEC,
     CodecError,
@@ -131,6 +132,9 @@ class ContainerPackager(DefaultPackager):
             "format": fmt.name,
             "codec": CODEC,
         }
+
+    def preview(self, obj: Any, artifact_type: str) -> dict[str, Any]:
+        return json_preview(obj)
 
     def unpack_file(
         self, data_item: DataItem, format: str | None = None, codec: str | None = None

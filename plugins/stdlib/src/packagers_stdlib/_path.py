@@ -22,6 +22,7 @@ from packagers_stdlib._archive import (
     extract_archive,
     make_archive,
 )
+from packagers_stdlib._preview import file_preview
 
 if TYPE_CHECKING:
     from packagers import DataItem
@@ -59,6 +60,10 @@ class PathArtifacts(DefaultPackager):
             )
         return Artifact(key, path, format=_full_suffix(name)[1:] or None, name=name), {"name": name}
 
+    def preview(self, obj: Any, artifact_type: str) -> dict[str, Any] | None:
+        """The named file's text when it is small text (a directory has none)."""
+        return file_preview(obj) if artifact_type == "path" else None
+
     def unpack_path(
         self,
         data_item: DataItem,
@@ -66,8 +71,14 @@ class PathArtifacts(DefaultPackager):
         archive_format: str | None = None,
         name: str | None = None,
     ) -> Any:
+        if name is not None and not _is_plain_name(name):
+            where = getattr(data_item, "uri", data_item.url)
+            raise UnpackingError(
+                f"{where}: its recorded name {name!r} is not one file name; refusing to use it "
+                "as a path (the manifest was changed from outside)"
+            )
         local = data_item.local()
-        name = _plain_name(name) or data_item.key or "item"
+        name = name or data_item.key or "item"
         if is_directory:
             fmt = _archive_format(archive_format, UnpackingError) if archive_format else None
             target = os.path.join(self._fresh_directory(), name)
@@ -113,8 +124,10 @@ def _full_suffix(name: str) -> str:
     return dot + extensions if stem else ""
 
 
-def _plain_name(name: str | None) -> str | None:
+def _is_plain_name(name: object) -> bool:
     """A recorded name is data from a manifest: it is used only when it is one path component."""
-    if not name or name in (".", "..") or any(char in name for char in "/\\\x00"):
-        return None
-    return name
+    return (
+        isinstance(name, str)
+        and name not in ("", ".", "..")
+        and not any(char in name for char in "/\\\x00")
+    )

@@ -11,6 +11,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from packagers import Artifact, PackingError, UnpackingError
+from packagers.previews import text_preview
 from packagers_stdlib._path import PathArtifacts
 from packagers_stdlib._results import RESULT_MAX_CHARS
 
@@ -54,6 +55,9 @@ class StrPackager(PathArtifacts):
         return Artifact(key, path, format="txt", encoding=encoding, length=len(obj)), {
             "encoding": encoding
         }
+
+    def preview(self, obj: str, artifact_type: str) -> dict[str, Any] | None:
+        return super().preview(obj, artifact_type) if artifact_type == "path" else text_preview(obj)
 
     def unpack_file(self, data_item: DataItem, encoding: str = "utf-8") -> str:
         with open(data_item.local(), "rb") as stream:

@@ -1,0 +1,176 @@
+"""The shared store on S3 (a moto server on 127.0.0.1): logging and loading a 76 MB array.
+
+The raw side is what a user would write by hand: ``np.save`` to a local file and ``fs.put`` of
+it, and for loading ``fs.get`` and ``np.load``. Each side starts its own server in its own
+process, so both talk to an equally fresh bucket over loopback. Logging the same array again
+must upload nothing: the setup of that case checks that the blob object is not written again
+and that no temporary object is left.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from typing import Any
+
+from benchmarks.harness import Case
+
+_FULL = 9_500_000  # float64: 76 MB
+_QUICK = 1_000_000  # 8 MB
+
+
+def _server() -> dict[str, Any]:
+    """A moto S3 server on loopback with one bucket; the options an fsspec store needs."""
+    import atexit
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    atexit.register(server.stop)
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    ).create_bucket(Bucket="bench")
+    return {
+        "key": "testing",
+        "secret": "testing",
+        "endpoint_url": endpoint,
+        "client_kwargs": {"region_name": "us-east-1"},
+    }
+
+
+def _setup(size: int) -> dict[str, Any]:
+    import atexit
+
+    import numpy as np
+    import s3fs
+
+    options = _server()
+    base = tempfile.mkdtemp(prefix="bench-s3-")
+    atexit.register(shutil.rmtree, base, True)
+    return {
+        "array": np.random.default_rng(0).random(size),
+        "base": base,
+        "options": options,
+        "fs": s3fs.S3FileSystem(**options),
+        "url": f"s3://bench/{uuid.uuid4().hex}",
+    }
+
+
+def _store(state: dict[str, Any]) -> Any:
+    from packagers.store import Store
+
+    return Store(state["url"], storage_options=state["options"])
+
+
+def _log_new(state: dict[str, Any]) -> None:
+    from packagers.api import log
+
+    state["array"][0] += 1
+    log(state["array"], "a : file", store=_store(state))
+
+
+def _raw_put(state: dict[str, Any]) -> None:
+    import numpy as np
+
+    state["array"][0] += 1
+    path = os.path.join(state["base"], "raw.npy")
+    np.save(path, state["array"])
+    state["fs"].put_file(path, f"bench/raw/{uuid.uuid4().hex}.npy")
+    os.remove(path)
+
+
+def _setup_again(size: int) -> dict[str, Any]:
+    from packagers.api import log
+
+    state = _setup(size)
+    store = _store(state)
+    ref = log(state["array"], "a : file", store=store)
+    blob = f"{state['url']}/{ref.manifest['blob']}"
+    written = state["fs"].info(blob)["LastModified"]
+    log(state["array"], "a : file", store=store)
+    state["fs"].invalidate_cache()
+    if state["fs"].info(blob)["LastModified"] != written:
+        raise AssertionError("logging the same array again uploaded its blob again")
+    if state["fs"].find(f"{state['url']}/tmp"):
+        raise AssertionError("logging the same array again left temporary objects")
+    return state
+
+
+def _log_again(state: dict[str, Any]) -> None:
+    from packagers.api import log
+
+    log(state["array"], "a : file", store=_store(state))
+
+
+def _setup_load(size: int) -> dict[str, Any]:
+    import numpy as np
+
+    from packagers.api import log
+
+    state = _setup(size)
+    state["uri"] = log(state["array"], "a : file", store=_store(state)).uri
+    path = os.path.join(state["base"], "raw.npy")
+    np.save(path, state["array"])
+    state["raw"] = "bench/raw/raw.npy"
+    state["fs"].put_file(path, state["raw"])
+    os.remove(path)
+    return state
+
+
+def _load(state: dict[str, Any]) -> None:
+    import numpy as np
+
+    from packagers.api import load
+
+    load(state["uri"], np.ndarray, store=_store(state))
+
+
+def _raw_get(state: dict[str, Any]) -> None:
+    import numpy as np
+
+    path = os.path.join(state["base"], "raw-get.npy")
+    state["fs"].get_file(state["raw"], path)
+    np.load(path)
+    os.remove(path)
+
+
+def cases(quick: bool) -> list[Case]:
+    size = _QUICK if quick else _FULL
+    label = f"{size * 8 // 1_000_000} MB"
+    repeat = 5
+    return [
+        Case(
+            name=f"s3: log a {label} array vs np.save+put",
+            setup=lambda: _setup(size),
+            ours=_log_new,
+            raw=_raw_put,
+            repeat=repeat,
+            target=1.2,
+        ),
+        Case(
+            name=f"s3: log the same {label} array again",
+            setup=lambda: _setup_again(size),
+            ours=_log_again,
+            raw=_raw_put,
+            repeat=repeat,
+            target=0.5,
+        ),
+        Case(
+            name=f"s3: load a {label} array vs get+np.load",
+            setup=lambda: _setup_load(size),
+            ours=_load,
+            raw=_raw_get,
+            repeat=repeat,
+            target=1.1,
+        ),
+    ]

@@ -1,0 +1,245 @@
+"""Previews: the small look at an artifact that a viewer shows without loading or unpickling it.
+
+A packager returns a preview from its optional :meth:`~packagers.Packager.preview`; the manager
+asks for it right after packing (so it cannot change the artifact), bounds it in time and size
+here, and the store writes it beside the manifest. A preview is a JSON object with a ``kind``:
+
+- ``table``: ``shape``, ``columns``, ``dtypes``, ``rows``, ``index``, ``stats``, ``truncated``
+- ``image``: ``png`` (base64 thumbnail), ``width``, ``height``, ``mode``, ``format``
+- ``array``: ``shape``, ``dtype``, ``min``, ``max``, ``mean``, ``nan_count``, ``first``,
+  ``histogram``
+- ``json``: ``text``, ``truncated``, ``length``
+- ``text``: ``text``, ``truncated``, ``size``
+
+and ``schema`` (:data:`SCHEMA`), which the manager adds. The builders below are the shared pieces
+(no data library needed): plugins use them so every family bounds text and values alike.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from packagers.packager import Packager
+
+__all__ = [
+    "KINDS",
+    "MAX_BINS",
+    "MAX_BYTES",
+    "MAX_CELL_CHARS",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "MAX_TEXT_BYTES",
+    "SAMPLE_SIZE",
+    "SCHEMA",
+    "THUMBNAIL_SIZE",
+    "TIME_LIMIT",
+    "check_preview",
+    "clip",
+    "json_preview",
+    "json_scalar",
+    "make_preview",
+    "text_preview",
+]
+
+#: Bumped when a kind's fields change incompatibly.
+SCHEMA = 1
+KINDS = frozenset({"table", "image", "array", "json", "text"})
+#: The whole preview as JSON; a larger one is dropped.
+MAX_BYTES = 256 * 1024
+#: The text of ``json`` and ``text`` previews, in UTF-8 bytes.
+MAX_TEXT_BYTES = 4 * 1024
+#: Rows of a table, values of an array.
+MAX_ROWS = 20
+#: Columns of a table shown (with their dtypes and statistics).
+MAX_COLUMNS = 50
+MAX_BINS = 20
+#: Values of an array, rows of a table, that statistics and histograms are computed over: a
+#: larger object is sampled evenly and its preview says so (``sampled``: the number used), so a
+#: preview costs well under a millisecond whatever the size of what is packed.
+SAMPLE_SIZE = 16_384
+#: Characters of one table cell, column name or statistic shown as text.
+MAX_CELL_CHARS = 100
+#: The longest side of an image thumbnail, in pixels.
+THUMBNAIL_SIZE = 256
+#: Seconds a packager's preview may take before it is dropped (the pack goes on without it).
+TIME_LIMIT = 2.0
+
+#: Nodes of a container converted for a ``json`` preview: far more than 4 KiB of text can show.
+_JSON_NODES = 2048
+_JSON_DEPTH = 32
+#: Integers longer than this many bits are summarised (``str`` refuses very long ones).
+_INT_BITS = 1024
+
+
+def clip(text: str, limit: int = MAX_CELL_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def json_scalar(value: Any) -> Any:
+    """A value as a standard JSON scalar: NaN is null, infinities and other objects are text."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return _int(value)
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return None if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return clip(value if isinstance(value, str) else str(value))
+
+
+def text_preview(text: str) -> dict[str, Any]:
+    """A ``text`` preview: the first :data:`MAX_TEXT_BYTES` and the length in characters."""
+    head = _utf8_head(text)
+    return {
+        "kind": "text",
+        "text": head,
+        "truncated": len(head) < len(text),
+        "size": len(text),
+    }
+
+
+def json_preview(value: Any) -> dict[str, Any]:
+    """A ``json`` preview of a container: its JSON text, cut to :data:`MAX_TEXT_BYTES`.
+
+    Only the first items are converted (keys and values JSON has no form for become text), so a
+    huge container costs no more than a small one.
+    """
+    budget = [_JSON_NODES]
+    tree, cut = _jsonable(value, budget, 0)
+    text = json.dumps(tree, ensure_ascii=False)
+    head = _utf8_head(text)
+    return {
+        "kind": "json",
+        "text": head,
+        "truncated": cut or len(head) < len(text),
+        "length": len(value) if hasattr(value, "__len__") else None,
+    }
+
+
+def check_preview(preview: Any) -> str | None:
+    """What makes ``preview`` unusable (not a dict, unknown kind, not JSON, too large), or None."""
+    if not isinstance(preview, dict):
+        return f"a preview is a dict, not a {type(preview).__name__}"
+    if preview.get("kind") not in KINDS:
+        return f"kind {preview.get('kind')!r} is not one of {', '.join(sorted(KINDS))}"
+    if preview.get("schema", SCHEMA) != SCHEMA:
+        return f"schema {preview.get('schema')!r} is not {SCHEMA}"
+    try:
+        size = len(json.dumps(preview, allow_nan=False).encode())
+    except (TypeError, ValueError) as error:
+        return f"not standard JSON: {error}"
+    if size > MAX_BYTES:
+        return f"{size} bytes of JSON, over the bound of {MAX_BYTES}"
+    return None
+
+
+def make_preview(
+    packager: Packager,
+    obj: Any,
+    artifact_type: str,
+    *,
+    key: str,
+    artifact_format: str | None = None,
+) -> dict[str, Any] | None:
+    """The packager's preview of ``obj``, checked and stamped; None when it has none or fails.
+
+    The preview runs on a helper thread for at most :data:`TIME_LIMIT` seconds. A preview that
+    raises, runs late or breaks the bounds is dropped with a debug-level log record (logger
+    ``packagers.previews``), never an error: a preview must not fail the pack it describes.
+    """
+    from packagers.packager import Packager
+
+    if type(packager).preview is Packager.preview:
+        return None
+    outcome: list[Any] = []
+
+    def work() -> None:
+        try:
+            outcome.append(packager.preview(obj, artifact_type))
+        except Exception as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=work, name=f"packagers-preview-{key}", daemon=True)
+    thread.start()
+    thread.join(TIME_LIMIT)
+    if not outcome:
+        return _dropped(key, packager, f"it took longer than {TIME_LIMIT} s")
+    preview = outcome[0]
+    if isinstance(preview, Exception):
+        return _dropped(key, packager, f"it raised {type(preview).__name__}: {preview}")
+    if preview is None:
+        return None
+    if isinstance(preview, dict):
+        preview = {**preview, "schema": preview.get("schema", SCHEMA)}
+        if preview.get("kind") == "image":
+            preview.setdefault("format", artifact_format)
+    problem = check_preview(preview)
+    if problem is not None:
+        return _dropped(key, packager, problem)
+    return preview  # type: ignore[no-any-return]
+
+
+def _dropped(key: str, packager: Packager, reason: str) -> dict[str, Any] | None:
+    """No preview, and a debug record saying why (a preview is optional: never a warning)."""
+    import logging
+
+    logging.getLogger(__name__).debug(
+        "no preview for %r: %s's preview was dropped because %s",
+        key,
+        packager.qualified_name(),
+        reason,
+    )
+    return None
+
+
+def _int(value: int) -> int | str:
+    bits = value.bit_length()
+    return value if bits <= _INT_BITS else f"<{'-' if value < 0 else ''}{bits}-bit int>"
+
+
+def _utf8_head(text: str) -> str:
+    """The longest start of ``text`` within :data:`MAX_TEXT_BYTES` of UTF-8 (never a half char)."""
+    head = text[:MAX_TEXT_BYTES].encode("utf-8", "replace")[:MAX_TEXT_BYTES]
+    return head.decode("utf-8", "ignore")
+
+
+def _jsonable(value: Any, budget: list[int], depth: int) -> tuple[Any, bool]:
+    """A JSON-ready copy of the start of ``value`` and whether anything was left out."""
+    budget[0] -= 1
+    if isinstance(value, (str, bytes, bytearray)):
+        text = value if isinstance(value, str) else repr(bytes(value[:MAX_TEXT_BYTES]))
+        return clip(text, MAX_TEXT_BYTES), len(value) > MAX_TEXT_BYTES
+    if value is None or isinstance(value, (bool, float)):
+        return value, False
+    if isinstance(value, int):
+        return _int(value), False
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = value
+    else:
+        return clip(str(value)), False
+    if depth >= _JSON_DEPTH:
+        return "…", True
+    is_dict = isinstance(value, dict)
+    tree: Any = {} if is_dict else []
+    cut = False
+    for item in items:
+        if budget[0] <= 0:
+            return tree, True
+        if is_dict:
+            name, inner = item
+            if not (name is None or isinstance(name, (str, bool, float))):
+                name = _int(name) if isinstance(name, int) else clip(str(name))
+            tree[name], inner_cut = _jsonable(inner, budget, depth + 1)
+        else:
+            converted, inner_cut = _jsonable(item, budget, depth + 1)
+            tree.append(converted)
+        cut = cut or inner_cut
+    return tree, cut
