@@ -165,7 +165,6 @@ def open_record(job: RunJob, executor: str) -> RunRecord:
     )
     for name, value in job.record_fields.items():
         setattr(record, name, value)
-    record.attempts = list(record.attempts)  # this run's own list: retries add to it
     return record
 
 
@@ -232,19 +231,20 @@ class _Laps:
     run checks whether it must stop: between phases, so a stopped run never logs.
     """
 
-    __slots__ = ("deadline", "mark", "phase", "should_stop", "timings")
+    __slots__ = ("deadline", "job", "mark", "phase", "timings")
 
     def __init__(self, timings: dict[str, float], job: RunJob, start: float) -> None:
         self.timings = timings
         self.mark = time.perf_counter()
         self.phase = "unpack"
-        self.should_stop = job.should_stop
+        self.job = job  # its should_stop may be set while it runs (a cancel)
         self.deadline = None if job.timeout is None else start + job.timeout
 
     def begin(self, phase: str) -> None:
         self.phase = phase
-        if self.should_stop is not None:
-            state = self.should_stop()
+        should_stop = self.job.should_stop
+        if should_stop is not None:
+            state = should_stop()
             if state is not None:
                 raise RunStopped(state)
         if self.deadline is not None and time.perf_counter() > self.deadline:
@@ -291,7 +291,6 @@ class InProcessRun(RunHandle):
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._started = False
-        job.should_stop = self._should_stop
 
     @property
     def id(self) -> str:
@@ -328,6 +327,7 @@ class InProcessRun(RunHandle):
         if self._final is not None:
             return False
         self._stop = CANCELLED
+        self._job.should_stop = self._should_stop  # checked by the run between its phases
         if self._claim():  # never started: it ends here, without running
             record = open_record(self._job, self._executor)
             record.state = CANCELLED
