@@ -237,3 +237,16 @@ def test_import_packagers_and_other_executors_never_import_dask() -> None:
         text=True,
     ).stdout
     assert out.strip() == "False"
+
+
+def test_a_registered_executor_instance_names_a_cluster(dask: DaskExecutor, tmp_path: Path) -> None:
+    from packagers.runner import register_executor
+    from packagers.runner.executors import _registry
+
+    register_executor("team-cluster", DaskExecutor(client=dask.client))
+    try:
+        record = run("dask_functions:noop", store=str(tmp_path), executor="team-cluster")
+    finally:
+        del _registry["team-cluster"]
+    assert record.state == "completed" and record.executor == "dask"
+    assert record.worker in dask.client.scheduler_info()["workers"]

@@ -272,15 +272,25 @@ class PollingWindow(RunWindow):
             time.sleep(self._INTERVAL)
 
 
-#: name -> executor class, or the ``"module:Class"`` of one that loads on first use (``dask``).
-_registry: dict[str, type[Executor] | str] = {}
+#: name -> executor class or instance, or the ``"module:Class"`` of one that loads on first use
+#: (``dask``).
+_registry: dict[str, type[Executor] | Executor | str] = {}
 
 
-def register_executor(name: str, executor: type[Executor]) -> None:
-    """Make ``executor`` selectable as ``run(..., executor=name)`` (replacing one of that name)."""
-    if not (isinstance(executor, type) and issubclass(executor, Executor)):
-        raise ExecutorError(f"{executor!r} is not an Executor subclass")
-    executor.name = name
+def register_executor(name: str, executor: type[Executor] | Executor) -> None:
+    """Make ``executor`` selectable as ``run(..., executor=name)`` (replacing one of that name).
+
+    A class is built for each run (with the run's ``executor_options``) and records runs under
+    ``name``; an instance, such as a ``DaskExecutor(client=...)`` for one cluster, is used as it
+    is by every run naming it, and records them under its own class's name (``dask``).
+    """
+    if not (
+        isinstance(executor, Executor)
+        or (isinstance(executor, type) and issubclass(executor, Executor))
+    ):
+        raise ExecutorError(f"{executor!r} is neither an Executor subclass nor an instance")
+    if isinstance(executor, type):
+        executor.name = name
     _registry[name] = executor
 
 
@@ -298,6 +308,8 @@ def get_executor(name: str | Executor, **options: Any) -> Executor:
         raise ExecutorError(
             f"unknown executor {name!r}; known executors: {', '.join(executor_names())}"
         )
+    if isinstance(executor, Executor):
+        return get_executor(executor, **options)
     if isinstance(executor, str):
         import importlib
 
