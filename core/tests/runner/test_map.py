@@ -169,3 +169,21 @@ def test_a_client_killed_mid_map_resumes_without_running_completed_items_again(
 
 def _children(store: str) -> list[dict[str, Any]]:
     return [r for r in get_store(store).list_runs() if r.get("parent_id")]
+
+
+def test_a_map_that_fails_itself_saves_its_parent_in_error(functions: Any, tmp_path: Path) -> None:
+    from packagers.runner import LocalExecutor
+
+    class LostCluster(LocalExecutor):
+        def submit_many(self, jobs: list[Any]) -> list[Any]:
+            raise ConnectionError("the cluster went away")
+
+    store = str(tmp_path / "store")
+    with pytest.raises(ConnectionError):
+        packagers.map(
+            "dask_functions:score", over={"x": [1, 2]}, store=store, executor=LostCluster()
+        )
+    (parent,) = get_store(store).list_runs()
+    assert parent["state"] == "error" and parent["error"]["type"] == "ConnectionError"
+    with pytest.raises(RunArgumentError, match="max_errors must be an int >= 1"):
+        packagers.map("dask_functions:score", over={"x": [1]}, store=store, max_errors=0)

@@ -23,9 +23,10 @@ from packagers.runner.errors import RunArgumentError
 from packagers.runner.executors import get_executor
 from packagers.runner.inputs import STORE_SCHEME
 from packagers.runner.record import COMPLETED, ERROR, RunRecord, new_run_id
-from packagers.runner.runner import _retry_policy, prepare_job
+from packagers.runner.runner import prepare_job, retry_policy
 
 if TYPE_CHECKING:
+    from packagers.runner.executors import Executor
     from packagers.runner.handler import Hints
     from packagers.runner.inputs import InputValue
     from packagers.runner.runner import RunJob
@@ -50,7 +51,7 @@ def map(
     returns: Hints | None = None,
     project: str | None = None,
     store: Store | str | None = None,
-    executor: str | Any = "local",
+    executor: str | Executor = "local",
     executor_options: dict[str, Any] | None = None,
     max_in_flight: int | None = None,
     max_errors: int | None = None,
@@ -69,15 +70,21 @@ def map(
     ``max_errors`` failed children no new one starts and the parent ends in ``error``.
     ``best="max:accuracy"`` (or ``min:``) names the child with the best result in the parent's
     ``results["best"]``. The parent logs ``status``, a table of every item's run and state.
-    ``resume=True`` skips the items that already have a completed child in the project.
+    ``resume=True`` skips the items that already have a completed child in the project (those
+    children, of an earlier parent, are among this parent's ``children``). When the map itself
+    fails (the cluster is lost, an interrupt), the parent is saved in state ``error`` and the
+    exception raised again.
     """
     runner = get_executor(executor, **(executor_options or {}))
     items = _items(over)
-    retries, retry_on_names, timeout = _retry_policy(retries, retry_on, timeout)
+    retries, retry_on_names, timeout = retry_policy(retries, retry_on, timeout)
     selector = _selector(best)
     window = max_in_flight if max_in_flight is not None else runner.default_window()
-    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-        raise RunArgumentError(f"max_in_flight must be an int >= 1, not {max_in_flight!r}")
+    for name, value in (("max_in_flight", window), ("max_errors", max_errors)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise RunArgumentError(f"{name} must be an int >= 1, not {value!r}")
     code: dict[str, str] = {}  # the function's code digest, made once
     jobs = [
         _child_job(fn, item, params, inputs, returns, project, store, code) for item in items
@@ -91,20 +98,40 @@ def map(
         )
     first.store.save_run(parent.to_dict())
     children: list[RunRecord | None] = [done.get(job.record_fields["item"]) for job in jobs]
+    for job in jobs:
+        job.record_fields["parent_id"] = parent.id
+        job.retries, job.retry_on, job.timeout = retries, retry_on_names, timeout
+    start = time.perf_counter()
+    try:
+        errors = _run_items(runner, jobs, children, window, max_errors)
+    except BaseException as error:
+        parent.fail(error)
+        parent.duration = time.perf_counter() - start
+        parent.ended = datetime.now(timezone.utc).isoformat()
+        first.store.save_run(parent.to_dict())
+        raise
+    return _close_parent(parent, jobs, children, errors, max_errors, selector, start)
+
+
+def _run_items(
+    runner: Executor,
+    jobs: list[RunJob],
+    children: list[RunRecord | None],
+    window: int,
+    max_errors: int | None,
+) -> int:
+    """Run the items without a child yet, ``window`` at a time; fills ``children``, returns how
+    many failed."""
     pending = iter([index for index, child in enumerate(children) if child is None])
     in_flight = runner.window()
     position: dict[str, int] = {}  # run id -> item index
     errors = 0
-    start = time.perf_counter()
     while True:
         batch: list[int] = []
         while len(in_flight) + len(batch) < window and (max_errors is None or errors < max_errors):
             index = next(pending, None)
             if index is None:
                 break
-            job = jobs[index]
-            job.record_fields["parent_id"] = parent.id
-            job.retries, job.retry_on, job.timeout = retries, retry_on_names, timeout
             batch.append(index)
         started = runner.submit_many([jobs[index] for index in batch])
         for index, handle in zip(batch, started, strict=True):
@@ -116,7 +143,7 @@ def map(
             record = handle.wait()
             children[position.pop(handle.id)] = record
             errors += record.state != COMPLETED
-    return _close_parent(parent, jobs, children, errors, max_errors, selector, start)
+    return errors
 
 
 def _items(over: Any) -> list[dict[str, Any]]:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from packagers.runner.record import RunRecord
     from packagers.store import Store
 
-__all__ = ["RunJob", "prepare_job", "run", "submit"]
+__all__ = ["RunJob", "prepare_job", "retry_policy", "run", "submit"]
 
 
 @dataclass
@@ -133,11 +133,11 @@ def submit(
     runner = get_executor(executor, **(executor_options or {}))
     job = prepare_job(fn, inputs, params, returns, project, store)
     job.progress = progress
-    job.retries, job.retry_on, job.timeout = _retry_policy(retries, retry_on, timeout)
+    job.retries, job.retry_on, job.timeout = retry_policy(retries, retry_on, timeout)
     return runner.submit(job)
 
 
-def _retry_policy(
+def retry_policy(
     retries: int, retry_on: Iterable[type[BaseException] | str], timeout: float | None
 ) -> tuple[int, tuple[str, ...], float | None]:
     """The checked ``retries``, ``retry_on`` (as the qualified names records use) and timeout."""
