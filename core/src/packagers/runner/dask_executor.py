@@ -144,7 +144,7 @@ class DaskExecutor(Executor):
             )
         store = job.store
         shared = self._shared_path if self._shared_path is not None else config.dask.shared_path
-        if getattr(store, "_backend").is_local and not local and not shared:  # noqa: B009
+        if store.is_local and not local and not shared:
             raise RunArgumentError(
                 f"the store {store.url} is a local directory, and some workers of this cluster "
                 "run on other hosts; use a bucket URL, or say the path is shared by every "
