@@ -291,12 +291,13 @@ class DaskRun(RunHandle):
         from packagers.runner._dask_worker import is_running, request_stop, restart_worker
 
         client = self._executor.client
-        running = client.run(request_stop, self.id, state)
+        # A worker that does not answer is skipped: it cannot be running the task either.
+        running = client.run(request_stop, self.id, state, on_error="ignore")
         settled, outcome = _outcome(self.future, self._executor.grace)
         if not settled:
             self.future.cancel()
             busy = [address for address, here in running.items() if here]
-            still = client.run(is_running, self.id, workers=busy) if busy else {}
+            still = client.run(is_running, self.id, workers=busy, on_error="ignore") if busy else {}
             stuck = [address for address, here in still.items() if here]
             if stuck:  # its nanny starts a fresh worker in its place
                 client.run(restart_worker, workers=stuck, wait=False)
