@@ -1,4 +1,4 @@
-"""Core test fixtures: fake plugin distributions installed on ``sys.path`` for one test."""
+"""Core test fixtures: fake plugin distributions installed on ``sys.path`` for one test, and S3."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +52,30 @@ def make_distribution(
     for module in created:
         sys.modules.pop(module, None)
     clear_cache()
+
+
+@pytest.fixture(scope="module")
+def s3_options() -> Iterator[dict[str, Any]]:
+    """A moto S3 server on loopback with the bucket ``packagers-test``: its storage options."""
+    pytest.importorskip("s3fs")
+    server_module = pytest.importorskip("moto.server")
+    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    options = {
+        "key": "testing",
+        "secret": "testing",
+        "endpoint_url": f"http://{host}:{port}",
+        "client_kwargs": {"region_name": "us-east-1"},
+    }
+    import boto3
+
+    boto3.client(
+        "s3",
+        endpoint_url=options["endpoint_url"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    ).create_bucket(Bucket="packagers-test")
+    yield options
+    server.stop()

@@ -24,6 +24,7 @@ EXPECTED_DEFAULTS: dict[str, Any] = {
     "strict": False,
     "project": "default",
     "store": {"url": ".packagers"},
+    "dask": {"address": None, "shared_path": False, "envelope_limit": 65536},
     "archive": {"max_size": 32 << 30, "max_ratio": 200},
     "plugins": {"autoload": True, "mandatory": [], "blocked": []},
     "preview": {"enabled": True},

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
         remove_custom_packager,
     )
     from packagers.plugins.hookspecs import hookimpl
-    from packagers.runner import RunError, RunRecord, handler, run
+    from packagers.runner import RunError, RunHandle, RunRecord, handler, map, run, submit
     from packagers.store import Store, get_store
 
 __version__ = "0.1.0"
@@ -67,6 +67,7 @@ __all__ = [
     "PackingError",
     "PlotArtifact",
     "RunError",
+    "RunHandle",
     "RunRecord",
     "Store",
     "UnpackingError",
@@ -79,8 +80,10 @@ __all__ = [
     "list_packagers",
     "load",
     "log",
+    "map",
     "remove_custom_packager",
     "run",
+    "submit",
 ]
 
 #: Public names whose modules load on first access: name -> module holding it.
@@ -103,6 +106,9 @@ _LAZY = {
     "remove_custom_packager": "packagers.plugins",
     "hookimpl": "packagers.plugins.hookspecs",
     "run": "packagers.runner",
+    "submit": "packagers.runner",
+    "map": "packagers.runner",
+    "RunHandle": "packagers.runner",
     "handler": "packagers.runner",
     "RunRecord": "packagers.runner",
     "RunError": "packagers.runner",

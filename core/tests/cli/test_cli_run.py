@@ -198,3 +198,26 @@ def test_cli_run_bad_arguments_exit_3(
     assert result.err.startswith("error: ")
     assert message in result.err
     assert "Traceback" not in result.err
+
+
+def test_cli_map_sweeps_a_grid_and_runs_ls_counts_the_children(
+    cli: Cli, samples: ModuleType, store_url: str
+) -> None:
+    result = cli(
+        "map", "cli_samples:add", "-o", "a=[1,2,3]", "-o", "b=[10]", "-r", "total",
+        "--best", "max:total", "--store", store_url, "--json",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    parent = result.json()
+    assert parent["results"]["counts"] == {"completed": 3, "not_run": 0}
+    assert parent["results"]["best"]["total"] == 13
+    listing = cli("runs", "ls", "--store", store_url)
+    assert re.search(rf"{parent['id']}.*3 completed", listing.out)
+
+
+def test_cli_address_goes_with_the_dask_executor(
+    cli: Cli, samples: ModuleType, store_url: str
+) -> None:
+    result = cli("run", "cli_samples:add", "-p", "a=1", "--address", "tcp://127.0.0.1:1",
+                 "--store", store_url)  # fmt: skip
+    assert result.code == 3 and "--address goes with --executor dask" in result.err

@@ -31,6 +31,7 @@ def test_cli_runs_ls_and_show(cli: Cli, samples: ModuleType, store_url: str) -> 
         "STARTED",
         "DURATION",
         "OUTPUTS",
+        "CHILDREN",
     ]
     assert any(first.id in line and "completed" in line for line in table.out.splitlines())
 

@@ -99,3 +99,26 @@ def touch(path: str) -> None:
     """Leaves a mark, so a test can tell whether the function ran."""
     with open(path, "w"):
         pass
+
+
+def sleeps(seconds: float) -> int:
+    import time
+
+    time.sleep(seconds)
+    return 1
+
+
+def dies_once(marker: str) -> int:
+    """Kills its own process the first time (no ``marker`` yet), as a crash would."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(1)
+    return 7
+
+
+def flaky(marker: str) -> int:
+    """Raises TimeoutError the first time (when ``marker`` does not exist yet), then works."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        raise TimeoutError("the service did not answer")
+    return 1

@@ -326,7 +326,7 @@ def test_bad_input_values_and_returns(samples: ModuleType, store_url: str) -> No
 
 
 def test_unknown_executor_lists_the_known_ones(samples: ModuleType, store_url: str) -> None:
-    with pytest.raises(ExecutorError, match="known executors: local, process"):
+    with pytest.raises(ExecutorError, match="known executors: dask, local, process"):
         run(samples.add, params={"a": 1}, executor="cluster", store=store_url)
 
 

@@ -190,7 +190,7 @@ def test_executors_are_an_extension_point(samples: ModuleType, store_url: str) -
     finally:
         del _registry["recording"]
     assert calls == ["add"] and record.executor == "recording"
-    with pytest.raises(ExecutorError, match="not an Executor"):
+    with pytest.raises(ExecutorError, match="neither an Executor subclass nor an instance"):
         register_executor("bad", object)  # type: ignore[arg-type]
 
 

@@ -15,9 +15,10 @@ from packagers.cli._output import (
     print_fields,
     progress_for,
 )
+from packagers.runner.errors import RunArgumentError
 
 if TYPE_CHECKING:
-    pass
+    from packagers.runner import RunRecord
 
 __all__ = ["parse_param", "register"]
 
@@ -75,15 +76,78 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
         help="a log hint for the next returned value, e.g. 'data : dataset[format=\"csv\"]' "
         "(repeatable; default: the function's @handler hints)",
     )
-    parser.add_argument(
-        "--executor",
-        choices=("local", "process"),
-        default="local",
-        help="local: in this process (default); process: in a fresh Python process",
-    )
+    add_executor_options(parser)
     add_project_option(parser, "the project to log into (default: the project setting)")
     add_store_option(parser)
     parser.set_defaults(handler=run_command)
+
+    mapper = commands.add_parser(
+        "map",
+        parents=[flags],
+        help="run a function over a grid of parameters, as a parent run with child runs",
+        description="Run a function once per combination of the --over values (a grid); the "
+        "parent run counts its children by state and logs a status table.",
+        epilog="example:\n  packagers map train.py:train -o lr=[0.1,0.01] -o depth=[3,5] "
+        "-r accuracy --best max:accuracy --executor dask",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mapper.add_argument(
+        "target", metavar="TARGET", help="module:function or path/to/script.py:function"
+    )
+    mapper.add_argument(
+        "-o",
+        "--over",
+        dest="over",
+        metavar="KEY=[V1,V2,...]",
+        default={},
+        action=KeyValues,
+        convert=parse_param,
+        help="the values of one parameter to sweep, a JSON list (repeatable: a grid)",
+    )
+    for option in ("inputs", "params", "returns"):
+        mapper._add_action(next(a for a in parser._actions if a.dest == option))
+    mapper.add_argument("--max-in-flight", type=int, default=None, help="runs at once")
+    mapper.add_argument(
+        "--max-errors", type=int, default=None, help="stop starting runs after this many failed"
+    )
+    mapper.add_argument("--best", default=None, help="max:RESULT or min:RESULT names the best")
+    mapper.add_argument(
+        "--resume", action="store_true", help="skip the items with a completed run already"
+    )
+    add_executor_options(mapper)
+    add_project_option(mapper, "the project to log into (default: the project setting)")
+    add_store_option(mapper)
+    mapper.set_defaults(handler=map_command)
+
+
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    from packagers.runner import executor_names
+
+    parser.add_argument(
+        "--executor",
+        choices=executor_names(),
+        default="local",
+        help="local: in this process (default); process: in a fresh Python process; dask: on "
+        "a Dask cluster (packagers[dask])",
+    )
+    parser.add_argument(
+        "--address",
+        default=None,
+        help="the Dask scheduler (tcp://host:8786) for --executor dask (default: the "
+        "dask.address setting, else a local cluster)",
+    )
+    parser.add_argument(
+        "--retries", type=int, default=0, help="tries again after a lost worker or store error"
+    )
+    parser.add_argument("--timeout", type=float, default=None, help="seconds before giving up")
+
+
+def _executor_options(args: argparse.Namespace) -> dict[str, Any]:
+    if args.address is None:
+        return {}
+    if args.executor != "dask":
+        raise RunArgumentError("--address goes with --executor dask")
+    return {"address": args.address}
 
 
 def parse_param(text: str) -> Any:
@@ -105,10 +169,43 @@ def run_command(args: argparse.Namespace) -> int:
         project=args.project,
         store=open_store(args, create=True),
         executor=args.executor,
+        executor_options=_executor_options(args),
+        retries=args.retries,
+        timeout=args.timeout,
         progress=progress_for(args),
     )
     data = record.to_dict()
     emit(args, data, _render)
+    return _exit_code(args, record)
+
+
+def map_command(args: argparse.Namespace) -> int:
+    from packagers.runner import map
+
+    if not args.over:
+        raise RunArgumentError("map needs at least one --over KEY=[V1,V2,...]")
+    parent = map(
+        args.target,
+        over=args.over,
+        inputs=args.inputs,
+        params=args.params,
+        returns=args.returns,
+        project=args.project,
+        store=open_store(args, create=True),
+        executor=args.executor,
+        executor_options=_executor_options(args),
+        retries=args.retries,
+        timeout=args.timeout,
+        max_in_flight=args.max_in_flight,
+        max_errors=args.max_errors,
+        best=args.best,
+        resume=args.resume,
+    )
+    emit(args, parent.to_dict(), _render)
+    return _exit_code(args, parent)
+
+
+def _exit_code(args: argparse.Namespace, record: RunRecord) -> int:
     if record.ok:
         return EXIT_OK
     error = record.error or {}

@@ -39,7 +39,8 @@ def ls_command(args: argparse.Namespace) -> int:
     from packagers.store.index import RunQuery
 
     query = RunQuery(project=args.project or config.project, state=args.state, limit=-1)
-    emit(args, open_store(args).index.runs(query).runs, _render_ls)
+    page = open_store(args).index.runs(query)
+    emit(args, page.runs, lambda runs: _render_ls(runs, page.children))
     return EXIT_OK
 
 
@@ -48,9 +49,10 @@ def show_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _render_ls(runs: list[dict[str, Any]]) -> None:
+def _render_ls(runs: list[dict[str, Any]], children: dict[str, dict[str, int]]) -> None:
+    """The table of runs; a parent (a map, a workflow) with its children's counts by state."""
     print_table(
-        ["id", "name", "project", "state", "started", "duration", "outputs"],
+        ["id", "name", "project", "state", "started", "duration", "outputs", "children"],
         [
             [
                 run["id"],
@@ -60,6 +62,10 @@ def _render_ls(runs: list[dict[str, Any]]) -> None:
                 _time(run.get("started")),
                 _seconds(run.get("duration")),
                 [*run.get("results", {}), *run.get("artifacts", {})],
+                ", ".join(
+                    f"{n} {state}" for state, n in sorted(children.get(run["id"], {}).items())
+                )
+                or None,
             ]
             for run in runs
         ],

@@ -1,7 +1,8 @@
 """Running functions: typed inputs in, logged outputs out, and a record of every run.
 
-``run(fn, inputs=..., params=..., returns=...)`` runs here (``executor="local"``) or in a fresh
-process (``"process"``); ``@handler(returns=[...])`` declares a function's log hints. The
+``run(fn, inputs=..., params=..., returns=...)`` runs here (``executor="local"``), in a fresh
+process (``"process"``) or on a Dask cluster (``"dask"``, an optional extra); ``submit`` returns
+a handle without waiting; ``@handler(returns=[...])`` declares a function's log hints. The
 package is ``packagers.runner`` so that ``packagers.run`` can stay the plain function.
 """
 
@@ -17,14 +18,16 @@ from packagers.runner.executors import (
     Executor,
     LocalExecutor,
     ProcessExecutor,
+    ProcessRun,
     executor_names,
     get_executor,
     register_executor,
 )
+from packagers.runner.fanout import MapRecord, map
 from packagers.runner.handle import CompletedRun, RunHandle, RunTimeoutError
 from packagers.runner.handler import handler
 from packagers.runner.record import RunRecord
-from packagers.runner.runner import RunJob, run
+from packagers.runner.runner import RunJob, run, submit
 
 __all__ = [
     "CompletedRun",
@@ -32,7 +35,9 @@ __all__ = [
     "ExecutorError",
     "FunctionReferenceError",
     "LocalExecutor",
+    "MapRecord",
     "ProcessExecutor",
+    "ProcessRun",
     "RunArgumentError",
     "RunError",
     "RunHandle",
@@ -42,6 +47,8 @@ __all__ = [
     "executor_names",
     "get_executor",
     "handler",
+    "map",
     "register_executor",
     "run",
+    "submit",
 ]

@@ -9,21 +9,46 @@ when the run failed.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from packagers.manager import PackagersManager, iter_packages
+from packagers.runner.handle import RunHandle, RunTimeoutError
 from packagers.runner.inputs import input_url, load_inputs
 from packagers.runner.rank import current_rank
-from packagers.runner.record import COMPLETED, RunRecord, json_safe, new_run_id
+from packagers.runner.record import (
+    CANCELLED,
+    COMPLETED,
+    ERROR,
+    PENDING,
+    RUNNING,
+    TIMEOUT,
+    RunRecord,
+    error_info,
+    json_safe,
+    new_run_id,
+    type_name,
+)
 
 if TYPE_CHECKING:
     from packagers.data_item import DataItem
     from packagers.plugins.collection import Collection
     from packagers.runner.runner import RunJob
 
-__all__ = ["close_record", "execute", "open_record", "plugin_versions"]
+__all__ = [
+    "InProcessRun",
+    "RunStopped",
+    "attempt_entry",
+    "close_record",
+    "execute",
+    "open_record",
+    "plugin_versions",
+    "retry_lost",
+    "retryable",
+]
 
 _versions: tuple[Collection, dict[str, str]] | None = None
 
@@ -39,6 +64,11 @@ def execute(
     ``announce`` also saves the record as ``running`` first, for runs long or remote enough to be
     watched; an in-process run saves its record once, when it ends (a file write is most of the
     cost of a short run). ``save=False`` leaves the final record to the caller, who adds to it.
+
+    A failure is tried again, up to ``job.retries`` times, when it is retryable (see
+    :func:`retryable`); each failed try is kept in ``record.attempts``. Between phases the run
+    checks ``job.should_stop`` and ``job.timeout``, and stops (state ``cancelled`` or
+    ``timeout``) before it logs anything.
     """
     from packagers._config import config
 
@@ -49,18 +79,69 @@ def execute(
     if record.logged and announce:
         job.store.save_run(record.to_dict())
     start = time.perf_counter()
-    try:
-        block: Any = PackagersManager() if enabled else contextlib.nullcontext()
-        with block as manager:
-            _run(job, record, manager)
-        record.state = COMPLETED
-    except BaseException as error:
-        record.fail(error)
-        if not isinstance(error, Exception):
-            close_record(job, record, start, save=save)
-            raise
+    began = record.started
+    while True:
+        laps = _Laps(record.timings, job, start)
+        try:
+            block: Any = PackagersManager() if enabled else contextlib.nullcontext()
+            with block as manager:
+                _run(job, record, manager, laps)
+            record.state = COMPLETED
+        except RunStopped as stop:
+            record.state = stop.state
+        except BaseException as error:
+            record.fail(error)
+            if not isinstance(error, Exception):
+                close_record(job, record, start, save=save)
+                raise
+            if retryable(error, laps.phase, job.retry_on) and len(record.attempts) < job.retries:
+                record.attempts.append(attempt_entry(record, began))
+                began = record.attempts[-1]["ended"]
+                record.state, record.error = RUNNING, None
+                record.results, record.artifacts, record.timings = {}, {}, {}
+                continue
+        break
     close_record(job, record, start, save=save)
     return record
+
+
+def retryable(error: BaseException, phase: str, retry_on: tuple[str, ...]) -> bool:
+    """Whether another try may succeed: a store I/O error outside the function, or a named type.
+
+    An exception the function raised is its own answer (trying again gives the same one) unless
+    the caller named its type in ``retry_on`` (qualified names, as records keep them).
+    """
+    if phase != "run" and isinstance(error, OSError):
+        return True
+    return bool(retry_on) and any(type_name(kind) in retry_on for kind in type(error).__mro__)
+
+
+def retry_lost(job: RunJob, record: RunRecord, error: BaseException) -> bool:
+    """A try failed outside the run (its worker was lost): keep it, and say whether to retry.
+
+    The tries so far live in ``job.record_fields["attempts"]``, which the next envelope carries,
+    so the worker that tries again starts its record with them.
+    """
+    attempts = job.record_fields.setdefault("attempts", [])
+    if len(attempts) >= job.retries:
+        return False
+    attempts.append(attempt_entry(record, record.started, error_info(error)))
+    record.attempts = list(attempts)
+    return True
+
+
+def attempt_entry(
+    record: RunRecord, started: str, error: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """What ``record.attempts`` keeps of a failed try (the record's error, or ``error``)."""
+    return {
+        "attempt": len(record.attempts) + 1,
+        "worker": record.worker,
+        "started": started,
+        "ended": datetime.now(timezone.utc).isoformat(),
+        "state": ERROR,
+        "error": error or record.error,
+    }
 
 
 def open_record(job: RunJob, executor: str) -> RunRecord:
@@ -100,24 +181,27 @@ def close_record(
         job.store.save_run(record.to_dict(), announced=announced)
 
 
-def _run(job: RunJob, record: RunRecord, manager: PackagersManager | None) -> None:
-    lap = _Laps(record.timings)
+def _run(job: RunJob, record: RunRecord, manager: PackagersManager | None, lap: _Laps) -> None:
     opened: list[DataItem] = []
     try:
         arguments: dict[str, Any] = {}
         if job.inputs:
+            lap.begin("unpack")
             arguments = load_inputs(job.inputs, job.info, job.store, manager, opened, record.inputs)
             lap("unpack")
+        lap.begin("run")
         returned = job.fn(**job.params, **arguments)
         lap("run")
         if manager is None or not record.logged:
             return
+        lap.begin("pack")
         packages = manager.pack_outputs(
             returned, job.returns, digest=job.store.wants_digests, auto_key_prefix=record.name
         )
         lap("pack")
         if not packages:
             return
+        lap.begin("log")
         refs = manager.log(
             job.store, packages, project=record.project, run_id=record.id, progress=job.progress
         )
@@ -132,14 +216,39 @@ def _run(job: RunJob, record: RunRecord, manager: PackagersManager | None) -> No
             item.clear()
 
 
+class RunStopped(Exception):
+    """The run was asked to stop (cancelled, or past its timeout) and ends in ``state``."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(f"the run was stopped ({state})")
+        self.state = state
+
+
 class _Laps:
-    """Splits a run's time into named phases (``lap("run")``: the time since the last lap)."""
+    """Splits a run's time into named phases (``lap("run")``: the time since the last lap).
 
-    __slots__ = ("mark", "timings")
+    ``begin(phase)`` names the phase now starting (what a failure happened in) and is where a
+    run checks whether it must stop: between phases, so a stopped run never logs.
+    """
 
-    def __init__(self, timings: dict[str, float]) -> None:
+    __slots__ = ("deadline", "job", "mark", "phase", "timings")
+
+    def __init__(self, timings: dict[str, float], job: RunJob, start: float) -> None:
         self.timings = timings
         self.mark = time.perf_counter()
+        self.phase = "unpack"
+        self.job = job  # its should_stop may be set while it runs (a cancel)
+        self.deadline = None if job.timeout is None else start + job.timeout
+
+    def begin(self, phase: str) -> None:
+        self.phase = phase
+        should_stop = self.job.should_stop
+        if should_stop is not None:
+            state = should_stop()
+            if state is not None:
+                raise RunStopped(state)
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise RunStopped(TIMEOUT)
 
     def __call__(self, phase: str) -> None:
         now = time.perf_counter()
@@ -161,3 +270,80 @@ def plugin_versions() -> dict[str, str]:
         }
         _versions = (collection, versions)
     return dict(_versions[1])
+
+
+class InProcessRun(RunHandle):
+    """A run in this process, started by the first ``wait()`` (so ``run`` costs no thread).
+
+    ``wait(timeout=...)`` runs it in a background thread instead, to give up in time; ``cancel()``
+    before it starts ends it ``cancelled`` without running, and during the run stops it at its
+    next phase. ``execute`` is the executor's (a registered executor's own ``execute``).
+    """
+
+    def __init__(self, job: RunJob, executor: str, execute: Callable[[RunJob], RunRecord]) -> None:
+        if job.run_id is None:
+            job.run_id = new_run_id(datetime.now(timezone.utc))
+        self._job = job
+        self._executor = executor
+        self._execute = execute
+        self._stop: str | None = None
+        self._final: RunRecord | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._started = False
+
+    @property
+    def id(self) -> str:
+        return self._job.run_id  # type: ignore[return-value]
+
+    @property
+    def record(self) -> RunRecord:
+        if self._final is not None:
+            return self._final
+        record = open_record(self._job, self._executor)
+        record.state = RUNNING if self._started else PENDING
+        return record
+
+    def wait(self, timeout: float | None = None) -> RunRecord:
+        if self._final is not None:
+            return self._final
+        if timeout is None and self._claim():
+            self._work()
+        else:
+            if self._claim():
+                self._thread = threading.Thread(target=self._work, daemon=True)
+                self._thread.start()
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while self._final is None:
+                if self._thread is not None:
+                    self._thread.join(None if deadline is None else deadline - time.monotonic())
+                else:  # another thread is running it synchronously
+                    time.sleep(0.005)
+                if deadline is not None and time.monotonic() >= deadline and self._final is None:
+                    raise RunTimeoutError(f"run {self.id} did not end within {timeout} s")
+        return self._final  # type: ignore[return-value]
+
+    def cancel(self) -> bool:
+        if self._final is not None:
+            return False
+        self._stop = CANCELLED
+        self._job.should_stop = self._should_stop  # checked by the run between its phases
+        if self._claim():  # never started: it ends here, without running
+            record = open_record(self._job, self._executor)
+            record.state = CANCELLED
+            close_record(self._job, record, time.perf_counter())
+            self._final = record
+        return True
+
+    def _claim(self) -> bool:
+        with self._lock:
+            if self._started:
+                return False
+            self._started = True
+            return True
+
+    def _work(self) -> None:
+        self._final = self._execute(self._job)
+
+    def _should_stop(self) -> str | None:
+        return self._stop

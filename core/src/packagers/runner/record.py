@@ -25,6 +25,7 @@ __all__ = [
     "error_info",
     "json_safe",
     "new_run_id",
+    "type_name",
 ]
 
 PENDING, RUNNING = "pending", "running"
@@ -45,14 +46,18 @@ def new_run_id(now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%S%f}Z-{os.urandom(4).hex()}"
 
 
+def type_name(kind: type) -> str:
+    """``ValueError`` for a builtin, ``package.module.Error`` otherwise: how records name types."""
+    module = "" if kind.__module__ == "builtins" else f"{kind.__module__}."
+    return module + kind.__qualname__
+
+
 def error_info(error: BaseException) -> dict[str, str]:
     """What a record keeps of an exception: its type, message and formatted traceback."""
     import traceback
 
-    kind = type(error)
-    module = "" if kind.__module__ == "builtins" else f"{kind.__module__}."
     return {
-        "type": module + kind.__qualname__,
+        "type": type_name(type(error)),
         "message": str(error),
         "traceback": "".join(traceback.format_exception(error)),
     }
@@ -84,6 +89,9 @@ class RunRecord:
     ``version``, ``commit``, ``subdirectory``), the ``entry_point``, its ``command`` or
     ``handler``, the ``environment`` (``manager``, ``digest``) and how the process ended
     (``exit_code``, ``signal``).
+    ``item`` is the identity of a ``map`` item (what ``map(resume=True)`` matches); ``worker``
+    where the run happened (a cluster worker's address); ``attempts`` the earlier tries of a
+    retried run, oldest first (each: its number, worker, start, end, state and error).
     """
 
     id: str
@@ -107,6 +115,9 @@ class RunRecord:
     plugins: dict[str, str] = field(default_factory=dict)
     parent_id: str | None = None
     project_run: dict[str, Any] | None = None
+    item: str | None = None
+    worker: str | None = None
+    attempts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

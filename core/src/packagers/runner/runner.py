@@ -8,7 +8,7 @@ raising, an output that does not pack) ends in a record in state ``error``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,12 +25,14 @@ from packagers.runner.handler import handler_returns, parse_returns
 
 if TYPE_CHECKING:
     from packagers.log_hint import LogHint
+    from packagers.runner.executors import Executor
+    from packagers.runner.handle import RunHandle
     from packagers.runner.handler import Hints
     from packagers.runner.inputs import InputValue
     from packagers.runner.record import RunRecord
     from packagers.store import Store
 
-__all__ = ["RunJob", "prepare_job", "run"]
+__all__ = ["RunJob", "prepare_job", "retry_policy", "run", "submit"]
 
 
 @dataclass
@@ -54,6 +56,14 @@ class RunJob:
     record_fields: dict[str, Any] = field(default_factory=dict)
     #: ``progress(key, bytes_done, bytes_total)`` while outputs are written (in-process runs).
     progress: Callable[[str, int, int], None] | None = None
+    #: How many times a retryable failure is tried again, and the exception types (qualified
+    #: names) raised by the function that count as retryable.
+    retries: int = 0
+    retry_on: tuple[str, ...] = ()
+    #: Seconds the run may take before it ends in state ``timeout``.
+    timeout: float | None = None
+    #: Checked between phases: the final state to stop in (``cancelled``...), or None to go on.
+    should_stop: Callable[[], str | None] | None = None
 
 
 def run(
@@ -64,7 +74,11 @@ def run(
     returns: Hints | None = None,
     project: str | None = None,
     store: Store | str | None = None,
-    executor: str = "local",
+    executor: str | Executor = "local",
+    executor_options: dict[str, Any] | None = None,
+    retries: int = 0,
+    retry_on: Iterable[type[BaseException] | str] = (),
+    timeout: float | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> RunRecord:
     """Run ``fn`` with typed inputs, log what it returns, and return the run record.
@@ -74,11 +88,82 @@ def run(
     ``@handler``). A function that raises gives a record in state ``error``; bad arguments raise
     a :class:`~packagers.runner.RunError`. ``progress(key, done, total)`` is called while the
     outputs of an in-process run stream into the store (for progress bars).
+
+    The same as ``submit(...).wait()``; see :func:`submit` for the other arguments.
     """
-    runner = get_executor(executor)
+    return submit(
+        fn,
+        inputs=inputs,
+        params=params,
+        returns=returns,
+        project=project,
+        store=store,
+        executor=executor,
+        executor_options=executor_options,
+        retries=retries,
+        retry_on=retry_on,
+        timeout=timeout,
+        progress=progress,
+    ).wait()
+
+
+def submit(
+    fn: Callable[..., Any] | str,
+    *,
+    inputs: dict[str, InputValue] | None = None,
+    params: dict[str, Any] | None = None,
+    returns: Hints | None = None,
+    project: str | None = None,
+    store: Store | str | None = None,
+    executor: str | Executor = "local",
+    executor_options: dict[str, Any] | None = None,
+    retries: int = 0,
+    retry_on: Iterable[type[BaseException] | str] = (),
+    timeout: float | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RunHandle:
+    """Start a run as :func:`run` would and return its handle without waiting for it.
+
+    ``executor`` is a registered name (``local``, ``process``, ``dask``...) built with
+    ``executor_options`` (the ``dask`` executor's ``client``, ``address``, ``shared_path``),
+    or an executor instance. A failure is tried again up to ``retries`` times when it is not
+    the function's own answer (a lost worker, a store I/O error) or its type is in
+    ``retry_on``; ``timeout`` seconds end the run in state ``timeout``.
+    """
+    runner = get_executor(executor, **(executor_options or {}))
     job = prepare_job(fn, inputs, params, returns, project, store)
     job.progress = progress
-    return runner.execute(job)
+    job.retries, job.retry_on, job.timeout = retry_policy(retries, retry_on, timeout)
+    return runner.submit(job)
+
+
+def retry_policy(
+    retries: int, retry_on: Iterable[type[BaseException] | str], timeout: float | None
+) -> tuple[int, tuple[str, ...], float | None]:
+    """The checked ``retries``, ``retry_on`` (as the qualified names records use) and timeout."""
+    if retries == 0 and retry_on == () and timeout is None:  # every plain run: no checks
+        return 0, (), None
+    from packagers.runner.record import type_name
+
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise RunArgumentError(f"retries must be an int >= 0, not {retries!r}")
+    if isinstance(retry_on, (str, type)):
+        retry_on = (retry_on,)
+    names = []
+    for kind in retry_on:
+        if isinstance(kind, type) and issubclass(kind, BaseException):
+            names.append(type_name(kind))
+        elif isinstance(kind, str) and kind:
+            names.append(kind)
+        else:
+            raise RunArgumentError(
+                f"retry_on takes exception classes (or their qualified names), not {kind!r}"
+            )
+    if timeout is not None and not (
+        isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
+    ):
+        raise RunArgumentError(f"timeout must be a number of seconds > 0, not {timeout!r}")
+    return retries, tuple(names), timeout
 
 
 def prepare_job(

@@ -70,6 +70,12 @@ class Store:
         return self
 
     @property
+    def is_local(self) -> bool:
+        """Whether the store is a directory of this machine's filesystem (which other machines
+        see only through a shared mount)."""
+        return self._backend.is_local
+
+    @property
     def wants_digests(self) -> bool:
         """Whether outputs should arrive with their digest (``PackagersManager.pack(digest=)``).
 

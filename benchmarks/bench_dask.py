@@ -1,0 +1,107 @@
+"""Dask cases: what ``executor="dask"`` and ``packagers.map`` add to raw ``distributed`` calls.
+
+Both sides use a LocalCluster of two worker processes of one thread on 127.0.0.1, set up alike.
+The harness runs each side in its own process, so each starts its own cluster, unless
+``MLRUN_PACKAGERS__DASK__ADDRESS`` names a running scheduler, which both sides then share. The
+store is a local directory (the workers share this host), on tmpfs where there is one: each
+child run writes its record, and a disk's file creation would measure the disk, not packagers
+(``bench_run`` has the same case on disk and on tmpfs). Skipped without ``distributed``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import tempfile
+from typing import Any
+
+from benchmarks.harness import Case
+
+_TMPFS = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def noop() -> int:
+    return 1
+
+
+def noop_item(x: int) -> int:
+    return x
+
+
+def _setup() -> dict[str, Any]:
+    from distributed import Client, LocalCluster
+
+    from packagers.runner.dask_executor import DaskExecutor
+
+    address = os.environ.get("MLRUN_PACKAGERS__DASK__ADDRESS")
+    if address:
+        client = Client(address, set_as_default=False)
+    else:
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None,
+        )  # fmt: skip
+        client = Client(cluster, set_as_default=False)
+    return {
+        "client": client,
+        "executor": DaskExecutor(client=client),
+        "store": tempfile.mkdtemp(prefix="packagers-bench-dask-", dir=_TMPFS),
+    }
+
+
+def _run_ours(data: dict[str, Any]) -> None:
+    from packagers.runner import run
+
+    record = run(noop, store=data["store"], executor=data["executor"])
+    assert record.state == "completed", record.error
+
+
+def _run_raw(data: dict[str, Any]) -> None:
+    assert data["client"].submit(noop, pure=False).result() == 1
+
+
+def _map_case(items: int) -> tuple[Any, Any]:
+    def ours(data: dict[str, Any]) -> None:
+        from packagers.runner import map
+
+        parent = map(
+            noop_item,
+            over={"x": list(range(items))},
+            store=data["store"],
+            executor=data["executor"],
+        )
+        assert parent.results["counts"]["completed"] == items, parent.results
+
+    def raw(data: dict[str, Any]) -> None:
+        client = data["client"]
+        futures = client.map(noop_item, range(items), pure=False)
+        assert client.gather(futures) == list(range(items))
+
+    return ours, raw
+
+
+def cases(quick: bool) -> list[Case]:
+    if importlib.util.find_spec("distributed") is None:
+        return []
+    items = 200 if quick else 1_000
+    map_ours, map_raw = _map_case(items)
+    return [
+        Case(
+            name="dask: run no-op, per task",
+            setup=_setup,
+            ours=_run_ours,
+            raw=_run_raw,
+            inner=20 if quick else 100,
+            repeat=3,
+            target=1.0,
+            slack_seconds=5e-3,  # at most 5 ms more per task than the raw submit
+        ),
+        Case(
+            name=f"dask: map of {items:,} no-op items",
+            setup=_setup,
+            ours=map_ours,
+            raw=map_raw,
+            repeat=3,
+            target=1.5,
+        ),
+    ]
