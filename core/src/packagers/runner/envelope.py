@@ -9,6 +9,7 @@ given is refused here, before anything runs.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from typing import TYPE_CHECKING, Any
@@ -151,8 +152,10 @@ def envelope_size(envelope: dict[str, Any]) -> int:
     return len(json.dumps(envelope, separators=(",", ":")).encode())
 
 
+@functools.lru_cache(maxsize=1024)
 def is_secret(name: str) -> bool:
-    """Whether an option or setting of this name holds a credential."""
+    """Whether an option or setting of this name holds a credential (the same names come back
+    for every envelope: the answer is kept)."""
     leaf = name.rsplit(".", 1)[-1].lower()
     return leaf in ("key", "secret", "token") or any(part in leaf for part in _SECRET_PARTS)
 
