@@ -10,10 +10,13 @@ from __future__ import annotations
 from packagers._errors import (
     CollectionError,
     ConfigError,
+    FormatError,
     LogHintError,
+    MissingLibraryError,
     PackagersError,
     PackagersWarning,
     PackingError,
+    UnknownFormatError,
     UnpackingError,
 )
 
@@ -43,20 +46,25 @@ if TYPE_CHECKING:
     )
     from packagers.plugins.hookspecs import hookimpl
     from packagers.runner import RunError, RunHandle, RunRecord, handler, map, run, submit
-    from packagers.store import Store, get_store
+    from packagers.store import ArtifactRef, Store, get_store
+    from packagers.store.errors import CorruptArtifactError, StoreError
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Artifact",
+    "ArtifactRef",
     "ArtifactType",
     "CollectionError",
     "ConfigError",
+    "CorruptArtifactError",
     "DataItem",
     "DatasetArtifact",
     "DefaultPackager",
+    "FormatError",
     "LogHint",
     "LogHintError",
+    "MissingLibraryError",
     "ModelArtifact",
     "Package",
     "Packager",
@@ -70,6 +78,8 @@ __all__ = [
     "RunHandle",
     "RunRecord",
     "Store",
+    "StoreError",
+    "UnknownFormatError",
     "UnpackingError",
     "__version__",
     "add_custom_packager",
@@ -86,7 +96,13 @@ __all__ = [
     "submit",
 ]
 
-#: Public names whose modules load on first access: name -> module holding it.
+#: Public names whose modules load on first access: name -> module holding it. This table is the
+#: source; the ``TYPE_CHECKING`` imports and ``__all__`` repeat it for type checkers, and a test
+#: (core/tests/test_package.py) fails when they drift apart.
+#:
+#: ``Package`` stays public: ``PackagersManager.pack`` returns it and ``Store.log_packages`` takes
+#: it, so code that packs without running a function (tests, the conformance suite, other
+#: runners) holds one; a plugin author never needs it.
 _LAZY = {
     "config": "packagers._config",
     "Artifact": "packagers.artifacts",
@@ -114,8 +130,11 @@ _LAZY = {
     "RunError": "packagers.runner",
     "log": "packagers.api",
     "load": "packagers.api",
+    "ArtifactRef": "packagers.store",
     "Store": "packagers.store",
     "get_store": "packagers.store",
+    "StoreError": "packagers.store.errors",
+    "CorruptArtifactError": "packagers.store.errors",
 }
 
 

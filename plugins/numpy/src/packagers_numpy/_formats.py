@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from packagers import DataItem, Packager
-    from packagers._digest import DigestingWriter
+    from packagers.plugin_api import DigestingWriter
 
 __all__ = [
     "SUFFIXES",
@@ -315,16 +315,16 @@ def load_npz(data_item: DataItem) -> dict[str, np.ndarray[Any, Any]]:
 
 def save_pickle(obj: Any, path: str) -> dict[str, Any]:
     """Pickle through the core, which records what the pickle policy checks on loading."""
-    from packagers import _pickle
+    from packagers import plugin_api
 
-    return _pickle.dump(obj, path)
+    return plugin_api.dump_pickle(obj, path)
 
 
 def load_pickle(data_item: DataItem, pickled: dict[str, Any] | None) -> Any:
     """Unpickle through the core: policy, digest and signature are checked first."""
-    from packagers import _pickle
+    from packagers import plugin_api
 
-    return _pickle.load(
+    return plugin_api.load_pickle(
         data_item.local(), pickled or {}, what=f"the pickled arrays {data_item.key!r}"
     )
 

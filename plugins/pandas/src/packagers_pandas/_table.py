@@ -11,7 +11,7 @@ from packagers import (
     DatasetArtifact,
     DefaultPackager,
     PackingError,
-    UnpackingError,
+    UnknownFormatError,
 )
 from packagers_pandas._columns import requested_columns
 from packagers_pandas._packing import PREVIEW_MAX_COLUMNS, PREVIEW_ROWS
@@ -63,12 +63,12 @@ class ArrowTablePackager(DefaultPackager):
         return Artifact(key, path, format=row.name), {"format": row.name}
 
     def unpack_dataset(self, data_item: DataItem, format: str | None = None) -> pa.Table:
-        from packagers_pandas._formats import ArrowFormat, format_for_suffix, get_format
+        from packagers_pandas._formats import ARROW_FORMATS, ArrowFormat
 
         if format is None:
-            row = format_for_suffix(data_item.suffix, family="arrow")
+            row = ARROW_FORMATS.for_suffix(data_item.suffix)
         else:
-            row = get_format(format, UnpackingError, family="arrow")
+            row = ARROW_FORMATS.get(format)
         assert isinstance(row, ArrowFormat)
         wanted = requested_columns(data_item)  # Arrow names are strings
         columns = None if wanted is None else [str(name) for name in wanted]
@@ -77,11 +77,11 @@ class ArrowTablePackager(DefaultPackager):
     unpack_file = unpack_dataset
 
     def _write(self, obj: pa.Table, key: str, format: str) -> tuple[str, ArrowFormat]:
-        from packagers_pandas._formats import ArrowFormat, get_format
+        from packagers_pandas._formats import ARROW_FORMATS, ArrowFormat
 
         try:
-            row: Any = get_format(format)
-        except PackingError:
+            row: Any = ARROW_FORMATS.get(format, key=key)
+        except UnknownFormatError:
             row = None
         if not isinstance(row, ArrowFormat) or row.name not in _PACKED_FORMATS:
             raise PackingError(

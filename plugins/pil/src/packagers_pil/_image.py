@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from packagers import Artifact, DefaultPackager, PackingError, PlotArtifact, UnpackingError
-from packagers._warnings import warn
+from packagers.plugin_api import warn
 from packagers_pil._formats import (
     ALPHA_MODES,
     FORMATS,
