@@ -57,4 +57,4 @@ class UnknownFormatError(FormatError, LookupError):
 
 
 class MissingLibraryError(FormatError, ImportError):
-    """A format needs an optional library that is not installed; the message says what to install."""
+    """A format needs an optional library that is missing; the message says what to install."""
