@@ -147,7 +147,7 @@ class FormatRegistry(Mapping[str, F], Generic[F]):
 
     def _listed(self) -> str:
         return ", ".join(
-            fmt.name + (f" (needs {fmt.library})" if fmt.missing_library() else "")
+            fmt.name + (f" (needs {fmt.library})" if fmt.library and fmt.missing_library() else "")
             for fmt in self.values()
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from packagers import Artifact, DefaultPackager, PackingError, PlotArtifact, UnpackingError
+from packagers.formats import require
 from packagers.plugin_api import warn
 from packagers_pil._formats import (
     ALPHA_MODES,
@@ -12,7 +13,6 @@ from packagers_pil._formats import (
     READABLE_FORMATS,
     ImageFormat,
     default_format,
-    get_format,
 )
 from packagers_pil._preview import image_preview
 
@@ -50,7 +50,11 @@ class PilImagePackager(DefaultPackager):
         compression: str | None = None,
         compress_level: int | None = None,
     ) -> tuple[Artifact, dict[str, Any]]:
-        row = default_format(key, obj.mode) if format is None else get_format(key, format)
+        row = (
+            default_format(key, obj.mode)
+            if format is None
+            else FORMATS.get(format, key=key, available=False)
+        )
         given = {
             "quality": quality,
             "lossless": lossless,
@@ -91,9 +95,8 @@ class PilImagePackager(DefaultPackager):
                 "Pillow's limit stays on; if the file is trusted, raise PIL.Image.MAX_IMAGE_PIXELS"
             ) from error
         except OSError as error:  # UnidentifiedImageError included
-            missing = None if format is None else FORMATS[format].missing_support()
-            if missing is not None:
-                raise UnpackingError(f"{data_item.key!r}: {missing}") from error
+            if format is not None:
+                require(FORMATS[format], data_item.key)
             raise UnpackingError(
                 f"{data_item.key!r} ({data_item.url}) is not a readable "
                 f"{'/'.join(decoders)} image: {error}"
@@ -113,11 +116,9 @@ class PilImagePackager(DefaultPackager):
         path = self.temp_path(key, row.suffix)
         try:
             _view(image).save(path, row.pillow, **_info_params(image, row), **params)
-        except (KeyError, OSError) as error:  # how Pillow says it lacks the format's library
-            missing = row.missing_support()
-            if missing is None:
-                raise
-            raise PackingError(f"{key!r}: {missing}") from error
+        except (KeyError, OSError):  # how Pillow says it lacks the format's library
+            require(row, key)
+            raise
         return path
 
 
