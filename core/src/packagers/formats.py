@@ -115,7 +115,7 @@ class FormatRegistry(Mapping[str, F], Generic[F]):
             raise UnknownFormatError(
                 _about(
                     key,
-                    f"unknown {self.family} format {name!r}; the formats are: {self._listed()}",
+                    f"unknown format {name!r}; the formats are: {self._listed()}",
                 )
             )
         fmt = self._formats[found]
@@ -136,8 +136,8 @@ class FormatRegistry(Mapping[str, F], Generic[F]):
             raise UnknownFormatError(
                 _about(
                     key,
-                    f"no {self.family} format reads files ending in "
-                    f"{suffix or '(no suffix)'!r}; readable suffixes: {', '.join(self.suffixes())}",
+                    f"no format reads files ending in {suffix or '(no suffix)'!r}; "
+                    f"readable suffixes: {', '.join(self.suffixes())}",
                 )
             )
         fmt = max(matches, key=lambda match: match[0])[1]

@@ -434,7 +434,7 @@ def test_plain_file_with_unknown_suffix_lists_the_readable_ones(tmp_path: Any) -
         PackagersManager([DataFramePackager]) as manager,
         pytest.raises(
             UnpackingError,
-            match=r"no pandas format reads files ending in '\.txt'; readable suffixes: .*\.csv",
+            match=r"no format reads files ending in '\.txt'; readable suffixes: .*\.csv",
         ),
     ):
         manager.unpack(str(path), pd.DataFrame)
@@ -510,8 +510,7 @@ def test_text_that_readers_take_for_something_else(
 
 def test_unknown_format_lists_the_formats() -> None:
     with pytest.raises(
-        PackingError,
-        match=r"unknown pandas format 'parq'; the formats are: parquet, feather, orc, csv",
+        PackingError, match=r"unknown format 'parq'; the formats are: parquet, feather, orc, csv"
     ):
         pack(pd.DataFrame({"a": [1]}), "parq")
 
@@ -559,9 +558,7 @@ def test_a_pyarrow_without_orc_says_to_reinstall_pyarrow(
 
 def test_unpacking_an_unknown_format_lists_the_formats(manager: PackagersManager) -> None:
     package = packed(manager, pd.DataFrame({"a": [1]}))
-    with pytest.raises(
-        UnpackingError, match="unknown pandas format 'nope'; the formats are: parquet"
-    ):
+    with pytest.raises(UnpackingError, match="unknown format 'nope'; the formats are: parquet"):
         unpacked(manager, package, format="nope")
 
 

@@ -130,7 +130,7 @@ def test_a_plain_file_of_another_family_is_refused(tmp_path: Any) -> None:
         PackagersManager([ArrowTablePackager]) as manager,
         pytest.raises(
             UnpackingError,
-            match=r"no Arrow table format reads files ending in '\.csv'; readable suffixes: .*orc",
+            match=r"no format reads files ending in '\.csv'; readable suffixes: .*\.orc",
         ),
     ):
         manager.unpack(str(path), pa.Table)

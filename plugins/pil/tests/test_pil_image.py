@@ -225,7 +225,7 @@ def test_bad_kwarg_values_say_what_is_accepted(kwargs: dict[str, Any], accepts: 
 def test_unknown_kwargs_and_formats_are_refused() -> None:
     with pytest.raises(PackingError, match=r"unknown packing kwarg.*'dither'"):
         pack_file(noise("RGB"), dither=True)
-    with pytest.raises(PackingError, match=r"unknown image format 'bmp'.*png, tiff, jpeg, webp"):
+    with pytest.raises(PackingError, match=r"unknown format 'bmp'.*png, tiff, jpeg, webp"):
         pack_file(noise("RGB"), format="bmp")
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from packagers import PackingError, UnpackingError
+from packagers.formats import Format, FormatRegistry
 
 if TYPE_CHECKING:
     import tarfile
@@ -59,26 +60,24 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 RATIO_FLOOR = 64 << 20
 
 
-@dataclass(frozen=True)
-class ArchiveFormat:
+@dataclass(frozen=True, kw_only=True)
+class ArchiveFormat(Format):
     """An archive format a directory can be packed in."""
 
-    name: str
-    suffix: str
     #: The ``tarfile`` compression ("", "gz", "bz2", "xz"), or None for zip.
     tar_compression: str | None
 
 
-ARCHIVE_FORMATS: dict[str, ArchiveFormat] = {
-    fmt.name: fmt
-    for fmt in (
-        ArchiveFormat("zip", ".zip", None),
-        ArchiveFormat("tar", ".tar", ""),
-        ArchiveFormat("tar.gz", ".tar.gz", "gz"),
-        ArchiveFormat("tar.bz2", ".tar.bz2", "bz2"),
-        ArchiveFormat("tar.xz", ".tar.xz", "xz"),
-    )
-}
+ARCHIVE_FORMATS: FormatRegistry[ArchiveFormat] = FormatRegistry(
+    "archive",
+    (
+        ArchiveFormat(name="zip", suffixes=(".zip",), tar_compression=None),
+        ArchiveFormat(name="tar", suffixes=(".tar",), tar_compression=""),
+        ArchiveFormat(name="tar.gz", suffixes=(".tar.gz",), tar_compression="gz"),
+        ArchiveFormat(name="tar.bz2", suffixes=(".tar.bz2",), tar_compression="bz2"),
+        ArchiveFormat(name="tar.xz", suffixes=(".tar.xz",), tar_compression="xz"),
+    ),
+)
 DEFAULT_ARCHIVE_FORMAT = "zip"
 
 
