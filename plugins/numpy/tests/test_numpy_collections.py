@@ -144,9 +144,7 @@ def test_results_are_nested_lists_in_the_same_collection(manager: PackagersManag
 
 
 def test_bad_formats_are_refused(manager: PackagersManager) -> None:
-    with pytest.raises(
-        PackingError, match="unknown format 'npy' for a list of arrays; formats: npz, pkl"
-    ):
+    with pytest.raises(PackingError, match="'a': unknown format 'npy'; the formats are: npz, pkl"):
         manager.pack([np.zeros(2)], 'a : file[format="npy"]')
     with pytest.raises(PackingError, match="compress=True applies to the npz format only"):
         manager.pack([np.zeros(2)], 'a : file[format="pkl", compress=True]')

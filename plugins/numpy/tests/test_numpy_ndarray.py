@@ -481,7 +481,7 @@ def test_plain_npz_archives_of_several_arrays_point_to_the_collection_hints(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("a.json", b"[1, 2]", "suffix '.json'.*read from .npy, .npz"),
+        ("a.json", b"[1, 2]", "ending in '.json'.*readable suffixes: .npy, .npz"),
         ("a.npy", b"not an array", "not an npy file"),
         ("a.npz", b"PK\x03\x04broken", "not an npz archive"),
         ("a.csv", b"x,y\n1,2\n", "not a csv file of float64 values"),

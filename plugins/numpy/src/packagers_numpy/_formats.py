@@ -11,6 +11,7 @@ import math
 from typing import TYPE_CHECKING, Any, Literal
 
 from packagers import Artifact, PackingError, UnpackingError
+from packagers.formats import PICKLE_SUFFIXES, Format, FormatRegistry, is_pickle
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     from packagers.plugin_api import DigestingWriter
 
 __all__ = [
-    "SUFFIXES",
+    "ARRAY_FORMATS",
+    "PLAIN_FORMATS",
     "array_format",
     "choose_format",
     "is_json_number",
@@ -37,36 +39,29 @@ __all__ = [
     "write_array_file",
 ]
 
-#: Format name -> suffix of the file written (readers of plain files dispatch on it).
-SUFFIXES = {
-    "npy": ".npy",
-    "npz": ".npz",
-    "txt": ".txt",
-    "csv": ".csv",
-    "gz": ".txt.gz",
-    "pkl": ".pkl",
-}
+#: The formats one array can be packed in; the first suffix is the one written.
+ARRAY_FORMATS: FormatRegistry[Format] = FormatRegistry(
+    "array",
+    (
+        Format(name="npy", suffixes=(".npy",)),
+        Format(name="npz", suffixes=(".npz",)),
+        Format(name="txt", suffixes=(".txt",)),
+        Format(name="csv", suffixes=(".csv", ".csv.gz")),  # .csv.gz reads as gzipped csv
+        Format(name="gz", suffixes=(".txt.gz", ".gz")),
+        Format(name="pkl", suffixes=PICKLE_SUFFIXES),
+    ),
+)
 
-#: The formats one array can be packed in.
-_ARRAY_FORMATS = tuple(SUFFIXES)
+#: The formats a file we did not pack is read in, by suffix: never a pickle.
+PLAIN_FORMATS: FormatRegistry[Format] = FormatRegistry(
+    "plain array", (fmt for fmt in ARRAY_FORMATS.values() if fmt.name != "pkl")
+)
 
 #: Text formats (``np.savetxt``) -> the delimiter written; ``gz`` is gzip-compressed ``txt``.
 _TEXT_DELIMITERS = {"txt": " ", "csv": ",", "gz": " "}
 
 #: dtype kinds a text file restores exactly: bool, ints, floats, complex, timedelta, datetime.
 _TEXT_KINDS = "biufcmM"
-
-_PICKLE_SUFFIXES = (".pkl", ".pickle", ".cloudpickle")
-
-#: Plain-file suffix endings -> format, the longest first.
-_PLAIN_SUFFIXES = (
-    (".csv.gz", "csv"),
-    (".npy", "npy"),
-    (".npz", "npz"),
-    (".csv", "csv"),
-    (".txt", "txt"),
-    (".gz", "gz"),
-)
 
 
 def is_json_number(dtype: np.dtype[Any]) -> bool:
@@ -83,10 +78,10 @@ def choose_format(
     compress: bool,
     *,
     pickled: bool,
-    formats: tuple[str, ...],
+    formats: FormatRegistry[Format],
     what: Callable[[], str],
 ) -> str:
-    """The ``format`` kwarg checked against ``formats``, or the default.
+    """The ``format`` kwarg looked up in ``formats``, or the default.
 
     ``what`` describes the object for error messages; it is called only to raise one (``str``
     of a dtype costs more than the rest of this check).
@@ -97,10 +92,8 @@ def choose_format(
     """
     if name is None:
         name = "pkl" if pickled else "npz" if compress or "npy" not in formats else "npy"
-    elif name not in formats:
-        raise PackingError(
-            f"{key!r}: unknown format {name!r} for {what()}; formats: {', '.join(formats)}"
-        )
+    else:
+        name = formats.get(name, key=key).name
     if compress and name != "npz":
         raise PackingError(f"{key!r}: compress=True applies to the npz format only, not {name!r}")
     if pickled and name != "pkl":
@@ -118,7 +111,7 @@ def array_format(key: str, array: np.ndarray[Any, Any], name: str | None, compre
         name,
         compress,
         pickled=array.dtype.hasobject,
-        formats=_ARRAY_FORMATS,
+        formats=ARRAY_FORMATS,
         what=lambda: f"an array of dtype {array.dtype}",
     )
     if name in _TEXT_DELIMITERS:
@@ -142,22 +135,14 @@ def _check_text(key: str, array: np.ndarray[Any, Any], name: str) -> None:
 
 def plain_format(data_item: DataItem) -> str:
     """The format of a file we did not pack, from its suffix (``.csv.gz`` reads as gzipped csv)."""
-    suffix = data_item.suffix.lower()
-    for ending, name in _PLAIN_SUFFIXES:
-        if suffix.endswith(ending):
-            return name
-    raise UnpackingError(
-        f"{data_item.key!r} ({data_item.url}) has the suffix {data_item.suffix!r}; numpy arrays "
-        "are read from .npy, .npz, .csv, .txt and .gz (gzipped text) files"
-    )
+    return PLAIN_FORMATS.for_suffix(data_item.suffix, key=data_item.key).name
 
 
 def plain_artifact_type(data_item: DataItem) -> str:
     """The artifact type of a plain file: pickles are ``object``, parquet is ``dataset``."""
-    suffix = data_item.suffix.lower()
-    if suffix.endswith(_PICKLE_SUFFIXES):
+    if is_pickle(data_item.suffix):
         return "object"
-    if suffix.endswith(".parquet"):
+    if data_item.suffix.lower().endswith(".parquet"):
         return "dataset"
     return "file"
 
@@ -169,7 +154,7 @@ def write_array_file(
     packager: Packager, array: np.ndarray[Any, Any], key: str, name: str, compress: bool = False
 ) -> tuple[Artifact, dict[str, Any]]:
     """The ``file`` artifact of one array in format ``name`` (checked by :func:`array_format`)."""
-    path = packager.temp_path(key, SUFFIXES[name])
+    path = packager.temp_path(key, ARRAY_FORMATS[name].suffix)
     if name == "npy":
         with packager.open_output(path) as stream:
             write_npy(stream, array)
@@ -248,7 +233,7 @@ def load_array(
         return _load_text(data_item, name, dtype, shape)
     raise UnpackingError(
         f"{data_item.key!r} was packed in the format {name!r}, which this version of "
-        f"packagers-numpy does not read; it reads: {', '.join(_ARRAY_FORMATS)}"
+        f"packagers-numpy does not read; it reads: {', '.join(ARRAY_FORMATS)}"
     )
 
 
