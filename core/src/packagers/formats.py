@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from packagers._errors import MissingLibraryError, UnknownFormatError
+from packagers._errors import CollectionError, MissingLibraryError, UnknownFormatError
 
 __all__ = [
     "PICKLE_SUFFIXES",
@@ -82,7 +82,10 @@ class FormatRegistry(Mapping[str, F], Generic[F]):
         for fmt in formats:
             for name in (fmt.name, *fmt.aliases):
                 if name.lower() in self._names:
-                    raise ValueError(f"{family} format {name!r} is declared twice")
+                    raise CollectionError(
+                        f"{family} format {name!r} is declared twice; give each format its own "
+                        "name and aliases"
+                    )
                 self._names[name.lower()] = fmt.name
             self._formats[fmt.name] = fmt
 
