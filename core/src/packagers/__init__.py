@@ -45,7 +45,8 @@ if TYPE_CHECKING:
         remove_custom_packager,
     )
     from packagers.plugins.hookspecs import hookimpl
-    from packagers.runner import RunError, RunHandle, RunRecord, handler, map, run, submit
+    from packagers.runner import RunError, RunHandle, RunRecord, map, run, submit
+    from packagers.runner.handler import handler
     from packagers.store import ArtifactRef, Store, get_store
     from packagers.store.errors import CorruptArtifactError, StoreError
 
@@ -125,7 +126,7 @@ _LAZY = {
     "submit": "packagers.runner",
     "map": "packagers.runner",
     "RunHandle": "packagers.runner",
-    "handler": "packagers.runner",
+    "handler": "packagers.runner.handler",  # also the name of its module: mypy reads it there
     "RunRecord": "packagers.runner",
     "RunError": "packagers.runner",
     "log": "packagers.api",

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     import numpy as np
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     from packagers import DataItem
 
@@ -79,7 +79,7 @@ def _column(pa: ModuleType, column: np.ndarray[Any, Any]) -> pa.Array:
 def _pyarrow(error: type[PackagersError], key: str) -> tuple[ModuleType, ModuleType]:
     try:
         import pyarrow as pa
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq
     except ImportError as missing:
         raise error(
             f"{key!r}: 2-D arrays are datasets in parquet, which needs pyarrow ({missing}); "

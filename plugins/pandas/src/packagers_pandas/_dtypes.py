@@ -138,10 +138,12 @@ def categories_of(spec: dict[str, Any]) -> pd.Index | None:
 
 def to_text(values: pd.Series, column: str) -> np.ndarray:
     """``values`` as an object array of ``str``, ``None`` where missing (floats: NaN)."""
+    text: np.ndarray  # pandas is untyped: what it returns is Any to mypy
     dtype = values.dtype
     kind = kind_of(dtype)
     if kind in ("bool", "int"):
-        return values.to_numpy().astype(str).astype(object)
+        text = values.to_numpy().astype(str).astype(object)
+        return text
     if kind == "float":
         array = values.to_numpy()
         text = array.astype(str).astype(object)
@@ -212,9 +214,12 @@ def from_text(raw: np.ndarray, spec: Spec, missing_marker: str | None = None) ->
 
 
 def _parse_numbers(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    parsed: np.ndarray
     if dtype.kind == "b":
-        return (values == "True") | (values == True)  # noqa: E712 - elementwise, cells may be bools
-    return values.astype(dtype)
+        parsed = (values == "True") | (values == True)  # noqa: E712 - elementwise, cells may be bools
+    else:
+        parsed = values.astype(dtype)
+    return parsed
 
 
 def _categorical_from(values: np.ndarray, missing: np.ndarray, spec: dict[str, Any]) -> Any:

@@ -97,7 +97,7 @@ class ArrowFormat(FrameFormat):
 
     def holds_categories(self, dtype: pd.CategoricalDtype) -> bool:
         if self.categories == "strings":
-            return dtype.categories.inferred_type == "string"
+            return bool(dtype.categories.inferred_type == "string")
         return self.categories == "all"
 
     def write(self, flat: pd.DataFrame, path: str) -> tuple[Schema, dict[str, Any]]:
@@ -344,10 +344,13 @@ def _write_xlsx(frame: pd.DataFrame, path: str, marker: str) -> None:
 
     def not_text(values: pd.Series) -> np.ndarray:
         text = values.str
-        return ((text.len() > 1) & text.startswith("=", na=False)) | values.isin(ERROR_CODES)
+        found: np.ndarray = ((text.len() > 1) & text.startswith("=", na=False)) | values.isin(
+            ERROR_CODES
+        )
+        return found
 
     header = pd.Series(frame.columns, dtype=object)
-    cells = [(0, position) for position in np.flatnonzero(not_text(header))]
+    cells = [(0, int(position)) for position in np.flatnonzero(not_text(header))]
     for position, column in enumerate(frame.columns):
         values = frame.iloc[:, position]
         if _numbers(values):
@@ -364,7 +367,7 @@ def _write_xlsx(frame: pd.DataFrame, path: str, marker: str) -> None:
                 "openpyxl writes through lxml: pip install lxml (or packagers-pandas[xlsx]), "
                 "or use format='parquet'"
             )
-        cells.extend((row + 1, position) for row in np.flatnonzero(not_text(values)))
+        cells.extend((int(row) + 1, position) for row in np.flatnonzero(not_text(values)))
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, na_rep=marker)
         sheet = next(iter(writer.sheets.values()))

@@ -146,7 +146,7 @@ def _write_zip(entries: list[tuple[str, str, os.stat_result]], target: str) -> N
 
 def _zip_time(mtime: float) -> tuple[int, int, int, int, int, int]:
     date_time = time.localtime(mtime)[:6]
-    return max(date_time, _ZIP_EPOCH)  # type: ignore[return-value]
+    return max(date_time, _ZIP_EPOCH)
 
 
 def _write_tar(

@@ -57,7 +57,7 @@ def _read_json(stream: IO[bytes], tagged: bool) -> Any:
 
 
 def _yaml() -> Any:
-    import yaml  # type: ignore[import-untyped]
+    import yaml
 
     return yaml
 
