@@ -59,9 +59,7 @@ def test_an_unknown_format_lists_the_known_ones_and_is_both_error_kinds() -> Non
 
 
 def test_the_missing_library_is_named_with_what_to_install() -> None:
-    with pytest.raises(
-        MissingLibraryError, match=r"needs no_such.*packagers-sheets\[xlsx\]"
-    ):
+    with pytest.raises(MissingLibraryError, match=r"needs no_such.*packagers-sheets\[xlsx\]"):
         SHEETS.get("xlsx")
     with pytest.raises(UnknownFormatError, match=r"xlsx \(needs no_such_module_for_packagers\)"):
         SHEETS.get("ods")

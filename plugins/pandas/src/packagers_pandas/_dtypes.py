@@ -214,11 +214,9 @@ def from_text(raw: np.ndarray, spec: Spec, missing_marker: str | None = None) ->
 
 
 def _parse_numbers(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    parsed: np.ndarray
     if dtype.kind == "b":
-        parsed = (values == "True") | (values == True)  # noqa: E712 - elementwise, cells may be bools
-    else:
-        parsed = values.astype(dtype)
+        return (values == "True") | (values == True)  # noqa: E712 - elementwise, cells may be bools
+    parsed: np.ndarray = values.astype(dtype)  # Any to mypy: an untyped dtype
     return parsed
 
 
