@@ -214,10 +214,10 @@ def from_text(raw: np.ndarray, spec: Spec, missing_marker: str | None = None) ->
 
 
 def _parse_numbers(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    if dtype.kind == "b":
-        return (values == "True") | (values == True)  # noqa: E712 - elementwise, cells may be bools
-    parsed: np.ndarray = values.astype(dtype)  # Any to mypy: an untyped dtype
-    return parsed
+    if dtype.kind == "b":  # compared elementwise: the cells may be text or bools
+        truth: np.ndarray = (values == "True") | (values == True)  # noqa: E712
+        return truth
+    return values.astype(dtype)
 
 
 def _categorical_from(values: np.ndarray, missing: np.ndarray, spec: dict[str, Any]) -> Any:
