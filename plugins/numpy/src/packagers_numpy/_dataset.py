@@ -24,8 +24,14 @@ __all__ = ["holds_dataset", "load_parquet", "save_parquet"]
 #: dtype kinds parquet columns hold: bool, ints, floats, datetimes, timedeltas, str, bytes.
 _KINDS = "biufmMUS"
 
-#: Time units Arrow columns have; other datetime64/timedelta64 units are written in seconds.
+#: Time units Arrow columns have; other datetime64/timedelta64 units are converted to one of them.
 _ARROW_UNITS = {"M": ("D", "s", "ms", "us", "ns"), "m": ("s", "ms", "us", "ns")}
+
+#: numpy's units finer than Arrow's finest, nanoseconds.
+_SUB_NANOSECOND = ("ps", "fs", "as")
+
+#: Arrow's ``date32`` holds days as 32-bit integers; numpy's ``M8[D]`` holds them in 64 bits.
+_DATE32_RANGE = (-(2**31), 2**31 - 1)
 
 
 def holds_dataset(array: np.ndarray[Any, Any]) -> bool:
@@ -41,7 +47,9 @@ def holds_dataset(array: np.ndarray[Any, Any]) -> bool:
 def save_parquet(array: np.ndarray[Any, Any], path: str, key: str) -> dict[str, Any]:
     """Write the columns of a 2-D array (checked by :func:`holds_dataset`); the instructions."""
     pa, pq = _pyarrow(PackingError, key)
-    table = pa.table({str(index): _column(pa, array[:, index]) for index in range(array.shape[1])})
+    table = pa.table(
+        {str(index): _column(pa, array[:, index], key) for index in range(array.shape[1])}
+    )
     pq.write_table(table, path)
     return {"dtype": array.dtype.str, "shape": list(array.shape)}
 
@@ -58,22 +66,48 @@ def load_parquet(
         return np.column_stack([column.to_numpy() for column in table.columns])
     array = np.empty(shape, dtype=dtype)
     for index, column in enumerate(table.columns):
-        array[:, index] = column.to_numpy()  # datetimes written in seconds cast back exactly
+        array[:, index] = column.to_numpy()  # times in another unit cast back exactly
     return array
 
 
-def _column(pa: ModuleType, column: np.ndarray[Any, Any]) -> pa.Array:
+def _column(pa: ModuleType, column: np.ndarray[Any, Any], key: str) -> pa.Array:
     """An Arrow column holding exactly the values of ``column``."""
+    if not column.dtype.isnative:  # Arrow reads native byte order only
+        column = column.astype(column.dtype.newbyteorder("="))
     kind = column.dtype.kind
     if kind in "US":  # from fixed-width numpy strings Arrow stops at the first NUL character
         return pa.array(column.astype(object))
     if kind in _ARROW_UNITS:
-        import numpy as np
-
-        unit, count = np.datetime_data(column.dtype)
-        if count != 1 or unit not in _ARROW_UNITS[kind]:
-            column = column.astype(f"{kind}8[s]")
+        column = _arrow_time(column, key)
     return pa.array(column)
+
+
+def _arrow_time(column: np.ndarray[Any, Any], key: str) -> np.ndarray[Any, Any]:
+    """``column`` in a time unit Arrow has, or a ``PackingError`` when no conversion is exact.
+
+    numpy converts units without checking overflow or lost precision, so the conversion is
+    undone and compared: only a column that comes back bit for bit is written.
+    """
+    import numpy as np
+
+    kind = column.dtype.kind
+    unit, count = np.datetime_data(column.dtype)
+    target = "ns" if unit in _SUB_NANOSECOND else unit if unit in _ARROW_UNITS[kind] else "s"
+    if target == "D":  # Arrow's date32 would wrap days beyond 32 bits silently
+        days = column[~np.isnat(column)].view(np.int64)
+        low, high = _DATE32_RANGE
+        if len(days) and (days.min() < low or days.max() > high):
+            target = "s"
+    if target == unit and count == 1:
+        return column
+    converted = column.astype(f"{kind}8[{target}]")
+    if not np.array_equal(converted.astype(column.dtype).view(np.int64), column.view(np.int64)):
+        raise PackingError(
+            f"{key!r}: a {column.dtype} column holds values that Arrow's nearest unit, "
+            f"{target}, cannot hold exactly (too large, or finer than it); a parquet dataset "
+            "would change them: pack the array as a file (npy keeps every unit)"
+        )
+    return converted
 
 
 def _pyarrow(error: type[PackagersError], key: str) -> tuple[ModuleType, ModuleType]:
