@@ -127,7 +127,17 @@ def edge_frames() -> dict[str, pd.DataFrame]:
         "no_rows": pd.DataFrame(
             {"a": pd.Series([], dtype="float64"), "s": pd.Series([], dtype="str")}
         ),
+        "tuple_among_labels": pd.DataFrame([[1, 2, 3]], columns=["a", ("a", 0), ("b", 1.5)]),
+        "int_level_names": pd.DataFrame(
+            {"x": [1, 2]},
+            index=pd.MultiIndex.from_arrays([["p", "q"], [3, 4]], names=[1, 2]),
+        ),
+        "int_column_level_names": pd.DataFrame(
+            [[1, 2]], columns=pd.MultiIndex.from_arrays([["p", "q"], [3, 4]], names=[1, 0])
+        ),
+        "trailing_empty_column": pd.DataFrame({"b": [np.nan, 2.0], "": [np.nan, np.nan]}),
         "no_columns": pd.DataFrame(index=range(3)),
+        "no_columns_empty_index_name": pd.DataFrame(index=pd.Index([np.nan], name="")),
         "empty": pd.DataFrame(),
     }
 
@@ -563,7 +573,7 @@ def test_unpacking_an_unknown_format_lists_the_formats(manager: PackagersManager
 
 def test_unrecordable_names_are_refused() -> None:
     frame = pd.DataFrame({"a": [1]}, index=pd.Index([1], name=object()))
-    with pytest.raises(PackingError, match=r"'frame' as parquet: the name <object"):
+    with pytest.raises(PackingError, match=r"'frame' as parquet: the label <object"):
         pack(frame)
 
 

@@ -400,10 +400,15 @@ def _write_xlsx(frame: pd.DataFrame, path: str, marker: str) -> None:
 
 
 def _read_xlsx(path: str, positions: list[int]) -> pd.DataFrame:
+    """The cells below the header; trailing columns of empty cells (an empty header included),
+    which the sheet does not keep, come back empty.
+    """
     import pandas as pd
 
-    frame = pd.read_excel(path, dtype=object, na_filter=False, engine="openpyxl")
-    return frame.iloc[:, positions]
+    cells = pd.read_excel(path, header=None, dtype=object, na_filter=False, engine="openpyxl")
+    width = max(len(cells.columns), max(positions, default=-1) + 1)
+    cells = cells.reindex(columns=pd.RangeIndex(width), fill_value="")
+    return cells.iloc[1:, positions].reset_index(drop=True)
 
 
 def _read_xlsx_plain(path: str) -> pd.DataFrame:
