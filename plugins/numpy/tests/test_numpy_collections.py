@@ -283,3 +283,10 @@ def test_itemized_lists_of_arrays_are_one_artifact_per_array(manager: PackagersM
     assert [member.manifest["packager"] for member in package.members] == [
         NDArrayPackager.qualified_name()
     ] * 2
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "\x00", "\ud800"], ids=["nul", "only-nul", "surrogate"])
+def test_names_zip_cannot_hold_are_refused(manager: PackagersManager, name: str) -> None:
+    arrays = {"": np.zeros(2), name: np.ones(2)}
+    with pytest.raises(PackingError, match=r"cannot be an npz member name.*format='pkl'"):
+        manager.pack(arrays, "arrays")

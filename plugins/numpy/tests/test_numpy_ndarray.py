@@ -380,6 +380,8 @@ def test_2d_arrays_round_trip_as_parquet_datasets(
         np.array([[7, -3]], dtype="m8[M]"),
         np.array([[3000, -5000]], dtype="m8[ps]"),
         np.array([[2**40, 1]], dtype="m8[10ms]"),
+        np.array([[5, 2**20]], dtype="M8[Y]"),
+        np.array([[2**40, -1]], dtype="M8[s]"),
     ],
     ids=[
         "big-endian-int",
@@ -389,6 +391,8 @@ def test_2d_arrays_round_trip_as_parquet_datasets(
         "months",
         "picoseconds",
         "10ms",
+        "years-past-32-bit-days",
+        "seconds",
     ],
 )
 def test_datasets_hold_byte_orders_and_time_units_arrow_lacks(
@@ -405,8 +409,18 @@ def test_datasets_hold_byte_orders_and_time_units_arrow_lacks(
         np.array([[2**62, 0]], dtype="M8[Y]"),
         np.array([[1]], dtype="m8[ps]"),
         np.array([[2**62]], dtype="M8[5s]"),
+        np.array([[2**62]], dtype="M8[s]"),
+        np.array([["292278995"]], dtype="M8[Y]"),
     ],
-    ids=["hours-overflow", "days-overflow", "years-overflow", "sub-nanosecond", "5s-overflow"],
+    ids=[
+        "hours-overflow",
+        "days-overflow",
+        "years-overflow",
+        "sub-nanosecond",
+        "5s-overflow",
+        "seconds-past-milliseconds",
+        "years-past-milliseconds",
+    ],
 )
 def test_datasets_refuse_times_arrow_cannot_hold_exactly(
     manager: PackagersManager, array: np.ndarray[Any, Any]

@@ -24,11 +24,12 @@ __all__ = ["holds_dataset", "load_parquet", "save_parquet"]
 #: dtype kinds parquet columns hold: bool, ints, floats, datetimes, timedeltas, str, bytes.
 _KINDS = "biufmMUS"
 
-#: Time units Arrow columns have; other datetime64/timedelta64 units are converted to one of them.
-_ARROW_UNITS = {"M": ("D", "s", "ms", "us", "ns"), "m": ("s", "ms", "us", "ns")}
+#: Time units parquet columns keep, coarsest first (parquet has no timestamps in seconds: Arrow
+#: would write them in milliseconds); other datetime64/timedelta64 units are converted to one.
+_ARROW_UNITS = {"M": ("D", "ms", "us", "ns"), "m": ("s", "ms", "us", "ns")}
 
-#: numpy's units finer than Arrow's finest, nanoseconds.
-_SUB_NANOSECOND = ("ps", "fs", "as")
+#: numpy's time units, coarsest first.
+_NUMPY_UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as")
 
 #: Arrow's ``date32`` holds days as 32-bit integers; numpy's ``M8[D]`` holds them in 64 bits.
 _DATE32_RANGE = (-(2**31), 2**31 - 1)
@@ -83,31 +84,47 @@ def _column(pa: ModuleType, column: np.ndarray[Any, Any], key: str) -> pa.Array:
 
 
 def _arrow_time(column: np.ndarray[Any, Any], key: str) -> np.ndarray[Any, Any]:
-    """``column`` in a time unit Arrow has, or a ``PackingError`` when no conversion is exact.
-
-    numpy converts units without checking overflow or lost precision, so the conversion is
-    undone and compared: only a column that comes back bit for bit is written.
-    """
+    """``column`` in a time unit parquet keeps, or a ``PackingError`` when none holds it exactly."""
     import numpy as np
 
     kind = column.dtype.kind
-    unit, count = np.datetime_data(column.dtype)
-    target = "ns" if unit in _SUB_NANOSECOND else unit if unit in _ARROW_UNITS[kind] else "s"
+    unit, _ = np.datetime_data(column.dtype)
+    target = _nearest_unit(kind, unit)
+    converted = _exactly_in(column, target, key)
     if target == "D":  # Arrow's date32 would wrap days beyond 32 bits silently
-        days = column[~np.isnat(column)].view(np.int64)
+        days = converted[~np.isnat(converted)].view(np.int64)
         low, high = _DATE32_RANGE
         if len(days) and (days.min() < low or days.max() > high):
-            target = "s"
-    if target == unit and count == 1:
+            converted = _exactly_in(column, _nearest_unit(kind, "h"), key)
+    return converted
+
+
+def _exactly_in(column: np.ndarray[Any, Any], unit: str, key: str) -> np.ndarray[Any, Any]:
+    """``column`` converted to ``unit``, checked: numpy converts without checking overflow or
+    lost precision, so the conversion is undone and compared bit for bit.
+    """
+    import numpy as np
+
+    converted = column.astype(f"{column.dtype.kind}8[{unit}]")
+    if converted.dtype == column.dtype:
         return column
-    converted = column.astype(f"{kind}8[{target}]")
     if not np.array_equal(converted.astype(column.dtype).view(np.int64), column.view(np.int64)):
         raise PackingError(
-            f"{key!r}: a {column.dtype} column holds values that Arrow's nearest unit, "
-            f"{target}, cannot hold exactly (too large, or finer than it); a parquet dataset "
+            f"{key!r}: a {column.dtype} column holds values that the nearest unit parquet "
+            f"keeps, {unit}, cannot hold exactly (too large, or finer than it); a dataset "
             "would change them: pack the array as a file (npy keeps every unit)"
         )
     return converted
+
+
+def _nearest_unit(kind: str, unit: str) -> str:
+    """``unit`` if parquet keeps it, else the coarsest finer one it keeps (or nanoseconds)."""
+    units = _ARROW_UNITS[kind]
+    if unit in units:
+        return unit
+    rank = _NUMPY_UNITS.index(unit)
+    finer = [candidate for candidate in units if _NUMPY_UNITS.index(candidate) > rank]
+    return finer[0] if finer else units[-1]
 
 
 def _pyarrow(error: type[PackagersError], key: str) -> tuple[ModuleType, ModuleType]:

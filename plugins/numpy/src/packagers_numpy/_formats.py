@@ -285,11 +285,25 @@ def save_npz(path: str, arrays: Mapping[str, np.ndarray[Any, Any]], compress: bo
 
     import numpy as np
 
+    for name in arrays:
+        if "\x00" in name or _not_utf8(name):
+            raise PackingError(
+                f"the array name {name!r} cannot be an npz member name (zip names end at a NUL "
+                "character and are UTF-8); rename it, or pass format='pkl'"
+            )
     compression = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     with zipfile.ZipFile(path, "w", compression=compression, allowZip64=True) as archive:
         for name, array in arrays.items():
             with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
                 np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+
+
+def _not_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return True
+    return False
 
 
 def load_npz(data_item: DataItem) -> dict[str, np.ndarray[Any, Any]]:
