@@ -192,6 +192,10 @@ def test_lists_and_dicts_of_arrays_are_one_npz_in_order(
     compress: bool,
 ) -> None:
     hint = LogHint("arrays", "file", packing_kwargs={"compress": compress})
+    if any("\x00" in name for name in named):  # README: zip names cannot hold NUL characters
+        with pytest.raises(PackingError, match="cannot be an npz member name"):
+            manager.pack(named, hint)
+        return
     restored_dict, _ = round_trip(manager, named, hint, dict[str, np.ndarray])
     assert list(restored_dict) == list(named)
     for name, array in named.items():

@@ -141,3 +141,19 @@ def test_a_recorded_table_unpacks_without_a_hint() -> None:
         package = manager.pack(tables()[0], "table")
         item = DataItem(package.artifact.src_path, manifest=package.manifest)
         same_table(tables()[0], manager.unpack(item))
+
+
+def test_a_parquet_file_keeps_the_fields_that_share_a_name() -> None:
+    table = pa.table([pa.array([1]), pa.array(["x"])], names=["a", "a"])
+    with PackagersManager([ArrowTablePackager]) as manager:
+        restored, _ = round_trip(manager, table, "table", pa.Table)
+    assert restored.equals(table, check_metadata=True)
+
+
+def test_rows_without_columns_are_refused_as_parquet_and_kept_by_feather() -> None:
+    table = pa.table({"a": [1, 2]}).drop_columns(["a"])
+    with PackagersManager([ArrowTablePackager]) as manager:
+        with pytest.raises(PackingError, match="no columns holds no rows.*format='feather'"):
+            manager.pack(table, "table")
+        restored, _ = round_trip(manager, table, 'table : dataset[format="feather"]', pa.Table)
+    assert restored.num_rows == 2 and restored.equals(table, check_metadata=True)

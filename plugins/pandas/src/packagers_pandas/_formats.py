@@ -166,9 +166,16 @@ def _write_parquet(table: pa.Table, path: str) -> None:
 
 
 def _read_parquet(path: str, columns: list[str] | None) -> pa.Table:
-    """With a column list, the index columns pandas' metadata names come too, as in pandas."""
+    """With a column list, the index columns pandas' metadata names come too, as in pandas.
+
+    The whole file is read as one file: ``pq.read_table`` goes through datasets, which refuse a
+    table whose fields share a name.
+    """
     import pyarrow.parquet as pq
 
+    if columns is None:
+        with pq.ParquetFile(path) as file:
+            return file.read(use_pandas_metadata=True)
     return pq.read_table(path, columns=columns, use_pandas_metadata=True)
 
 

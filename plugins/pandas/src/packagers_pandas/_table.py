@@ -89,6 +89,11 @@ class ArrowTablePackager(DefaultPackager):
                 f"{format!r} (orc would lose types and the schema metadata; for the other "
                 "formats, pack table.to_pandas())"
             )
+        if row.name == "parquet" and obj.num_rows and not obj.num_columns:
+            raise PackingError(
+                f"{key!r}: a parquet file of no columns holds no rows, so this table of "
+                f"{obj.num_rows} rows would come back empty; use format='feather'"
+            )
         path = self.temp_path(key, row.suffix)
         row.write_table(obj, path)
         return path, row
