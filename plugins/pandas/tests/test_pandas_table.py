@@ -157,3 +157,23 @@ def test_rows_without_columns_are_refused_as_parquet_and_kept_by_feather() -> No
             manager.pack(table, "table")
         restored, _ = round_trip(manager, table, 'table : dataset[format="feather"]', pa.Table)
     assert restored.num_rows == 2 and restored.equals(table, check_metadata=True)
+
+
+def test_timestamps_in_seconds_come_back_in_seconds_from_parquet() -> None:
+    """Parquet stores them in milliseconds; the recorded fields are cast back."""
+    seconds = pa.array([0, None, 2**40], pa.timestamp("s", tz="UTC"))
+    table = pa.table(
+        {
+            "t": seconds,
+            "nested": pa.array([[1], [], None], pa.list_(pa.timestamp("s"))),
+            "n": [1, 2, 3],
+        }
+    )
+    table = table.replace_schema_metadata({"origin": "test"})
+    with PackagersManager([ArrowTablePackager]) as manager:
+        restored, _ = round_trip(manager, table, "table", pa.Table)
+        assert restored.equals(table, check_metadata=True)
+        package = manager.pack(table, "table")
+        item = DataItem(package.artifact.src_path, key="table", manifest=package.manifest)
+        only = manager.unpack(item, Annotated[pa.Table, Columns("n", "t")])
+    assert only.equals(table.select(["n", "t"]))

@@ -50,19 +50,24 @@ class ArrowTablePackager(DefaultPackager):
             "schema": [{"name": field.name, "type": str(field.type)} for field in obj.schema],
         }
         if obj.num_columns <= PREVIEW_MAX_COLUMNS:
+            head = obj.slice(0, PREVIEW_ROWS)
+            columns = [_preview(column) for column in head.columns]
             spec["preview"] = [
-                {name: _json_safe(value) for name, value in record.items()}
-                for record in obj.slice(0, PREVIEW_ROWS).to_pylist()
+                {name: values[row] for name, values in zip(head.column_names, columns, strict=True)}
+                for row in range(head.num_rows)
             ]
-        return DatasetArtifact(key, path, format=row.name, **spec), {"format": row.name}
+        artifact = DatasetArtifact(key, path, format=row.name, **spec)
+        return artifact, _instructions(obj, row.name)
 
     def pack_file(
         self, obj: pa.Table, key: str, format: str = "parquet"
     ) -> tuple[Artifact, dict[str, Any]]:
         path, row = self._write(obj, key, format)
-        return Artifact(key, path, format=row.name), {"format": row.name}
+        return Artifact(key, path, format=row.name), _instructions(obj, row.name)
 
-    def unpack_dataset(self, data_item: DataItem, format: str | None = None) -> pa.Table:
+    def unpack_dataset(
+        self, data_item: DataItem, format: str | None = None, seconds: str | None = None
+    ) -> pa.Table:
         from packagers_pandas._formats import ArrowFormat, format_for_suffix, get_format
 
         if format is None:
@@ -72,7 +77,8 @@ class ArrowTablePackager(DefaultPackager):
         assert isinstance(row, ArrowFormat)
         wanted = requested_columns(data_item)  # Arrow names are strings
         columns = None if wanted is None else [str(name) for name in wanted]
-        return row.read_table(data_item.local(), columns)
+        table = row.read_table(data_item.local(), columns)
+        return table if seconds is None else _restore_seconds(table, seconds)
 
     unpack_file = unpack_dataset
 
@@ -97,6 +103,63 @@ class ArrowTablePackager(DefaultPackager):
         path = self.temp_path(key, row.suffix)
         row.write_table(obj, path)
         return path, row
+
+
+def _instructions(table: pa.Table, name: str) -> dict[str, Any]:
+    """The format, and for parquet the fields holding timestamps in seconds.
+
+    Parquet has no timestamps in seconds: Arrow writes them in milliseconds and reads them back
+    so. Those fields (their types and metadata, as an Arrow schema) are recorded to be cast back.
+    """
+    instructions: dict[str, Any] = {"format": name}
+    if name == "parquet":
+        fields = [field for field in table.schema if _has_seconds(field.type)]
+        if fields:
+            import base64
+
+            import pyarrow as pa
+
+            serialized = pa.schema(fields).serialize().to_pybytes()
+            instructions["seconds"] = base64.b64encode(serialized).decode("ascii")
+    return instructions
+
+
+def _has_seconds(arrow_type: pa.DataType) -> bool:
+    import pyarrow as pa
+
+    if pa.types.is_timestamp(arrow_type):
+        return arrow_type.unit == "s"  # type: ignore[no-any-return]
+    if pa.types.is_dictionary(arrow_type):
+        return _has_seconds(arrow_type.value_type)
+    return any(_has_seconds(arrow_type.field(index).type) for index in range(arrow_type.num_fields))
+
+
+def _restore_seconds(table: pa.Table, seconds: str) -> pa.Table:
+    """The recorded fields cast back from milliseconds to seconds (exact: they were seconds)."""
+    import base64
+
+    import pyarrow as pa
+
+    for field in pa.ipc.read_schema(pa.py_buffer(base64.b64decode(seconds))):
+        index = table.schema.get_field_index(field.name)  # -1: not read, or a shared name
+        if index >= 0:
+            table = table.set_column(index, field, table.column(index).cast(field.type))
+    return table
+
+
+def _preview(column: pa.ChunkedArray) -> list[Any]:
+    """A column's first values as JSON; values Python has no object for (timestamps past year
+    9999) are shown as Arrow writes them, and a preview never stops the packing.
+    """
+    import pyarrow as pa
+
+    try:
+        return [_json_safe(value) for value in column.to_pylist()]
+    except (OverflowError, ValueError):
+        try:
+            return column.cast(pa.string()).to_pylist()  # type: ignore[no-any-return]
+        except pa.ArrowException:
+            return [None] * len(column)
 
 
 def _json_safe(value: Any) -> Any:
