@@ -592,3 +592,13 @@ def test_xlsx_without_lxml_refuses_carriage_returns_instead_of_losing_them(monke
         pytest.raises(PackingError, match=r"'note'.*carriage returns.*pip install lxml"),
     ):
         manager.pack(frame, 'notes : dataset[format="xlsx"]')
+
+
+def test_csv_keeps_lone_carriage_returns(exact: AssertExact) -> None:
+    """In text, labels and the index alike: unquoted, a lone CR would end the row."""
+    frame = pd.DataFrame(
+        {"a\r": pd.Series(["x\ry", "\r", "\n\r", None], dtype="str")},
+        index=pd.Index(["\r", "b", "c", "d"], name="i\r"),
+    )
+    restored, _ = pack(frame, "csv")
+    exact(restored, frame)

@@ -207,7 +207,7 @@ def _column_refusals(column: pd.Series, fmt: str) -> list[str]:
     if str(dtype) == "object" and inferred not in ("string", "empty"):
         if fmt not in ("json", *ARROW_FORMATS):
             reasons.append("object values other than text")
-        elif fmt in ARROW_FORMATS and inferred == "mixed":
+        elif fmt in ARROW_FORMATS and inferred.startswith("mixed"):
             reasons.append("a mixed object column")
     if fmt in NO_CONTROL and text and any(_has_control(value) for value in column.dropna()):
         reasons.append("control characters")

@@ -337,7 +337,10 @@ def _free_marker(texts: list[np.ndarray]) -> str:
 
 
 def _write_csv(frame: pd.DataFrame, path: str, marker: str) -> None:
-    frame.to_csv(path, index=False, na_rep=marker)
+    """Lines end in CRLF (RFC 4180): the writer quotes only text holding a character of the line
+    ending, and a lone ``\r`` left unquoted would end a row when read.
+    """
+    frame.to_csv(path, index=False, na_rep=marker, lineterminator="\r\n")
 
 
 def _read_csv(path: str, positions: list[int]) -> pd.DataFrame:
