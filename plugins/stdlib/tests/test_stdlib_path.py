@@ -206,3 +206,14 @@ def test_special_files_are_refused_when_packing(manager: PackagersManager, tmp_p
     os.mkfifo(root / "pipe")
     with pytest.raises(PackingError, match=r"'pipe'.*special file"):
         manager.pack(root, "x")
+
+
+@pytest.mark.parametrize("name", ["a\\b", "\\", "C:x"])
+def test_names_extraction_would_change_are_refused(
+    manager: PackagersManager, tmp_path: Path, name: str
+) -> None:
+    root = tmp_path / "tree"
+    (root / "sub").mkdir(parents=True)
+    (root / ("sub" if name == "\\" else ".") / name).write_bytes(b"x")
+    with pytest.raises(PackingError, match="rename it"):
+        manager.pack(root, "tree")

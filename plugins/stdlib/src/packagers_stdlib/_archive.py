@@ -97,6 +97,12 @@ def _walk(root: str, relative: str) -> Iterator[tuple[str, str, os.stat_result]]
         found = sorted(scanned, key=lambda entry: entry.name)
     for entry in found:
         name = f"{relative}/{entry.name}" if relative else entry.name
+        if "\\" in entry.name or _DRIVE.match(name):
+            raise PackingError(
+                f"cannot archive {name!r} in {root!r}: extracting reads a backslash as a path "
+                "separator and a leading drive ('C:') as an absolute path, so it would not come "
+                "back under this name; rename it"
+            )
         info = entry.stat(follow_symlinks=False)
         if stat.S_ISLNK(info.st_mode):
             _check_packed_link(root, entry.path, name)
