@@ -378,6 +378,17 @@ def test_palettes_come_back_as_they_were(image: Image.Image, format: str) -> Non
     assert package.manifest["instructions"]["palette"] == len(palette) // 3
 
 
+@pytest.mark.parametrize("format", ["png", "tiff"])
+def test_rgba_palettes_keep_their_alphas(format: str) -> None:
+    image = Image.frombytes("P", (3, 1), bytes([0, 1, 5]))
+    image.putpalette(bytes([10, 20, 30, 128, 40, 50, 60, 255, 70, 80, 90, 0]), "RGBA")
+    restored, _ = pack_file(image, format=format)
+    assert restored.palette.mode == "RGBA"
+    assert restored.getpalette("RGBA") == image.getpalette("RGBA")
+    assert restored.tobytes() == image.tobytes()
+    assert "transparency" not in restored.info
+
+
 def test_a_padded_palette_makes_a_valid_png() -> None:
     """Plain readers see every index in the file's palette (black past the image's own)."""
     image = short_palette(2, bytes([0, 1, 3]), transparency=4)

@@ -39,15 +39,17 @@ KWARGS: dict[str, dict[str, Any]] = {
 
 @st.composite
 def images(draw: st.DrawFn, modes: list[str] = MODES) -> Image.Image:
-    """Random pixels of ``mode``; palette images with a palette of any size and, maybe, a
-    transparency (an index or alphas), both of which may reach past the palette's end."""
+    """Random pixels of ``mode``; palette images with an RGB or RGBA palette of any size and,
+    maybe, a transparency (an index or alphas), both of which may reach past the palette's end."""
     mode = draw(st.sampled_from(modes))
     size = (draw(st.integers(1, 9)), draw(st.integers(1, 9)))
     length = len(Image.new(mode, size).tobytes())
     image = Image.frombytes(mode, size, draw(st.binary(min_size=length, max_size=length)))
     if mode == "P":
         entries = draw(st.integers(1, 256))
-        image.putpalette(draw(st.binary(min_size=3 * entries, max_size=3 * entries)))
+        rawmode = draw(st.sampled_from(["RGB", "RGBA"]))
+        width = len(rawmode) * entries
+        image.putpalette(draw(st.binary(min_size=width, max_size=width)), rawmode)
         transparency = draw(st.none() | st.integers(0, 255) | st.binary(min_size=1, max_size=256))
         if transparency is not None:
             image.info["transparency"] = transparency
@@ -58,7 +60,10 @@ def same_image(original: Image.Image, restored: Image.Image) -> None:
     assert (restored.mode, restored.size) == (original.mode, original.size)
     assert restored.tobytes() == original.tobytes()
     if original.mode == "P":
-        assert restored.getpalette() == original.getpalette()
+        assert restored.palette.mode == original.palette.mode
+        assert restored.getpalette(original.palette.mode) == original.getpalette(
+            original.palette.mode
+        )
         assert restored.info.get("transparency") == original.info.get("transparency")
 
 

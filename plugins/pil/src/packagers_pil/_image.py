@@ -82,6 +82,7 @@ class PilImagePackager(DefaultPackager):
         mode: str | None = None,
         palette: int | None = None,
         transparency: int | dict[str, str] | None = None,
+        alphas: str | None = None,
     ) -> Image.Image:
         from PIL import Image
 
@@ -108,7 +109,7 @@ class PilImagePackager(DefaultPackager):
         if mode is not None and image.mode != mode:  # WebP stores gray images as RGB(A)
             image = image.convert(mode)
         if palette is not None:
-            _restore_palette(image, palette, transparency)
+            _restore_palette(image, palette, transparency, alphas)
         image.format = source_format
         return image
 
@@ -178,6 +179,8 @@ def _palette_record(image: Image.Image) -> dict[str, Any]:
     as an index, whichever form it was given in).
     """
     record: dict[str, Any] = {"palette": _palette_size(image)}
+    if image.palette is not None and image.palette.mode == "RGBA":  # files keep RGB entries
+        record["alphas"] = bytes(image.getpalette("RGBA")[3::4]).hex()  # type: ignore[index]
     transparency = image.info.get("transparency")
     if isinstance(transparency, int):
         record["transparency"] = transparency
@@ -187,12 +190,23 @@ def _palette_record(image: Image.Image) -> dict[str, Any]:
 
 
 def _restore_palette(
-    image: Image.Image, size: int, transparency: int | dict[str, str] | None
+    image: Image.Image,
+    size: int,
+    transparency: int | dict[str, str] | None,
+    alphas: str | None,
 ) -> None:
     if image.mode != "P":
         return
     entries = image.getpalette() or []
-    if len(entries) != 3 * size:
+    if alphas is not None:
+        alpha = bytes.fromhex(alphas)
+        rgba = [
+            value
+            for entry in range(size)
+            for value in (*entries[3 * entry : 3 * entry + 3], alpha[entry])
+        ]
+        image.putpalette(rgba, "RGBA")
+    elif len(entries) != 3 * size:
         image.putpalette(entries[: 3 * size])
     if isinstance(transparency, dict):
         image.info["transparency"] = bytes.fromhex(transparency["bytes"])
