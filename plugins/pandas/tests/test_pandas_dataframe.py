@@ -136,6 +136,14 @@ def edge_frames() -> dict[str, pd.DataFrame]:
             [[1, 2]], columns=pd.MultiIndex.from_arrays([["p", "q"], [3, 4]], names=[1, 0])
         ),
         "trailing_empty_column": pd.DataFrame({"b": [np.nan, 2.0], "": [np.nan, np.nan]}),
+        "timedeltas_past_nanoseconds": pd.DataFrame(
+            {
+                unit: pd.array(
+                    np.array([2**62, -(2**62), -1, np.iinfo(np.int64).min]).view(f"m8[{unit}]")
+                )
+                for unit in ("s", "ms", "us")
+            }
+        ),
         "no_columns": pd.DataFrame(index=range(3)),
         "no_columns_empty_index_name": pd.DataFrame(index=pd.Index([np.nan], name="")),
         "empty": pd.DataFrame(),

@@ -33,7 +33,9 @@ MAX_ROWS = 6
 #: Text the cell formats must hold or refuse: control characters (✗ in xlsx, xml, h5), quotes,
 #: separators, line breaks, the missing markers themselves, non-ASCII.
 TEXT = st.text(
-    alphabet=st.one_of(st.sampled_from("ab,;\"'\n\r\t\\N\x00\x1f =#é€😀"), st.characters()),
+    alphabet=st.one_of(
+        st.sampled_from("ab,;\"'\n\r\t\\N\x00\x1f =#é€😀"), st.characters(codec="utf-8")
+    ),
     max_size=6,
 )
 #: Labels of columns and index levels: what the README says a label may be.
@@ -80,10 +82,13 @@ def _categorical(rows: int) -> st.SearchStrategy[Any]:
 def _times(dtype: str) -> Callable[[int], st.SearchStrategy[Any]]:
     """datetime64/timedelta64 columns in any of pandas' units, NaT included; tz-aware too."""
     kind, unit, tz = dtype.split(":")
-    bound = {"s": 10**11, "ms": 10**14, "us": 10**17, "ns": 2**62}[unit]
+    per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit]
+    # years 1 to 9999, which pandas can show; nanoseconds span less than that
+    low = max(-62135596800 * per_second, -(2**63) + 1)
+    high = min(253402300799 * per_second, 2**63 - 1)
 
     def strategy(rows: int) -> st.SearchStrategy[Any]:
-        counts = st.lists(st.none() | st.integers(-bound, bound), min_size=rows, max_size=rows)
+        counts = st.lists(st.none() | st.integers(low, high), min_size=rows, max_size=rows)
 
         def build(values: list[int | None]) -> Any:
             raw = np.array(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -158,7 +159,9 @@ def to_text(values: pd.Series, column: str) -> np.ndarray:
         if kind == "object" and pd.api.types.infer_dtype(text, skipna=True) not in _TEXT_INFERRED:
             raise _not_carried(column, "an object column of values other than str")
         return text
-    if kind in ("datetime", "timedelta"):  # ISO 8601 / pandas' own form, to the nanosecond
+    if kind == "timedelta":
+        return _timedelta_text(values)
+    if kind == "datetime":  # ISO 8601, to the nanosecond
         text = values.astype(str).to_numpy(dtype=object)
         text[values.isna().to_numpy()] = None
         return text
@@ -207,8 +210,57 @@ def from_text(raw: np.ndarray, spec: Spec, missing_marker: str | None = None) ->
             parsed = parsed.tz_convert(tz)
         return parsed.as_unit(_unit(dtype)).array
     if kind == "timedelta":
-        return pd.to_timedelta(values).as_unit(_unit(dtype)).array
+        return _parse_timedeltas(values, _unit(dtype))
     raise UnpackingError(f"no text codec for dtype {dtype}")
+
+
+#: Nanoseconds in one unit of a timedelta column, and in a day.
+_UNIT_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+_DAY_NS = 86_400 * 10**9
+#: pandas' own form of a timedelta: ``-1 days +23:59:59.999000``.
+_TIMEDELTA = re.compile(r"(-?\d+) days ([+-]?)(\d+):(\d\d):(\d\d)(?:\.(\d{1,9}))?")
+
+
+def _timedelta_text(values: pd.Series) -> np.ndarray:
+    """pandas' own form, computed from the integer counts: pandas' ``str`` of a timedelta
+    beyond nanoseconds' range (about 292 years) in a coarser unit is silently wrong.
+    """
+    unit_ns = _UNIT_NS[_unit(values.dtype)]
+    counts = values.to_numpy().view(np.int64)
+    text = np.empty(len(counts), dtype=object)
+    for position, (count, missing) in enumerate(zip(counts, values.isna().to_numpy(), strict=True)):
+        if not missing:
+            days, rest = divmod(int(count) * unit_ns, _DAY_NS)
+            seconds, fraction = divmod(rest, 10**9)
+            minutes, second = divmod(seconds, 60)
+            hour, minute = divmod(minutes, 60)
+            sign = "+" if days < 0 else ""
+            clock = f"{hour:02d}:{minute:02d}:{second:02d}" + (
+                f".{fraction:09d}" if fraction else ""
+            )
+            text[position] = f"{days} days {sign}{clock}"
+    return text
+
+
+def _parse_timedeltas(values: np.ndarray, unit: str) -> Any:
+    """The timedeltas :func:`_timedelta_text` (or pandas) wrote, exactly in ``unit``:
+    ``pd.to_timedelta`` parses into nanoseconds, which cannot hold every value of a coarser unit.
+    """
+    unit_ns = _UNIT_NS[unit]
+    counts = np.full(len(values), np.iinfo(np.int64).min, dtype=np.int64)  # NaT
+    for position, value in enumerate(values):
+        if value is None:
+            continue
+        match = _TIMEDELTA.fullmatch(str(value))
+        if match is None:  # another of pandas' forms, within nanoseconds' range
+            counts[position] = pd.Timedelta(value).as_unit(unit).value
+            continue
+        days, sign, hours, minutes, seconds, fraction = match.groups()
+        clock = (int(hours) * 3600 + int(minutes) * 60 + int(seconds)) * 10**9
+        clock += int((fraction or "0").ljust(9, "0"))
+        total = int(days) * _DAY_NS + (-clock if sign == "-" else clock)
+        counts[position] = total // unit_ns
+    return pd.array(counts.view(f"m8[{unit}]"))
 
 
 def _parse_numbers(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
