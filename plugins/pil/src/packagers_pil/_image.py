@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from typing import TYPE_CHECKING, Any
 
 from packagers import Artifact, DefaultPackager, PackingError, PlotArtifact, UnpackingError
@@ -153,7 +154,8 @@ def _palette_view(image: Image.Image) -> Image.Image:
     if image.mode != "P":
         return view
     size = _palette_size(image)
-    needed = max(image.getextrema()[1] + 1, size)
+    _, highest = typing.cast("tuple[int, int]", image.getextrema())  # of a P image: indices
+    needed = max(highest + 1, size)
     transparency = image.info.get("transparency")
     if isinstance(transparency, int):
         needed = max(needed, transparency + 1)
