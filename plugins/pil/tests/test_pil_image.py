@@ -397,7 +397,7 @@ def test_a_padded_palette_makes_a_valid_png() -> None:
         assert package.artifact is not None and package.artifact.src_path is not None
         plain = Image.open(package.artifact.src_path)
         plain.load()
-    assert list(plain.getdata()) == [0, 1, 3]
+    assert plain.tobytes() == bytes([0, 1, 3])
     assert plain.getpalette() == [0, 1, 2, 3, 4, 5] + [0] * 9
     assert plain.info["transparency"] == 4
 
