@@ -585,6 +585,16 @@ def test_unrecordable_names_are_refused() -> None:
         pack(frame)
 
 
+def test_an_unrecordable_label_among_others_is_named_with_a_way_out(frame_format: str) -> None:
+    frame = pd.DataFrame(
+        [[1, 2]], columns=pd.Index(["a", pd.Timestamp("2020-01-02")], dtype=object)
+    )
+    with pytest.raises(
+        PackingError, match=r"the label Timestamp\('2020-01-02.*as 'object', a pickle"
+    ):
+        pack(frame, frame_format)
+
+
 def test_xlsx_without_lxml_refuses_carriage_returns_instead_of_losing_them(monkeypatch):
     pytest.importorskip("openpyxl")
     import openpyxl.xml
