@@ -430,6 +430,11 @@ def test_datasets_refuse_times_arrow_cannot_hold_exactly(
     assert pack(manager, array, "file").manifest["format"] == "npy"
 
 
+def test_datasets_refuse_text_parquet_cannot_hold(manager: PackagersManager) -> None:
+    with pytest.raises(PackingError, match=r"cannot hold '\\ud800'.*as a file"):
+        pack(manager, np.array([["a", "\ud800"]]), "dataset")
+
+
 def test_dataset_columns_are_real_parquet_columns(manager: PackagersManager) -> None:
     import pyarrow.parquet as pq
 

@@ -77,7 +77,14 @@ def _column(pa: ModuleType, column: np.ndarray[Any, Any], key: str) -> pa.Array:
         column = column.astype(column.dtype.newbyteorder("="))
     kind = column.dtype.kind
     if kind in "US":  # from fixed-width numpy strings Arrow stops at the first NUL character
-        return pa.array(column.astype(object))
+        try:
+            return pa.array(column.astype(object))
+        except UnicodeEncodeError as error:
+            text = error.object[error.start : error.end]
+            raise PackingError(
+                f"{key!r}: parquet text is UTF-8, which cannot hold {text!r} (a lone surrogate); "
+                "pack the array as a file (npy keeps it)"
+            ) from error
     if kind in _ARROW_UNITS:
         column = _arrow_time(column, key)
     return pa.array(column)
