@@ -136,6 +136,13 @@ def edge_frames() -> dict[str, pd.DataFrame]:
             [[1, 2]], columns=pd.MultiIndex.from_arrays([["p", "q"], [3, 4]], names=[1, 0])
         ),
         "trailing_empty_column": pd.DataFrame({"b": [np.nan, 2.0], "": [np.nan, np.nan]}),
+        "offsets_with_seconds": pd.DataFrame(
+            {
+                "paris": pd.Series(pd.to_datetime(["1900-01-01 00:00:00", None], utc=True))
+                .dt.tz_convert("Europe/Paris")
+                .dt.as_unit("us")
+            }
+        ),
         "timedeltas_past_nanoseconds": pd.DataFrame(
             {
                 unit: pd.array(

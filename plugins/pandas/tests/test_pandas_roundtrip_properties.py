@@ -98,7 +98,7 @@ def _times(dtype: str) -> Callable[[int], st.SearchStrategy[Any]]:
             if kind == "m":
                 return pd.array(raw)
             series = pd.Series(raw)
-            return series.dt.tz_localize(tz).array if tz else series.array
+            return series.dt.tz_localize("UTC").dt.tz_convert(tz).array if tz else series.array
 
         return counts.map(build)
 
@@ -283,8 +283,12 @@ def test_arrow_tables_come_back_equal_with_their_metadata(
     except (pa.ArrowException, ValueError):
         return  # a column Arrow cannot type is not a table
     hint = LogHint("table", "dataset", packing_kwargs={"format": fmt})
-    if fmt == "parquet" and table.num_rows and not table.num_columns:
-        with pytest.raises(PackingError, match="use format='feather'"):
+    null_dictionary = any(
+        pa.types.is_dictionary(field.type) and pa.types.is_null(field.type.value_type)
+        for field in table.schema
+    )
+    if fmt == "parquet" and (null_dictionary or (table.num_rows and not table.num_columns)):
+        with pytest.raises(PackingError, match="use format='feather'"):  # README: refused
             manager.pack(table, hint)
         return
     restored, _ = round_trip(manager, table, hint, pa.Table)

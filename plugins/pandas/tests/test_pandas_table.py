@@ -159,14 +159,16 @@ def test_rows_without_columns_are_refused_as_parquet_and_kept_by_feather() -> No
     assert restored.num_rows == 2 and restored.equals(table, check_metadata=True)
 
 
-def test_timestamps_in_seconds_come_back_in_seconds_from_parquet() -> None:
-    """Parquet stores them in milliseconds; the recorded fields are cast back."""
+def test_types_parquet_does_not_keep_come_back_from_parquet() -> None:
+    """Timestamps in seconds (stored in milliseconds), dictionaries of large strings (read as
+    strings): the recorded fields are cast back."""
     seconds = pa.array([0, None, 2**40], pa.timestamp("s", tz="UTC"))
     table = pa.table(
         {
             "t": seconds,
             "nested": pa.array([[1], [], None], pa.list_(pa.timestamp("s"))),
             "n": [1, 2, 3],
+            "words": pa.array(["a", None, "a"], pa.large_string()).dictionary_encode(),
         }
     )
     table = table.replace_schema_metadata({"origin": "test"})
@@ -177,3 +179,13 @@ def test_timestamps_in_seconds_come_back_in_seconds_from_parquet() -> None:
         item = DataItem(package.artifact.src_path, key="table", manifest=package.manifest)
         only = manager.unpack(item, Annotated[pa.Table, Columns("n", "t")])
     assert only.equals(table.select(["n", "t"]))
+
+
+@pytest.mark.parametrize("rows", [0, 2])
+def test_dictionaries_of_nulls_are_refused_as_parquet_and_kept_by_feather(rows: int) -> None:
+    table = pa.table({"c": pa.array([None] * rows).dictionary_encode()})
+    with PackagersManager([ArrowTablePackager]) as manager:
+        with pytest.raises(PackingError, match="dictionary of nulls.*format='feather'"):
+            manager.pack(table, "table")
+        restored, _ = round_trip(manager, table, 'table : dataset[format="feather"]', pa.Table)
+    assert restored.equals(table, check_metadata=True)

@@ -162,6 +162,8 @@ def to_text(values: pd.Series, column: str) -> np.ndarray:
     if kind == "timedelta":
         return _timedelta_text(values)
     if kind == "datetime":  # ISO 8601, to the nanosecond
+        if isinstance(dtype, pd.DatetimeTZDtype):  # the zone is in the spec; local offsets
+            values = values.dt.tz_convert("UTC")  # may have seconds, which parsers refuse
         text = values.astype(str).to_numpy(dtype=object)
         text[values.isna().to_numpy()] = None
         return text

@@ -17,6 +17,8 @@ from packagers_pandas._columns import requested_columns
 from packagers_pandas._packing import PREVIEW_MAX_COLUMNS, PREVIEW_ROWS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pyarrow as pa
 
     from packagers import DataItem
@@ -57,16 +59,16 @@ class ArrowTablePackager(DefaultPackager):
                 for row in range(head.num_rows)
             ]
         artifact = DatasetArtifact(key, path, format=row.name, **spec)
-        return artifact, _instructions(obj, row.name)
+        return artifact, _instructions(obj, row.name, path)
 
     def pack_file(
         self, obj: pa.Table, key: str, format: str = "parquet"
     ) -> tuple[Artifact, dict[str, Any]]:
         path, row = self._write(obj, key, format)
-        return Artifact(key, path, format=row.name), _instructions(obj, row.name)
+        return Artifact(key, path, format=row.name), _instructions(obj, row.name, path)
 
     def unpack_dataset(
-        self, data_item: DataItem, format: str | None = None, seconds: str | None = None
+        self, data_item: DataItem, format: str | None = None, types: str | None = None
     ) -> pa.Table:
         from packagers_pandas._formats import ArrowFormat, format_for_suffix, get_format
 
@@ -78,7 +80,7 @@ class ArrowTablePackager(DefaultPackager):
         wanted = requested_columns(data_item)  # Arrow names are strings
         columns = None if wanted is None else [str(name) for name in wanted]
         table = row.read_table(data_item.local(), columns)
-        return table if seconds is None else _restore_seconds(table, seconds)
+        return table if types is None else _restore_types(table, types)
 
     unpack_file = unpack_dataset
 
@@ -100,47 +102,68 @@ class ArrowTablePackager(DefaultPackager):
                 f"{key!r}: a parquet file of no columns holds no rows, so this table of "
                 f"{obj.num_rows} rows would come back empty; use format='feather'"
             )
+        if row.name == "parquet" and any(_holds(f.type, _null_dictionary) for f in obj.schema):
+            raise PackingError(
+                f"{key!r}: parquet cannot hold a dictionary of nulls (Arrow writes none, or reads "
+                "it back as nulls); use format='feather'"
+            )
         path = self.temp_path(key, row.suffix)
         row.write_table(obj, path)
         return path, row
 
 
-def _instructions(table: pa.Table, name: str) -> dict[str, Any]:
-    """The format, and for parquet the fields holding timestamps in seconds.
+def _instructions(table: pa.Table, name: str, path: str) -> dict[str, Any]:
+    """The format, and for parquet the fields whose type the file does not keep.
 
-    Parquet has no timestamps in seconds: Arrow writes them in milliseconds and reads them back
-    so. Those fields (their types and metadata, as an Arrow schema) are recorded to be cast back.
+    Parquet has no timestamps in seconds (Arrow writes milliseconds) and reads some dictionaries
+    back with other value types (``large_string`` as ``string``); those fields, as the file's
+    own schema shows them (its footer only is read), are recorded with their types and metadata
+    to be cast back.
     """
     instructions: dict[str, Any] = {"format": name}
     if name == "parquet":
-        fields = [field for field in table.schema if _has_seconds(field.type)]
-        if fields:
-            import base64
+        import base64
 
-            import pyarrow as pa
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-            serialized = pa.schema(fields).serialize().to_pybytes()
-            instructions["seconds"] = base64.b64encode(serialized).decode("ascii")
+        written = pq.read_schema(path)
+        changed = [
+            field
+            for field, stored in zip(table.schema, written, strict=True)
+            if field.type != stored.type
+        ]
+        if changed:
+            serialized = pa.schema(changed).serialize().to_pybytes()
+            instructions["types"] = base64.b64encode(serialized).decode("ascii")
     return instructions
 
 
-def _has_seconds(arrow_type: pa.DataType) -> bool:
+def _holds(arrow_type: pa.DataType, matches: Callable[[pa.DataType], bool]) -> bool:
+    """Whether ``arrow_type`` or a type nested in it (a list's, a struct's...) ``matches``."""
     import pyarrow as pa
 
-    if pa.types.is_timestamp(arrow_type):
-        return arrow_type.unit == "s"  # type: ignore[no-any-return]
+    if matches(arrow_type):
+        return True
     if pa.types.is_dictionary(arrow_type):
-        return _has_seconds(arrow_type.value_type)
-    return any(_has_seconds(arrow_type.field(index).type) for index in range(arrow_type.num_fields))
+        return _holds(arrow_type.value_type, matches)
+    children = range(arrow_type.num_fields)
+    return any(_holds(arrow_type.field(index).type, matches) for index in children)
 
 
-def _restore_seconds(table: pa.Table, seconds: str) -> pa.Table:
-    """The recorded fields cast back from milliseconds to seconds (exact: they were seconds)."""
+def _null_dictionary(arrow_type: pa.DataType) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_dictionary(arrow_type) and pa.types.is_null(arrow_type.value_type))
+
+
+def _restore_types(table: pa.Table, types: str) -> pa.Table:
+    """The recorded fields cast back to their own types (exact: the values came from them)."""
     import base64
 
     import pyarrow as pa
 
-    for field in pa.ipc.read_schema(pa.py_buffer(base64.b64decode(seconds))):
+    for field in pa.ipc.read_schema(pa.py_buffer(base64.b64decode(types))):
         index = table.schema.get_field_index(field.name)  # -1: not read, or a shared name
         if index >= 0:
             table = table.set_column(index, field, table.column(index).cast(field.type))
