@@ -627,3 +627,23 @@ def test_csv_keeps_lone_carriage_returns(exact: AssertExact) -> None:
     )
     restored, _ = pack(frame, "csv")
     exact(restored, frame)
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        ([(1, 2), (3,)], r"\(1, 2\) \(tuple\).*\[1, 2\] \(list\)"),
+        ([{1}, {2}], r"\{1\} \(set\)"),
+        ([1, 2.5], r"1 \(int\).*1.0 \(float\)"),
+        ([{"a": 1}, {"b": 2}], r"\{'a': 1\} \(dict\).*'b': None"),
+    ],
+    ids=["tuples", "sets", "ints-and-floats", "dicts-of-other-keys"],
+)
+@pytest.mark.parametrize("fmt", ["parquet", "feather", "orc"])
+def test_object_values_arrow_would_change_are_refused(
+    values: list[Any], shown: str, fmt: str
+) -> None:
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    with pytest.raises(PackingError, match=f"column 'a' holds {shown}.*pickle"):
+        pack(pd.DataFrame({"a": column}), fmt)

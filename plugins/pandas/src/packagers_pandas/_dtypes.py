@@ -29,6 +29,7 @@ from packagers import PackingError, UnpackingError
 __all__ = [
     "arrow_to_frame",
     "categories_of",
+    "check_objects",
     "describe",
     "frame_of",
     "from_json",
@@ -422,6 +423,32 @@ def _from_arrow(column: pa.ChunkedArray, spec: Spec) -> Any:
     return series.array
 
 
+def check_objects(flat: pd.DataFrame, table: pa.Table) -> None:
+    """Refuse object columns Arrow typed as something that gives other values back.
+
+    Arrow stores a tuple or a set as a list, a dict as a struct with every key of the column,
+    ints beside floats as floats; reading gives those back, so a ``PackingError`` says so before
+    anything is written. Text columns (Arrow strings) always come back; a missing value comes
+    back as None, as the README says.
+    """
+    for position, dtype in enumerate(flat.dtypes):
+        column = table.column(position)
+        text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+        if dtype != np.dtype(object) or text:
+            continue
+        for original, back in zip(flat.iloc[:, position].tolist(), column.to_pylist(), strict=True):
+            value = original.item() if isinstance(original, np.generic) else original
+            if back is None and (value is None or value is pd.NA or _is_nan(value)):
+                continue
+            if type(value) is not type(back) or value != back:
+                raise PackingError(
+                    f"column {flat.columns[position]!r} holds {value!r} "
+                    f"({type(value).__name__}), which Arrow stores as {column.type} and gives "
+                    f"back as {back!r} ({type(back).__name__}); pack the object as a pickle "
+                    "(artifact type 'object')"
+                )
+
+
 def _categorical_from_arrow(column: pa.ChunkedArray, spec: dict[str, Any]) -> pd.Categorical:
     recorded = categories_of(spec)
     dtype = pd.CategoricalDtype(recorded, ordered=spec["ordered"])
@@ -492,6 +519,6 @@ def _is_nan(value: Any) -> bool:
 
 def _not_carried(column: str, what: str) -> PackingError:
     return PackingError(
-        f"column {column!r} is {what}, which this format cannot hold; use the 'parquet' format, "
-        "or pack the object as a pickle (artifact type 'object')"
+        f"column {column!r} is {what}, which this format cannot hold; use the 'parquet' format "
+        "where Arrow holds its values, or pack the object as a pickle (artifact type 'object')"
     )

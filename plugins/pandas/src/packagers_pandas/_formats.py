@@ -128,7 +128,10 @@ class ArrowFormat(FrameFormat):
         return self.categories == "all"
 
     def write(self, flat: pd.DataFrame, path: str) -> tuple[Schema, dict[str, Any]]:
+        from packagers_pandas._dtypes import check_objects
+
         table = pa.Table.from_pandas(flat, preserve_index=False)
+        check_objects(flat, table)
         self.write_table(table, path)
         return _listed(table.schema), {}
 
