@@ -106,7 +106,15 @@ def _times(dtype: str) -> Callable[[int], st.SearchStrategy[Any]]:
 
 
 def _mixed_objects(rows: int) -> st.SearchStrategy[Any]:
-    values = st.one_of(st.none(), st.integers(-5, 5), st.text(max_size=3), st.booleans())
+    values = st.one_of(
+        st.none(),
+        st.integers(-5, 5),
+        st.text(max_size=3),
+        st.booleans(),
+        st.floats(-2, 2, allow_nan=False),
+        st.tuples(st.integers(0, 3)),
+        st.dictionaries(st.sampled_from("ab"), st.integers(0, 3), max_size=2),
+    )
     return st.lists(values, min_size=rows, max_size=rows).map(_object_array)
 
 
@@ -211,10 +219,11 @@ def _column_refusals(column: pd.Series, fmt: str) -> list[str]:
     text = isinstance(dtype, pd.StringDtype) or str(dtype) == "object"
     inferred = pd.api.types.infer_dtype(column, skipna=True)
     if str(dtype) == "object" and inferred not in ("string", "empty"):
-        if fmt not in ("json", *ARROW_FORMATS):
-            reasons.append("object values other than text")
-        elif fmt in ARROW_FORMATS and inferred.startswith("mixed"):
-            reasons.append("a mixed object column")
+        containers = any(isinstance(value, (tuple, dict)) for value in column)
+        if fmt not in ("json", *ARROW_FORMATS) or (fmt == "json" and containers):
+            reasons.append("object values other than text (JSON scalars)")
+        elif fmt in ARROW_FORMATS and (inferred.startswith("mixed") or containers):
+            reasons.append("values Arrow would give back changed")
     if fmt in NO_CONTROL and text and any(_has_control(value) for value in column.dropna()):
         reasons.append("control characters")
     categories = dtype.categories if isinstance(dtype, pd.CategoricalDtype) else []
@@ -291,5 +300,9 @@ def test_arrow_tables_come_back_equal_with_their_metadata(
         with pytest.raises(PackingError, match="use format='feather'"):  # README: refused
             manager.pack(table, hint)
         return
-    restored, _ = round_trip(manager, table, hint, pa.Table)
+    try:
+        restored, _ = round_trip(manager, table, hint, pa.Table)
+    except PackingError as error:  # README: a type the format's Arrow writer declines
+        assert isinstance(error.__cause__, pa.ArrowNotImplementedError), error
+        return
     assert restored.equals(table, check_metadata=True)
