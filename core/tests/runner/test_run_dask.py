@@ -250,3 +250,17 @@ def test_a_registered_executor_instance_names_a_cluster(dask: DaskExecutor, tmp_
         del _registry["team-cluster"]
     assert record.state == "completed" and record.executor == "dask"
     assert record.worker in dask.client.scheduler_info()["workers"]
+
+
+def test_a_lost_answer_after_the_run_ended_is_not_tried_again(
+    dask: DaskExecutor, store: Store
+) -> None:
+    """Under load a worker can save its final record and still look lost to the client: the
+    saved record stands; running again would overwrite a final record (which the store refuses)."""
+    handle = submit("dask_functions:noop", store=store, executor=dask, retries=2)
+    done = handle.wait()
+    future = handle.future
+    handle._final = None  # as if the answer had not arrived
+    handle.settle(OSError("the worker's connection closed"))
+    assert handle.future is future and handle.record.state == "completed"
+    assert handle.record.id == done.id and handle.record.attempts == []

@@ -21,7 +21,7 @@ from packagers.runner.envelope import envelope_size, job_envelope
 from packagers.runner.errors import ExecutorError, RunArgumentError
 from packagers.runner.executors import Executor, RunWindow
 from packagers.runner.handle import RunHandle, RunTimeoutError
-from packagers.runner.local import close_record, open_record, retry_lost
+from packagers.runner.local import close_record, open_record, retry_lost, saved_final
 from packagers.runner.record import (
     CANCELLED,
     ERROR,
@@ -270,6 +270,10 @@ class DaskRun(RunHandle):
         if self._final is not None:  # stopped meanwhile: its record is final already
             return
         if isinstance(outcome, BaseException):
+            done = saved_final(self._job, self.id)
+            if done is not None:  # the worker ended the run and saved it; only its answer was lost
+                self._final = done
+                return
             if retry_lost(self._job, self._record, outcome):
                 self.future = self._submit()
                 return

@@ -270,11 +270,25 @@ def save_npz(path: str, arrays: Mapping[str, np.ndarray[Any, Any]], compress: bo
 
     import numpy as np
 
+    for name in arrays:
+        if "\x00" in name or _not_utf8(name):
+            raise PackingError(
+                f"the array name {name!r} cannot be an npz member name (zip names end at a NUL "
+                "character and are UTF-8); rename it, or pass format='pkl'"
+            )
     compression = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     with zipfile.ZipFile(path, "w", compression=compression, allowZip64=True) as archive:
         for name, array in arrays.items():
             with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
                 np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+
+
+def _not_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return True
+    return False
 
 
 def load_npz(data_item: DataItem) -> dict[str, np.ndarray[Any, Any]]:
@@ -283,13 +297,22 @@ def load_npz(data_item: DataItem) -> dict[str, np.ndarray[Any, Any]]:
 
     import numpy as np
 
+    path = data_item.local()
     try:
-        loaded = np.load(data_item.local(), allow_pickle=False)
-        if isinstance(loaded, np.ndarray):
+        if not zipfile.is_zipfile(path):
+            np.load(path, allow_pickle=False)  # an npy file is named as one; others say why
             raise UnpackingError(f"{data_item.key!r} is an npy file, not an npz archive")
-        with loaded as archive:
-            return {name: archive[name] for name in archive.files}
-    except (ValueError, zipfile.BadZipFile) as error:
+        # Member by member: np.load's archive looks "x.npy" up as the member "x.npy" before
+        # "x.npy.npy", so the arrays named "x" and "x.npy" would both read the first.
+        arrays: dict[str, np.ndarray[Any, Any]] = {}
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                with archive.open(member) as stream:
+                    arrays[member.filename.removesuffix(".npy")] = np.lib.format.read_array(
+                        stream, allow_pickle=False
+                    )
+        return arrays
+    except (ValueError, OSError, zipfile.BadZipFile) as error:
         raise UnpackingError(
             f"{data_item.key!r} ({data_item.url}) is not an npz archive of plain arrays: {error}"
         ) from error

@@ -101,7 +101,10 @@ class ArrowFormat(FrameFormat):
         return self.categories == "all"
 
     def write(self, flat: pd.DataFrame, path: str) -> tuple[Schema, dict[str, Any]]:
+        from packagers_pandas._dtypes import check_objects
+
         table = pa.Table.from_pandas(flat, preserve_index=False)
+        check_objects(flat, table)
         self.write_table(table, path)
         return _listed(table.schema), {}
 
@@ -139,9 +142,16 @@ def _write_parquet(table: pa.Table, path: str) -> None:
 
 
 def _read_parquet(path: str, columns: list[str] | None) -> pa.Table:
-    """With a column list, the index columns pandas' metadata names come too, as in pandas."""
+    """With a column list, the index columns pandas' metadata names come too, as in pandas.
+
+    The whole file is read as one file: ``pq.read_table`` goes through datasets, which refuse a
+    table whose fields share a name.
+    """
     import pyarrow.parquet as pq
 
+    if columns is None:
+        with pq.ParquetFile(path) as file:
+            return file.read(use_pandas_metadata=True)
     return pq.read_table(path, columns=columns, use_pandas_metadata=True)
 
 
@@ -303,7 +313,10 @@ def _free_marker(texts: list[np.ndarray]) -> str:
 
 
 def _write_csv(frame: pd.DataFrame, path: str, marker: str) -> None:
-    frame.to_csv(path, index=False, na_rep=marker)
+    """Lines end in CRLF (RFC 4180): the writer quotes only text holding a character of the line
+    ending, and a lone ``\r`` left unquoted would end a row when read.
+    """
+    frame.to_csv(path, index=False, na_rep=marker, lineterminator="\r\n")
 
 
 def _read_csv(path: str, positions: list[int]) -> pd.DataFrame:
@@ -376,10 +389,15 @@ def _write_xlsx(frame: pd.DataFrame, path: str, marker: str) -> None:
 
 
 def _read_xlsx(path: str, positions: list[int]) -> pd.DataFrame:
+    """The cells below the header; trailing columns of empty cells (an empty header included),
+    which the sheet does not keep, come back empty.
+    """
     import pandas as pd
 
-    frame = pd.read_excel(path, dtype=object, na_filter=False, engine="openpyxl")
-    return frame.iloc[:, positions]
+    cells = pd.read_excel(path, header=None, dtype=object, na_filter=False, engine="openpyxl")
+    width = max(len(cells.columns), max(positions, default=-1) + 1)
+    cells = cells.reindex(columns=pd.RangeIndex(width), fill_value="")
+    return cells.iloc[1:, positions].reset_index(drop=True)
 
 
 def _read_xlsx_plain(path: str) -> pd.DataFrame:

@@ -104,6 +104,12 @@ def _walk(root: str, relative: str) -> Iterator[tuple[str, str, os.stat_result]]
         found = sorted(scanned, key=lambda entry: entry.name)
     for entry in found:
         name = f"{relative}/{entry.name}" if relative else entry.name
+        if "\\" in entry.name or _DRIVE.match(name):
+            raise PackingError(
+                f"cannot archive {name!r} in {root!r}: extracting reads a backslash as a path "
+                "separator and a leading drive ('C:') as an absolute path, so it would not come "
+                "back under this name; rename it"
+            )
         info = entry.stat(follow_symlinks=False)
         if stat.S_ISLNK(info.st_mode):
             _check_packed_link(root, entry.path, name)
@@ -135,6 +141,11 @@ def _write_zip(entries: list[tuple[str, str, os.stat_result]], target: str) -> N
         target, "w", compression=zipfile.ZIP_DEFLATED, strict_timestamps=False
     ) as archive:
         for path, name, info in entries:
+            if not _is_utf8(name):
+                raise PackingError(
+                    f"cannot archive {name!r} as zip: zip names are UTF-8 and this one holds "
+                    "bytes of another encoding; rename it, or pass archive_format='tar'"
+                )
             if stat.S_ISLNK(info.st_mode):
                 member = zipfile.ZipInfo(name, _zip_time(info.st_mtime))
                 member.create_system = _UNIX
@@ -142,6 +153,14 @@ def _write_zip(entries: list[tuple[str, str, os.stat_result]], target: str) -> N
                 archive.writestr(member, os.readlink(path))
             else:
                 archive.write(path, name)
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of a POSIX name, as surrogate escapes
+        return False
+    return True
 
 
 def _zip_time(mtime: float) -> tuple[int, int, int, int, int, int]:
