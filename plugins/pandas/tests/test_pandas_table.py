@@ -189,3 +189,11 @@ def test_dictionaries_of_nulls_are_refused_as_parquet_and_kept_by_feather(rows: 
             manager.pack(table, "table")
         restored, _ = round_trip(manager, table, 'table : dataset[format="feather"]', pa.Table)
     assert restored.equals(table, check_metadata=True)
+
+
+def test_fields_sharing_a_name_get_their_own_types_back() -> None:
+    words = pa.array(["a", None], pa.large_string()).dictionary_encode()
+    table = pa.table([words, pa.array([1, 2]), words], names=["w", "n", "w"])
+    with PackagersManager([ArrowTablePackager]) as manager:
+        restored, _ = round_trip(manager, table, "table", pa.Table)
+    assert restored.equals(table, check_metadata=True)

@@ -68,7 +68,10 @@ class ArrowTablePackager(DefaultPackager):
         return Artifact(key, path, format=row.name), _instructions(obj, row.name, path)
 
     def unpack_dataset(
-        self, data_item: DataItem, format: str | None = None, types: str | None = None
+        self,
+        data_item: DataItem,
+        format: str | None = None,
+        types: dict[str, Any] | None = None,
     ) -> pa.Table:
         from packagers_pandas._formats import ARROW_FORMATS, ArrowFormat
 
@@ -80,7 +83,7 @@ class ArrowTablePackager(DefaultPackager):
         wanted = requested_columns(data_item)  # Arrow names are strings
         columns = None if wanted is None else [str(name) for name in wanted]
         table = row.read_table(data_item.local(), columns)
-        return table if types is None else _restore_types(table, types)
+        return table if types is None else _restore_types(table, types, whole=columns is None)
 
     unpack_file = unpack_dataset
 
@@ -128,14 +131,15 @@ def _instructions(table: pa.Table, name: str, path: str) -> dict[str, Any]:
         import pyarrow.parquet as pq
 
         written = pq.read_schema(path)
-        changed = [
-            field
-            for field, stored in zip(table.schema, written, strict=True)
+        positions = [
+            position
+            for position, (field, stored) in enumerate(zip(table.schema, written, strict=True))
             if field.type != stored.type
         ]
-        if changed:
-            serialized = pa.schema(changed).serialize().to_pybytes()
-            instructions["types"] = base64.b64encode(serialized).decode("ascii")
+        if positions:
+            changed = pa.schema([table.schema.field(position) for position in positions])
+            serialized = base64.b64encode(changed.serialize().to_pybytes()).decode("ascii")
+            instructions["types"] = {"schema": serialized, "positions": positions}
     return instructions
 
 
@@ -157,14 +161,19 @@ def _null_dictionary(arrow_type: pa.DataType) -> bool:
     return bool(pa.types.is_dictionary(arrow_type) and pa.types.is_null(arrow_type.value_type))
 
 
-def _restore_types(table: pa.Table, types: str) -> pa.Table:
-    """The recorded fields cast back to their own types (exact: the values came from them)."""
+def _restore_types(table: pa.Table, types: dict[str, Any], whole: bool) -> pa.Table:
+    """The recorded fields cast back to their own types (exact: the values came from them).
+
+    A whole table has every field where it was written; of some columns, a field is found by
+    its name (a name fields share finds none: Arrow cannot select those apart).
+    """
     import base64
 
     import pyarrow as pa
 
-    for field in pa.ipc.read_schema(pa.py_buffer(base64.b64decode(types))):
-        index = table.schema.get_field_index(field.name)  # -1: not read, or a shared name
+    schema = pa.ipc.read_schema(pa.py_buffer(base64.b64decode(types["schema"])))
+    for field, position in zip(schema, types["positions"], strict=True):
+        index = position if whole else table.schema.get_field_index(field.name)
         if index >= 0:
             table = table.set_column(index, field, table.column(index).cast(field.type))
     return table
