@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from pathlib import Path
@@ -264,3 +265,18 @@ def test_a_lost_answer_after_the_run_ended_is_not_tried_again(
     handle.settle(OSError("the worker's connection closed"))
     assert handle.future is future and handle.record.state == "completed"
     assert handle.record.id == done.id and handle.record.attempts == []
+
+
+def test_a_task_the_scheduler_runs_again_returns_the_saved_record(
+    dask: DaskExecutor, tmp_path: Path
+) -> None:
+    """Dask may run a task twice; the second run must not fail on the first one's final record."""
+    from packagers.runner._worker import run_envelope
+
+    store = Store(str(tmp_path))
+    done = submit("dask_functions:noop", store=store, executor=dask).wait()
+    handle = submit("dask_functions:noop", store=store, executor=dask)
+    first = handle.wait()
+    reply = run_envelope(json.loads(json.dumps(handle._envelope)))
+    assert reply == {"record": store.final_run(first.id, project=first.project)}
+    assert reply["record"]["state"] == "completed" and done.id != first.id

@@ -287,8 +287,10 @@ class DaskRun(RunHandle):
             self._record.state = reply["stopped"]
             self._close()
         else:  # the job did not even start on the worker
-            self._record.state, self._record.error = ERROR, reply["error"]
-            self._close()
+            self._final = saved_final(self._job, self.id)  # ...this time: it may have ended before
+            if self._final is None:
+                self._record.state, self._record.error = ERROR, reply["error"]
+                self._close()
 
     def _stop(self, state: str) -> None:
         """Ask the run to stop; past the grace period, restart the worker that still runs it."""

@@ -23,7 +23,6 @@ from packagers.runner.record import (
     CANCELLED,
     COMPLETED,
     ERROR,
-    FINAL_STATES,
     PENDING,
     RUNNING,
     TIMEOUT,
@@ -120,13 +119,8 @@ def retryable(error: BaseException, phase: str, retry_on: tuple[str, ...]) -> bo
 def saved_final(job: RunJob, run_id: str) -> RunRecord | None:
     """The final record a worker saved for ``run_id``, if it did: then the run must not be tried
     again, nor its record overwritten, whatever became of the worker's answer."""
-    from packagers.store.errors import StoreError
-
-    try:
-        saved = job.store.get_run(run_id, project=job.project)
-    except StoreError:  # none saved yet (or only an active one that cannot be read as final)
-        return None
-    return RunRecord.from_dict(saved) if saved.get("state") in FINAL_STATES else None
+    saved = job.store.final_run(run_id, project=job.project)
+    return None if saved is None else RunRecord.from_dict(saved)
 
 
 def retry_lost(job: RunJob, record: RunRecord, error: BaseException) -> bool:

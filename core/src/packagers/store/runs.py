@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from packagers.store.errors import DamagedFileError, StoreError
+from packagers.store.errors import DamagedFileError, RunFinishedError, StoreError
 from packagers.store.uri import check_name
 from packagers.store.validation import read_run_record
 
@@ -37,6 +37,14 @@ class RunIndex:
     def _path(project: str, run_id: str, active: bool = False) -> str:
         return f"{RUNS_DIR}/{project}/{run_id}{_ACTIVE if active else ''}.json"
 
+    def final(self, project: str, run_id: str) -> dict[str, Any] | None:
+        """The final record of ``run_id``, or None while it has none (one read, no listing)."""
+        path = self._path(project, run_id)
+        try:
+            return read_run_record(self._backend.read(path), path, self._backend.url)
+        except FileNotFoundError:
+            return None
+
     def save(self, record: dict[str, Any], *, announced: bool = False) -> None:
         run_id = check_name("run id", record.get("id"), "run record")
         project = check_name("project", record.get("project"), f"run record {run_id!r}")
@@ -49,9 +57,10 @@ class RunIndex:
             saved = read_run_record(self._backend.read(final), final, self._backend.url)
             if saved == json.loads(data):
                 return
-            raise StoreError(
+            raise RunFinishedError(
                 f"run {run_id!r} of project {project!r} is {saved.get('state')!r}, a final state; "
-                "its record cannot change (start a new run instead)"
+                "its record cannot change (start a new run instead)",
+                saved,
             )
         if record.get("state") in ACTIVE_STATES:
             self._backend.write(self._path(project, run_id, active=True), data)

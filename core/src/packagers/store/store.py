@@ -254,6 +254,15 @@ class Store:
     def get_run(self, run_id: str, project: str | None = None) -> dict[str, Any]:
         return self._runs.get(run_id, project)
 
+    def final_run(self, run_id: str, project: str | None = None) -> dict[str, Any] | None:
+        """The final record of ``run_id`` in ``project``, or None while the run has none."""
+        from packagers._config import config
+
+        return self._runs.final(
+            check_name("project", project or config.project, "final_run"),
+            check_name("run id", run_id, "final_run"),
+        )
+
     def list_runs(self, project: str | None = None) -> list[dict[str, Any]]:
         """The run records of a project (default: the configured one), newest first."""
         return self._runs.list(project)
