@@ -8,6 +8,7 @@ from typing import Any
 from packagers._errors import PackagersError
 
 __all__ = [
+    "AmbiguousRunError",
     "CorruptArtifactError",
     "DamagedFileError",
     "StoreError",
@@ -39,6 +40,10 @@ class DamagedFileError(StoreError):
         )
         self.path = path
         self.problem = problem
+
+
+class AmbiguousRunError(StoreError):
+    """A run id prefix matches several runs; the message lists them."""
 
 
 class StoreNotFoundError(StoreError):

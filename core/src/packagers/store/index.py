@@ -441,6 +441,23 @@ class StoreIndex:
         )
         return [json.loads(row[0]) for row in rows]
 
+    def run_ids(self, prefix: str, project: str | None = None) -> list[tuple[str, str]]:
+        """The (project, id) of every run whose id starts with ``prefix``, oldest first."""
+        self.refresh(artifacts=False)
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql = "SELECT project, id FROM runs WHERE id LIKE ? ESCAPE '\\'"
+        values = [pattern]
+        if project is not None:
+            sql += " AND project = ?"
+            values.append(project)
+        rows = self._use(lambda c: c.execute(sql + " ORDER BY id", values).fetchall())
+        return [(row[0], row[1]) for row in rows]
+
+    def invalidate(self) -> None:
+        """Forget when each directory was last listed: the next refresh lists them all again
+        (and reads only what is new), so files deleted within a listing's granularity go too."""
+        self._use(lambda c: _forget_listings(c))
+
     def run_project(self, run_id: str) -> str | None:
         """The project of a run id (ids are unique across projects), or None if unknown."""
         self.refresh(artifacts=False)
@@ -589,6 +606,12 @@ class StoreIndex:
             ).fetchall()
         )
         return [row[0] for row in rows]
+
+
+def _forget_listings(connection: sqlite3.Connection) -> None:
+    with connection:
+        connection.execute("DELETE FROM seen")
+        connection.execute("DELETE FROM meta")
 
 
 def _create_tables(connection: sqlite3.Connection) -> None:
