@@ -74,7 +74,7 @@ def add_confirm_options(parser: argparse.ArgumentParser) -> None:
 
 
 def confirm(args: argparse.Namespace, question: str) -> bool:
-    """Whether to go on: ``--yes``, or the user's answer to ``question [y/N]`` on a terminal.
+    """Whether to go on: ``--yes``, or the user's answer to ``question? [y/N]`` on a terminal.
 
     Without a terminal to ask on (CI, a pipe) and without ``--yes`` it is an error, never a
     silent yes or a prompt that blocks forever.
@@ -87,7 +87,7 @@ def confirm(args: argparse.Namespace, question: str) -> bool:
         return True
     if not sys.stdin.isatty():
         raise CommandError(f"{question} needs confirmation and stdin is not a terminal; pass --yes")
-    answer = input(f"{question} [y/N] ")
+    answer = input(f"{question}? [y/N] ")
     return answer.strip().lower() in ("y", "yes")
 
 

@@ -163,7 +163,7 @@ def rm_command(args: argparse.Namespace) -> int:
     store = open_store(args)
     record = store.find_run(args.run_id)
     what = f"run {record['id']} ({record.get('name')}, {record.get('state')})"
-    if not confirm(args, f"delete {what}?"):
+    if not confirm(args, f"delete {what}"):
         print("nothing deleted")
         return EXIT_PROBLEM
     store.delete_run(record["id"], record.get("project"), force=args.force)

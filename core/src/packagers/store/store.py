@@ -242,6 +242,14 @@ class Store:
         self._index.set_tag(manifest["project"], manifest["key"], tag, manifest["version"])
         return ArtifactRef.from_manifest(manifest)
 
+    def tags_of(self, ref: ArtifactRef) -> list[str]:
+        """The tags pointing at this version, ``latest`` first when it is the newest."""
+        index = self._index
+        tags = index.tags(ref.project, ref.key)[1:]
+        found = [tag for tag in tags if index.read_tag(ref.project, ref.key, tag) == ref.version]
+        versions = index.versions(ref.project, ref.key)
+        return [LATEST, *found] if versions and versions[-1] == ref.version else found
+
     def untag(self, uri: str, tag: str) -> ArtifactRef:
         """Remove ``tag`` from the key ``uri`` names; the version it pointed at stays."""
         check_name("tag", tag, f"untagging {uri}")
