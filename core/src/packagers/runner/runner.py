@@ -182,8 +182,14 @@ def prepare_job(
     returns: Hints | None,
     project: str | None,
     store: Store | str | None,
+    *,
+    check: bool = True,
 ) -> RunJob:
-    """Load the function, match the argument names to its parameters and open the store."""
+    """Load the function, match the argument names to its parameters and open the store.
+
+    ``check`` refuses a run that cannot work (see ``runner/checks.py``); a worker preparing a
+    job its launcher checked already skips it.
+    """
     from packagers._config import config
     from packagers.store import Store, get_store
     from packagers.store.errors import StoreError
@@ -213,7 +219,8 @@ def prepare_job(
     except StoreError as error:
         raise RunArgumentError(str(error)) from None
     opened = store if isinstance(store, Store) else get_store(store)
-    check_job(info, inputs, params, hints, opened)
+    if check:
+        check_job(info, inputs, params, hints, opened)
     return RunJob(
         fn=fn,
         info=info,
