@@ -24,7 +24,7 @@ from packagers.cli._output import (
     print_table,
 )
 
-__all__ = ["parse_since", "register"]
+__all__ = ["register"]
 
 _SINCE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -100,7 +100,7 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     rm.set_defaults(handler=rm_command)
 
 
-def parse_since(text: str, now: datetime | None = None) -> str:
+def _parse_since(text: str, now: datetime | None = None) -> str:
     """The ISO start time ``--since`` means: an age (``2h``, ``30m``, ``7d``) or a date."""
     now = now or datetime.now(timezone.utc)
     match = _SINCE.fullmatch(text.strip())
@@ -132,7 +132,7 @@ def ls_command(args: argparse.Namespace) -> int:
         state=args.state,
         name=args.name,
         labels=args.labels,
-        since=None if args.since is None else parse_since(args.since),
+        since=None if args.since is None else _parse_since(args.since),
         limit=args.limit,
     )
     page = open_store(args).index.runs(query)

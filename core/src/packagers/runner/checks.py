@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from packagers._text_values import TextValueError, to_bool, to_float, to_int
 from packagers.data_item import DataItem
 from packagers.runner.errors import (
     DuplicateKeyError,
@@ -145,7 +146,6 @@ def param_from_text(name: str, text: str, hint: Any) -> Any:
     reads JSON when the text parses as JSON, else keeps the text. ``Optional[X]`` converts as
     ``X``, and ``null`` or ``None`` gives None.
     """
-    from packagers._text_values import TextValueError, to_bool, to_float, to_int
     from packagers.type_hints import hint_origin, split_hint
 
     if hint is None:
@@ -182,8 +182,6 @@ def _json_or_text(text: str) -> Any:
 
 
 def _json_container(text: str, target: type) -> Any:
-    from packagers._text_values import TextValueError
-
     expected = dict if target is dict else list
     try:
         value = json.loads(text)
