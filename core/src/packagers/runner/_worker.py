@@ -73,6 +73,7 @@ def run_envelope(
                 else [hint_from_json(hint) for hint in envelope["returns"]],
                 envelope["project"],
                 _store(envelope["store"], envelope["storage_options"]),
+                check=False,  # the launcher checked the job before sending it
             )
         except Exception as error:
             return {"error": error_info(error)}

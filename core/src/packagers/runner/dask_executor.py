@@ -318,7 +318,7 @@ class DaskRun(RunHandle):
             self._close()
 
     def _close(self) -> None:
-        close_record(self._job, self._record, self._start, announced=True)
+        close_record(self._job, self._record, announced=True)
         self._final = self._record
 
 

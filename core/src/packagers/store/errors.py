@@ -8,6 +8,7 @@ from typing import Any
 from packagers._errors import PackagersError
 
 __all__ = [
+    "AmbiguousRunError",
     "CorruptArtifactError",
     "DamagedFileError",
     "RunFinishedError",
@@ -52,6 +53,10 @@ class RunFinishedError(StoreError):
     def __init__(self, message: str, record: dict[str, Any]) -> None:
         super().__init__(message)
         self.record = record
+
+
+class AmbiguousRunError(StoreError):
+    """A run id prefix matches several runs; the message lists them."""
 
 
 class StoreNotFoundError(StoreError):

@@ -95,6 +95,13 @@ class RunIndex:
             f"{', '.join(map(str, newest)) or 'none'}"
         )
 
+    def delete(self, record: dict[str, Any]) -> None:
+        """Remove a run's records: the final one, then any active one left by a lost worker."""
+        project, run_id = record["project"], record["id"]
+        self._backend.remove(self._path(project, run_id))
+        self._backend.remove(self._path(project, run_id, active=True))
+        self._announced.discard((project, run_id))
+
     def list(self, project: str | None) -> list[dict[str, Any]]:
         """The records of a project (default: the configured one), newest first."""
         from packagers._config import config
