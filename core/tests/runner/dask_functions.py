@@ -78,3 +78,8 @@ def task_sizes(dask_scheduler: object) -> tuple[int, int]:
 def slow_item(i: int) -> int:
     time.sleep(0.2)
     return i
+
+
+def total(part: list[int]) -> int:
+    """One partition's share of a sum (a partition arrives as the list it was logged as)."""
+    return sum(part)

@@ -187,3 +187,23 @@ def test_a_map_that_fails_itself_saves_its_parent_in_error(functions: Any, tmp_p
     assert parent["state"] == "error" and parent["error"]["type"] == "ConnectionError"
     with pytest.raises(RunArgumentError, match="max_errors must be an int >= 1"):
         packagers.map("dask_functions:score", over={"x": [1]}, store=store, max_errors=0)
+
+
+def test_a_map_over_a_dataset_logged_in_parts_gets_a_part_per_child(
+    tmp_path: Path, functions: Any
+) -> None:
+    store = str(tmp_path / "store")
+    packagers.log({"a": [1, 2], "b": [3], "c": [4, 5, 6]}, "*parts", store=store)
+    parent = packagers.map(
+        "dask_functions:total", over={"part": "store://parts"}, returns=["sum"], store=store
+    )
+    assert parent.state == "completed"
+    assert sorted(c.results["sum"] for c in parent.children) == [3, 3, 15]
+    assert {c.inputs["part"]["uri"].split("@")[0] for c in parent.children} == {
+        "store://default/parts_a",
+        "store://default/parts_b",
+        "store://default/parts_c",
+    }
+    packagers.log([1, 2], "single", store=store)
+    with pytest.raises(RunArgumentError, match="not an itemized output"):
+        packagers.map("dask_functions:total", over={"part": "store://single"}, store=store)

@@ -66,10 +66,12 @@ def map(
     """Run ``fn`` once per item of ``over``; the parent record, with ``.children``.
 
     ``over`` is a list of items (dicts of arguments) or a dict of lists, whose every combination
-    is an item (a grid). An item's store URIs (``store://...``) and data items are inputs, its
-    other values params; ``params`` and ``inputs`` are given to every item. At most
-    ``max_in_flight`` runs go at once (default: the executor's, one for ``local``); after
-    ``max_errors`` failed children no new one starts and the parent ends in ``error``.
+    is an item (a grid); a value of that dict may be the ``store://`` URI of an itemized output
+    (a dataset logged in parts as ``"*parts"``), whose members are then its list. An item's
+    store URIs (``store://...``) and data items are inputs, its other values params; ``params``
+    and ``inputs`` are given to every item. At most ``max_in_flight`` runs go at once (default:
+    the executor's, one for ``local``); after ``max_errors`` failed children no new one starts
+    and the parent ends in ``error``.
     ``best="max:accuracy"`` (or ``min:``) names the child with the best result in the parent's
     ``results["best"]``. The parent logs ``status``, a table of every item's run and state.
     ``resume=True`` skips the items that already have a completed child in the project (those
@@ -78,7 +80,7 @@ def map(
     exception raised again. ``name`` and ``labels`` are recorded on the parent and every child.
     """
     runner = get_executor(executor, **(executor_options or {}))
-    items = _items(over)
+    items = _items(over, store)
     retries, retry_on_names, timeout = retry_policy(retries, retry_on, timeout)
     selector = _selector(best)
     identity = run_identity(name, labels)
@@ -150,14 +152,15 @@ def _run_items(
     return errors
 
 
-def _items(over: Any) -> list[dict[str, Any]]:
+def _items(over: Any, store: Store | str | None) -> list[dict[str, Any]]:
     if isinstance(over, dict):
         names = list(over)
+        over = {name: _partitions(name, values, store) for name, values in over.items()}
         for name, values in over.items():
             if not isinstance(values, (list, tuple)):
                 raise RunArgumentError(
-                    f"over[{name!r}] must be a list of values to take every combination of, not "
-                    f"{type(values).__name__}"
+                    f"over[{name!r}] must be a list of values to take every combination of, or "
+                    f"the store URI of an itemized output, not {type(values).__name__}"
                 )
         return [
             dict(zip(names, values, strict=True)) for values in itertools.product(*over.values())
@@ -173,6 +176,32 @@ def _items(over: Any) -> list[dict[str, Any]]:
         f"over must be a list of dicts (one per item) or a dict of lists (a grid), not "
         f"{type(over).__name__}"
     )
+
+
+def _partitions(name: str, values: Any, store: Store | str | None) -> Any:
+    """``values``, or the exact URIs of the members of the stored bundle ``values`` names.
+
+    A dataset logged in parts (``"*parts"``: one member per partition) is mapped over by its
+    URI: each child gets one partition as its input, by reference, so no data passes through
+    the parent.
+    """
+    if not (isinstance(values, str) and values.startswith(STORE_SCHEME)):
+        return values
+    from packagers.store import Store, get_store
+    from packagers.store.errors import StoreError
+
+    try:
+        manifest = (store if isinstance(store, Store) else get_store(store)).manifest(values)
+    except StoreError as error:
+        raise RunArgumentError(f"over[{name!r}]: {error}") from None
+    bundle = manifest.get("bundle")
+    if not bundle:
+        raise RunArgumentError(
+            f"over[{name!r}]: {values} is a single {manifest.get('artifact_type')!r}, not an "
+            'itemized output; log the partitions with an itemized hint ("*parts") to map over '
+            "them, or pass a list"
+        )
+    return [member["uri"] for member in bundle["members"]]
 
 
 def _child_job(
