@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from packagers.plugins.hookspecs import hookimpl
     from packagers.runner import RunError, RunHandle, RunRecord, handler, map, run, submit
     from packagers.store import Store, get_store
+del TYPE_CHECKING  # read above only: not an attribute of the package
 
 __version__ = "0.1.0"
 
