@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from packagers.projects.errors import ProjectError, WorkflowError
 from packagers.runner.record import COMPLETED, ERROR, RunRecord, error_info, json_safe, new_run_id
+from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
     from packagers.projects.spec import Project
@@ -470,7 +471,7 @@ class _Runner:
     def _content(self, value: Any) -> Any:
         """A store URI stands for the digest of what it names (a new version of the same data
         is the same input); anything else for itself."""
-        if isinstance(value, str) and value.startswith("store://"):
+        if isinstance(value, str) and value.startswith(SCHEME):
             from packagers.store.errors import StoreError
 
             try:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from packagers.runner.errors import RunArgumentError
 from packagers.runner.functions import function_reference
 from packagers.runner.handler import hint_to_json
-from packagers.runner.inputs import STORE_SCHEME, input_url
+from packagers.runner.inputs import input_url
+from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -141,7 +142,7 @@ def input_digests(job: RunJob) -> dict[str, str | None]:
     digests: dict[str, str | None] = {}
     for name, value in job.inputs.items():
         manifest = value.manifest if isinstance(value, DataItem) else None
-        if manifest is None and isinstance(value, str) and value.startswith(STORE_SCHEME):
+        if manifest is None and isinstance(value, str) and value.startswith(SCHEME):
             manifest = job.store.manifest(value)
         digests[name] = (manifest or {}).get("digest")
     return digests
