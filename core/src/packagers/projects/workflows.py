@@ -29,8 +29,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from packagers._json import json_safe
 from packagers.projects.errors import ProjectError, WorkflowError
-from packagers.runner.record import COMPLETED, ERROR, RunRecord, error_info, json_safe, new_run_id
+from packagers.runner.record import COMPLETED, ERROR, RunRecord, error_info, new_run_id
 from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:

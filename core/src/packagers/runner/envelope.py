@@ -14,6 +14,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from packagers._json import survives_json
 from packagers.runner.errors import RunArgumentError
 from packagers.runner.functions import function_reference
 from packagers.runner.handler import hint_to_json
@@ -104,14 +105,14 @@ def worker_request(
             f"cannot reach it (executor={executor!r}); use a directory or a bucket URL"
         )
     for name, value in params.items():
-        if not _survives_json(value):
+        if not survives_json(value):
             raise RunArgumentError(
                 f"param {name!r} ({type(value).__name__}) does not survive JSON unchanged, "
                 f"which executor={executor!r} sends params as; log it (packagers.log) and pass "
                 "its URI as an input, or use executor='local'"
             )
     storage_options = getattr(store, "storage_options", {})
-    if not _survives_json(storage_options):
+    if not survives_json(storage_options):
         raise RunArgumentError(
             f"the storage options of {url} do not survive JSON unchanged, which the worker "
             "gets them as; give them as plain values, or set them in the environment "
@@ -170,13 +171,6 @@ def strip_secrets(options: Any) -> Any:
     if isinstance(options, list):
         return [strip_secrets(value) for value in options]
     return options
-
-
-def _survives_json(value: Any) -> bool:
-    try:
-        return bool(json.loads(json.dumps(value)) == value)
-    except (TypeError, ValueError):
-        return False
 
 
 def _custom_packagers() -> list[dict[str, Any]]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
-import sys
+import platform
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,6 @@ __all__ = [
     "TIMEOUT",
     "RunRecord",
     "error_info",
-    "json_safe",
     "new_run_id",
     "type_name",
 ]
@@ -34,8 +32,6 @@ COMPLETED, ERROR, CANCELLED, TIMEOUT = "completed", "error", "cancelled", "timeo
 FINAL_STATES = frozenset({COMPLETED, ERROR, CANCELLED, TIMEOUT})
 #: Bumped when the serialised layout changes incompatibly.
 RECORD_SCHEMA = 1
-_PYTHON_VERSION = "{}.{}.{}".format(*sys.version_info[:3])
-_JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 def new_run_id(now: datetime) -> str:
@@ -61,18 +57,6 @@ def error_info(error: BaseException) -> dict[str, str]:
         "message": str(error),
         "traceback": "".join(traceback.format_exception(error)),
     }
-
-
-def json_safe(value: Any) -> Any:
-    """``value`` when JSON can hold it, else its (shortened) repr, so a record always saves."""
-    if type(value) in _JSON_SCALARS:
-        return value
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(value)
-        return text if len(text) <= 200 else text[:199] + "…"
-    return value
 
 
 @dataclass
@@ -111,7 +95,7 @@ class RunRecord:
     ended: str | None = None
     duration: float | None = None
     timings: dict[str, float] = field(default_factory=dict)
-    python_version: str = _PYTHON_VERSION
+    python_version: str = field(default_factory=platform.python_version)
     plugins: dict[str, str] = field(default_factory=dict)
     parent_id: str | None = None
     project_run: dict[str, Any] | None = None
