@@ -22,9 +22,9 @@ from packagers.data_item import DataItem
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from packagers.store import ArtifactRef, StoreDataItem
+    from packagers.store import StoreDataItem
 
-__all__ = ["ref_to_dict", "register"]
+__all__ = ["register"]
 
 _CHUNK = 1 << 20
 
@@ -80,19 +80,9 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     tag.set_defaults(handler=tag_command)
 
 
-def ref_to_dict(ref: ArtifactRef) -> dict[str, Any]:
-    return {
-        "uri": ref.uri,
-        "project": ref.project,
-        "key": ref.key,
-        "version": ref.version,
-        "manifest": ref.manifest,
-    }
-
-
 def ls_command(args: argparse.Namespace) -> int:
     refs = open_store(args).list_artifacts(project=args.project, key=args.key)
-    emit(args, [ref_to_dict(ref) for ref in refs], _render_ls)
+    emit(args, [ref.to_dict() for ref in refs], _render_ls)
     return EXIT_OK
 
 
@@ -121,7 +111,7 @@ def tag_command(args: argparse.Namespace) -> int:
     ref = open_store(args).tag(args.uri, args.tag)
     emit(
         args,
-        ref_to_dict(ref),
+        ref.to_dict(),
         lambda data: print(
             f"tagged {data['uri']} as {args.tag!r}: "
             f"store://{data['project']}/{data['key']}:{args.tag}"

@@ -8,6 +8,16 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from packagers.run_states import (
+    CANCELLED,
+    COMPLETED,
+    ERROR,
+    FINAL_STATES,
+    PENDING,
+    RUNNING,
+    TIMEOUT,
+)
+
 if TYPE_CHECKING:
     from packagers.store import ArtifactRef
 
@@ -26,10 +36,6 @@ __all__ = [
     "type_name",
 ]
 
-PENDING, RUNNING = "pending", "running"
-COMPLETED, ERROR, CANCELLED, TIMEOUT = "completed", "error", "cancelled", "timeout"
-#: A record in one of these states never changes again.
-FINAL_STATES = frozenset({COMPLETED, ERROR, CANCELLED, TIMEOUT})
 #: Bumped when the serialised layout changes incompatibly.
 RECORD_SCHEMA = 1
 
@@ -116,7 +122,7 @@ class RunRecord:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (artifact references become dicts), the form the store saves."""
         data = {name: getattr(self, name) for name in _FIELDS}
-        data["artifacts"] = {key: _ref_to_dict(ref) for key, ref in self.artifacts.items()}
+        data["artifacts"] = {key: ref.to_dict() for key, ref in self.artifacts.items()}
         data["schema"] = RECORD_SCHEMA
         return data
 
@@ -137,13 +143,3 @@ class RunRecord:
 
 
 _FIELDS = tuple(f.name for f in fields(RunRecord))
-
-
-def _ref_to_dict(ref: ArtifactRef) -> dict[str, Any]:
-    return {
-        "uri": ref.uri,
-        "project": ref.project,
-        "key": ref.key,
-        "version": ref.version,
-        "manifest": ref.manifest,
-    }
