@@ -221,3 +221,18 @@ def test_cli_address_goes_with_the_dask_executor(
     result = cli("run", "cli_samples:add", "-p", "a=1", "--address", "tcp://127.0.0.1:1",
                  "--store", store_url)  # fmt: skip
     assert result.code == 3 and "--address goes with --executor dask" in result.err
+
+
+def test_cli_takes_a_registered_executor(
+    cli: Cli, samples: ModuleType, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from packagers.runner import executors
+
+    monkeypatch.setattr(executors, "_registry", dict(executors._registry))
+    executors.register_executor("inline", executors.LocalExecutor)
+    result = cli(
+        "run", "cli_samples:add", "-p", "a=1", "-r", "total : result",
+        "--executor", "inline", "--store", store_url, "--json",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert result.json()["executor"] == "inline"
