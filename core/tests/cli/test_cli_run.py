@@ -228,8 +228,11 @@ def test_cli_takes_a_registered_executor(
 ) -> None:
     from packagers.runner import executors
 
+    class InlineExecutor(executors.LocalExecutor):
+        """A registered executor of its own (registering sets the class's ``name``)."""
+
     monkeypatch.setattr(executors, "_registry", dict(executors._registry))
-    executors.register_executor("inline", executors.LocalExecutor)
+    executors.register_executor("inline", InlineExecutor)
     result = cli(
         "run", "cli_samples:add", "-p", "a=1", "-r", "total : result",
         "--executor", "inline", "--store", store_url, "--json",
