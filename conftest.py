@@ -7,6 +7,29 @@ from collections.abc import Iterator
 
 import pytest
 
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # hypothesis is a test dependency; only the property tests need it
+    settings = None
+
+if settings is not None:
+    # Property tests are deterministic and quick by default (CI); PACKAGERS_HYPOTHESIS=fuzz runs
+    # many more random examples, to look for the next bug before a user does.
+    _RELAXED = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    settings.register_profile(
+        "packagers",
+        max_examples=30,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=_RELAXED,
+    )
+    settings.register_profile(
+        "fuzz", max_examples=2000, deadline=None, suppress_health_check=_RELAXED
+    )
+    settings.load_profile(os.environ.get("PACKAGERS_HYPOTHESIS", "packagers"))
+
 
 @pytest.fixture(autouse=True)
 def _isolated_packagers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from packagers._errors import (
     CollectionError,
     ConfigError,
+    FormatError,
     LogHintError,
+    MissingLibraryError,
     PackagersError,
     PackagersWarning,
     PackingError,
+    UnknownFormatError,
     UnpackingError,
 )
 
@@ -42,22 +45,28 @@ if TYPE_CHECKING:
         remove_custom_packager,
     )
     from packagers.plugins.hookspecs import hookimpl
-    from packagers.runner import RunError, RunHandle, RunRecord, handler, map, run, submit
-    from packagers.store import Store, get_store
+    from packagers.runner import RunError, RunHandle, RunRecord, map, run, submit
+    from packagers.runner.handler import handler
+    from packagers.store import ArtifactRef, Store, get_store
+    from packagers.store.errors import CorruptArtifactError, StoreError
 del TYPE_CHECKING  # read above only: not an attribute of the package
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Artifact",
+    "ArtifactRef",
     "ArtifactType",
     "CollectionError",
     "ConfigError",
+    "CorruptArtifactError",
     "DataItem",
     "DatasetArtifact",
     "DefaultPackager",
+    "FormatError",
     "LogHint",
     "LogHintError",
+    "MissingLibraryError",
     "ModelArtifact",
     "Package",
     "Packager",
@@ -71,6 +80,8 @@ __all__ = [
     "RunHandle",
     "RunRecord",
     "Store",
+    "StoreError",
+    "UnknownFormatError",
     "UnpackingError",
     "__version__",
     "add_custom_packager",
@@ -87,7 +98,13 @@ __all__ = [
     "submit",
 ]
 
-#: Public names whose modules load on first access: name -> module holding it.
+#: Public names whose modules load on first access: name -> module holding it. This table is the
+#: source; the ``TYPE_CHECKING`` imports and ``__all__`` repeat it for type checkers, and a test
+#: (core/tests/test_package.py) fails when they drift apart.
+#:
+#: ``Package`` stays public: ``PackagersManager.pack`` returns it and ``Store.log_packages`` takes
+#: it, so code that packs without running a function (tests, the conformance suite, other
+#: runners) holds one; a plugin author never needs it.
 _LAZY = {
     "config": "packagers._config",
     "Artifact": "packagers.artifacts",
@@ -110,13 +127,16 @@ _LAZY = {
     "submit": "packagers.runner",
     "map": "packagers.runner",
     "RunHandle": "packagers.runner",
-    "handler": "packagers.runner",
+    "handler": "packagers.runner.handler",  # also the name of its module: mypy reads it there
     "RunRecord": "packagers.runner",
     "RunError": "packagers.runner",
     "log": "packagers.api",
     "load": "packagers.api",
+    "ArtifactRef": "packagers.store",
     "Store": "packagers.store",
     "get_store": "packagers.store",
+    "StoreError": "packagers.store.errors",
+    "CorruptArtifactError": "packagers.store.errors",
 }
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 __all__ = [
     "CollectionError",
     "ConfigError",
+    "FormatError",
     "LogHintError",
+    "MissingLibraryError",
     "PackagersError",
     "PackagersWarning",
     "PackingError",
+    "UnknownFormatError",
     "UnpackingError",
 ]
 
@@ -43,3 +46,15 @@ class ConfigError(PackagersError, ValueError):
 
 class PackagersWarning(UserWarning):
     """A recoverable problem; strict mode turns every one of these into an error."""
+
+
+class FormatError(PackingError, UnpackingError):
+    """A file format cannot be used; raised while packing and unpacking alike, so it is both."""
+
+
+class UnknownFormatError(FormatError, LookupError):
+    """No format of a family has this name, alias or suffix; the message lists the known ones."""
+
+
+class MissingLibraryError(FormatError, ImportError):
+    """A format needs an optional library that is missing; the message says what to install."""

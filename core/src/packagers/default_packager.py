@@ -130,8 +130,9 @@ class DefaultPackager(Packager):
 
     def pack_object(self, obj: Any, key: str) -> tuple[Artifact, dict[str, Any]]:
         from packagers import _pickle
+        from packagers.formats import PICKLE_SUFFIXES
 
-        path = self.temp_path(key, ".pkl")
+        path = self.temp_path(key, PICKLE_SUFFIXES[0])
         instructions = _pickle.dump(obj, path)
         return Artifact(key, path, format="pkl"), instructions
 

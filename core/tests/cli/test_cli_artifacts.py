@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -61,13 +62,14 @@ def test_cli_artifacts_ls(cli: Cli, samples: ModuleType, store_url: str) -> None
     table = cli("artifacts", "ls", "--store", store_url)
     assert table.code == 0
     lines = table.out.splitlines()
-    assert lines[0].split() == ["URI", "TYPE", "OBJECT", "TYPE", "SIZE"]
+    assert lines[0].split() == ["URI", "TAGS", "TYPE", "OBJECT", "TYPE", "SIZE"]
     assert any(second.uri in line and "cli_samples.Point" in line for line in lines)
     assert not any(first.uri in line for line in lines)  # only the latest version of each key
     assert any("store://default/count@" in line and "result" in line for line in lines)
 
     versions = cli("artifacts", "ls", "--key", "point", "--store", store_url, "--json").json()
     assert [ref["uri"] for ref in versions] == [second.uri, first.uri]
+    assert [ref["tags"] for ref in versions] == [["latest"], []]
     assert versions[0]["manifest"]["object_type"] == "cli_samples.Point"
     other = cli("artifacts", "ls", "--project", "other", "--store", store_url, "--json").json()
     assert [ref["key"] for ref in other] == ["elsewhere"]
@@ -81,7 +83,8 @@ def test_cli_artifacts_ls_empty(cli: Cli, store_url: str) -> None:
 def test_cli_artifacts_show(cli: Cli, point_uri: str, store_url: str) -> None:
     result = cli("artifacts", "show", point_uri, "--store", store_url, "--json")
     assert result.code == 0
-    assert result.json() == get_store(store_url).manifest(point_uri)
+    manifest = get_store(store_url).manifest(point_uri)
+    assert result.json() == {**manifest, "tags": ["latest"]}  # the manifest, and its tags now
     human = cli("artifacts", "show", point_uri, "--store", store_url)
     assert "uri " in human.out and point_uri in human.out
     assert "packager " in human.out and "PicklePackager" in human.out
@@ -287,3 +290,75 @@ def test_cli_explain_an_artifact_of_an_unregistered_custom_packager(
     assert data["state"] == "missing"
     assert data["packed_by"]["packager"] == PointPackager.qualified_name()
     assert any("add_custom_packager" in note for note in data["notes"])
+
+
+# -- tags shown, untag, rm ----------------------------------------------------------------------
+
+
+def test_cli_artifacts_show_and_ls_name_the_tags(cli: Cli, point_uri: str, store_url: str) -> None:
+    assert cli("artifacts", "tag", point_uri, "best", "--store", store_url).code == 0
+    shown = cli("artifacts", "show", "store://point:best", "--store", store_url)
+    assert re.search(r"^tags\s+latest, best$", shown.out, re.MULTILINE), shown.out
+    assert not re.search(r"^tag\s", shown.out, re.MULTILINE)
+    listed = cli("artifacts", "ls", "--store", store_url)
+    assert "latest, best" in listed.out
+
+
+def test_cli_artifacts_untag(cli: Cli, point_uri: str, store_url: str) -> None:
+    cli("artifacts", "tag", point_uri, "best", "--store", store_url)
+    result = cli("artifacts", "untag", "store://point", "best", "--yes", "--store", store_url)
+    assert result.code == 0, result.err
+    shown = cli("artifacts", "show", "store://point:best", "--store", store_url)
+    assert shown.code == 3 and "no tag 'best'" in shown.err
+
+
+def test_cli_artifacts_rm_needs_yes_without_a_terminal(
+    cli: Cli, point_uri: str, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    result = cli("artifacts", "rm", point_uri, "--store", store_url)
+    assert result.code == 3 and "pass --yes" in result.err
+    assert cli("artifacts", "show", point_uri, "--store", store_url).code == 0
+
+
+def test_cli_artifacts_rm_then_gc(cli: Cli, point_uri: str, store_url: str) -> None:
+    result = cli("artifacts", "rm", point_uri, "--yes", "--store", store_url, "--json")
+    assert result.code == 0, result.err
+    assert result.json()["deleted"] == [point_uri]
+    assert cli("artifacts", "show", point_uri, "--store", store_url).code == 3
+    gc = cli("store", "gc", "--store", store_url, "--json").json()
+    assert [path for path in gc["removed"] if path.startswith("blobs/")]
+
+
+def test_cli_artifacts_rm_refuses_a_bundle_member(cli: Cli, store_url: str) -> None:
+    bundle = log([1, 2], "*nums", store=store_url)
+    member = bundle.manifest["bundle"]["members"][0]["uri"]
+    result = cli("artifacts", "rm", member, "--yes", "--store", store_url)
+    assert result.code == 3 and f"named by {bundle.uri}" in result.err and "--force" in result.err
+    forced = cli("artifacts", "rm", member, "--yes", "--force", "--store", store_url)
+    assert forced.code == 0 and f"{bundle.uri} still names it" in forced.out
+
+
+def test_cli_artifacts_rm_all_versions(cli: Cli, samples: ModuleType, store_url: str) -> None:
+    for x in (1.0, 2.0):
+        log(samples.Point(x, x), "point : object", store=store_url)
+    result = cli("artifacts", "rm", "store://point", "--all-versions", "-y", "--store", store_url)
+    assert result.code == 0 and result.out.count("deleted store://") == 2
+
+
+def test_cli_artifacts_get_into_a_new_directory(
+    cli: Cli, point_uri: str, store_url: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "out" / "deeper"
+    result = cli("artifacts", "get", point_uri, "-o", f"{target}/", "--store", store_url)
+    assert result.code == 0, result.err
+    assert len(list(target.iterdir())) == 1
+
+
+def test_cli_artifacts_get_error_names_the_users_path(
+    cli: Cli, point_uri: str, store_url: str, tmp_path: Path
+) -> None:
+    wanted = tmp_path / "missing" / "point.bin"
+    result = cli("artifacts", "get", point_uri, "-o", str(wanted), "--store", store_url)
+    assert result.code == 3 and f"cannot write {wanted}:" in result.err
+    assert ".part" not in result.err

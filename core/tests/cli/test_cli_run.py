@@ -239,3 +239,63 @@ def test_cli_takes_a_registered_executor(
     )  # fmt: skip
     assert result.code == 0, result.err
     assert result.json()["executor"] == "inline"
+
+
+def test_cli_params_are_converted_by_hint_and_recorded_typed(
+    cli: Cli, samples: ModuleType, store_url: str
+) -> None:
+    result = cli(
+        "run",
+        "cli_samples:greet",
+        "-p",
+        "name=007",
+        "-p",
+        "times=2",
+        "-r",
+        "text",
+        "--store",
+        store_url,
+        "--json",
+    )
+    assert result.code == 0, result.err
+    assert result.json()["params"] == {"name": "007", "times": 2}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["cli_samples:add", "-p", "a=abc"], "param 'a': the value 'abc' is not an integer"),
+        (["cli_samples:add", "-p", "b=1"], "requires 'a'"),
+        (["cli_samples:add", "-p", "a=1", "-r", "x", "-r", "x"], "'x' is given twice"),
+        (["cli_samples:add", "-p", "a=1", "-r", "rows : reslt"], "did you mean 'result'"),
+        (["cli_samples:point", "-i", "x=12"], "no file or directory '12'"),
+        (["cli_samples:point", "-i", "x=store://nothing"], "input 'x'"),
+    ],
+)
+def test_cli_a_run_that_cannot_work_is_refused_with_exit_3(
+    cli: Cli, samples: ModuleType, store_url: str, argv: list[str], message: str
+) -> None:
+    result = cli("run", *argv, "--store", store_url)
+    assert result.code == 3
+    assert message in result.err
+    assert get_store(store_url).list_runs() == []
+
+
+def test_cli_run_name_and_labels(cli: Cli, samples: ModuleType, store_url: str) -> None:
+    result = cli(
+        "run",
+        "cli_samples:add",
+        "-p",
+        "a=1",
+        "-r",
+        "s",
+        "--name",
+        "first",
+        "-l",
+        "team=vision",
+        "--store",
+        store_url,
+        "--json",
+    )
+    assert result.code == 0, result.err
+    assert (result.json()["name"], result.json()["labels"]) == ("first", {"team": "vision"})

@@ -19,6 +19,7 @@ from packagers.packager import Packager
 from packagers.runner import (
     ExecutorError,
     FunctionReferenceError,
+    InputNotFoundError,
     RunArgumentError,
     RunError,
     RunRecord,
@@ -226,12 +227,12 @@ def test_numpy_inputs_by_hint(store_url: str) -> None:
     assert record.results == {"s": 15}, record.error
 
 
-def test_a_missing_input_is_a_run_error_not_an_exception(
+def test_a_missing_input_is_refused_before_the_run(
     samples: ModuleType, store_url: str, tmp_path: Path
 ) -> None:
-    record = run(samples.norm, inputs={"point": tmp_path / "missing.pkl"}, store=store_url)
-    assert record.state == "error"
-    assert record.error is not None and record.error["type"].endswith(".UnpackingError")
+    with pytest.raises(InputNotFoundError, match="missing.pkl"):
+        run(samples.norm, inputs={"point": tmp_path / "missing.pkl"}, store=store_url)
+    assert get_store(store_url).list_runs() == []
 
 
 # -- failures -----------------------------------------------------------------------------------

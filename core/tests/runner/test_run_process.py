@@ -133,14 +133,14 @@ def test_script_in_a_process(tmp_path: Path, store_url: str) -> None:
 def test_functions_that_cannot_cross_a_process_are_refused(
     samples: ModuleType, store_url: str
 ) -> None:
-    def closure(n: int) -> int:
+    def closure(n: int = 0) -> int:
         return n
 
     main = lambda: 1  # noqa: E731
     main.__module__ = "__main__"
     main.__qualname__ = "main"
     for fn, message in [
-        (lambda n: n, "lambda"),
+        (lambda n=0: n, "lambda"),
         (closure, "closure"),
         (main, "__main__"),
     ]:

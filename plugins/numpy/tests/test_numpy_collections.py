@@ -144,9 +144,7 @@ def test_results_are_nested_lists_in_the_same_collection(manager: PackagersManag
 
 
 def test_bad_formats_are_refused(manager: PackagersManager) -> None:
-    with pytest.raises(
-        PackingError, match="unknown format 'npy' for a list of arrays; formats: npz, pkl"
-    ):
+    with pytest.raises(PackingError, match="'a': unknown format 'npy'; the formats are: npz, pkl"):
         manager.pack([np.zeros(2)], 'a : file[format="npy"]')
     with pytest.raises(PackingError, match="compress=True applies to the npz format only"):
         manager.pack([np.zeros(2)], 'a : file[format="pkl", compress=True]')
@@ -297,3 +295,21 @@ def test_itemized_lists_of_arrays_are_one_artifact_per_array(manager: PackagersM
     assert [member.manifest["packager"] for member in package.members] == [
         NDArrayPackager.qualified_name()
     ] * 2
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "\x00", "\ud800"], ids=["nul", "only-nul", "surrogate"])
+def test_names_zip_cannot_hold_are_refused(manager: PackagersManager, name: str) -> None:
+    arrays = {"": np.zeros(2), name: np.ones(2)}
+    with pytest.raises(PackingError, match=r"cannot be an npz member name.*format='pkl'"):
+        manager.pack(arrays, "arrays")
+
+
+def test_names_ending_in_npy_keep_their_own_arrays(manager: PackagersManager) -> None:
+    """np.load's archive would read the member "x.npy" for both "x" and "x.npy"."""
+    arrays = {"": np.zeros(1), ".npy": np.ones(2), "x": np.arange(3), "x.npy": np.arange(4.0)}
+    package = manager.pack(arrays, "arrays")
+    item = DataItem(package.artifact.src_path, key="arrays", manifest=package.manifest)
+    restored = manager.unpack(item, dict[str, np.ndarray])
+    assert list(restored) == list(arrays)
+    for name, array in arrays.items():
+        assert restored[name].dtype == array.dtype and np.array_equal(restored[name], array)

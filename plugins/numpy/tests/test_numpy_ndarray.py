@@ -370,6 +370,71 @@ def test_2d_arrays_round_trip_as_parquet_datasets(
     )
 
 
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.array([[1, -2], [3, 2**30]], dtype=">i4"),
+        np.array([[1.5, np.nan]], dtype=">f8"),
+        np.array([["2020-01-01T05", "NaT"]], dtype=">M8[h]"),
+        np.array([[2**31 + 5, -(2**31) - 5]], dtype="M8[D]"),
+        np.array([[7, -3]], dtype="m8[M]"),
+        np.array([[3000, -5000]], dtype="m8[ps]"),
+        np.array([[2**40, 1]], dtype="m8[10ms]"),
+        np.array([[5, 2**20]], dtype="M8[Y]"),
+        np.array([[2**40, -1]], dtype="M8[s]"),
+    ],
+    ids=[
+        "big-endian-int",
+        "big-endian-float",
+        "big-endian-hours",
+        "days-past-32-bits",
+        "months",
+        "picoseconds",
+        "10ms",
+        "years-past-32-bit-days",
+        "seconds",
+    ],
+)
+def test_datasets_hold_byte_orders_and_time_units_arrow_lacks(
+    manager: PackagersManager, array: np.ndarray[Any, Any], same_array: Any
+) -> None:
+    same_array(array, unpack(manager, pack(manager, array, "dataset")))
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.array([[2**62]], dtype="m8[h]"),
+        np.array([[2**60]], dtype="M8[D]"),
+        np.array([[2**62, 0]], dtype="M8[Y]"),
+        np.array([[1]], dtype="m8[ps]"),
+        np.array([[2**62]], dtype="M8[5s]"),
+        np.array([[2**62]], dtype="M8[s]"),
+        np.array([["292278995"]], dtype="M8[Y]"),
+    ],
+    ids=[
+        "hours-overflow",
+        "days-overflow",
+        "years-overflow",
+        "sub-nanosecond",
+        "5s-overflow",
+        "seconds-past-milliseconds",
+        "years-past-milliseconds",
+    ],
+)
+def test_datasets_refuse_times_arrow_cannot_hold_exactly(
+    manager: PackagersManager, array: np.ndarray[Any, Any]
+) -> None:
+    with pytest.raises(PackingError, match=r"cannot hold exactly.*as a file"):
+        pack(manager, array, "dataset")
+    assert pack(manager, array, "file").manifest["format"] == "npy"
+
+
+def test_datasets_refuse_text_parquet_cannot_hold(manager: PackagersManager) -> None:
+    with pytest.raises(PackingError, match=r"cannot hold '\\ud800'.*as a file"):
+        pack(manager, np.array([["a", "\ud800"]]), "dataset")
+
+
 def test_dataset_columns_are_real_parquet_columns(manager: PackagersManager) -> None:
     import pyarrow.parquet as pq
 
@@ -481,7 +546,7 @@ def test_plain_npz_archives_of_several_arrays_point_to_the_collection_hints(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("a.json", b"[1, 2]", "suffix '.json'.*read from .npy, .npz"),
+        ("a.json", b"[1, 2]", "ending in '.json'.*readable suffixes: .npy, .npz"),
         ("a.npy", b"not an array", "not an npy file"),
         ("a.npz", b"PK\x03\x04broken", "not an npz archive"),
         ("a.csv", b"x,y\n1,2\n", "not a csv file of float64 values"),

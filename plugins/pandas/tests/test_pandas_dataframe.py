@@ -127,7 +127,32 @@ def edge_frames() -> dict[str, pd.DataFrame]:
         "no_rows": pd.DataFrame(
             {"a": pd.Series([], dtype="float64"), "s": pd.Series([], dtype="str")}
         ),
+        "tuple_among_labels": pd.DataFrame([[1, 2, 3]], columns=["a", ("a", 0), ("b", 1.5)]),
+        "int_level_names": pd.DataFrame(
+            {"x": [1, 2]},
+            index=pd.MultiIndex.from_arrays([["p", "q"], [3, 4]], names=[1, 2]),
+        ),
+        "int_column_level_names": pd.DataFrame(
+            [[1, 2]], columns=pd.MultiIndex.from_arrays([["p", "q"], [3, 4]], names=[1, 0])
+        ),
+        "trailing_empty_column": pd.DataFrame({"b": [np.nan, 2.0], "": [np.nan, np.nan]}),
+        "offsets_with_seconds": pd.DataFrame(
+            {
+                "paris": pd.Series(pd.to_datetime(["1900-01-01 00:00:00", None], utc=True))
+                .dt.tz_convert("Europe/Paris")
+                .dt.as_unit("us")
+            }
+        ),
+        "timedeltas_past_nanoseconds": pd.DataFrame(
+            {
+                unit: pd.array(
+                    np.array([2**62, -(2**62), -1, np.iinfo(np.int64).min]).view(f"m8[{unit}]")
+                )
+                for unit in ("s", "ms", "us")
+            }
+        ),
         "no_columns": pd.DataFrame(index=range(3)),
+        "no_columns_empty_index_name": pd.DataFrame(index=pd.Index([np.nan], name="")),
         "empty": pd.DataFrame(),
     }
 
@@ -564,8 +589,18 @@ def test_unpacking_an_unknown_format_lists_the_formats(manager: PackagersManager
 
 def test_unrecordable_names_are_refused() -> None:
     frame = pd.DataFrame({"a": [1]}, index=pd.Index([1], name=object()))
-    with pytest.raises(PackingError, match=r"'frame' as parquet: the name <object"):
+    with pytest.raises(PackingError, match=r"'frame' as parquet: the label <object"):
         pack(frame)
+
+
+def test_an_unrecordable_label_among_others_is_named_with_a_way_out(frame_format: str) -> None:
+    frame = pd.DataFrame(
+        [[1, 2]], columns=pd.Index(["a", pd.Timestamp("2020-01-02")], dtype=object)
+    )
+    with pytest.raises(
+        PackingError, match=r"the label Timestamp\('2020-01-02.*as 'object', a pickle"
+    ):
+        pack(frame, frame_format)
 
 
 def test_xlsx_without_lxml_refuses_carriage_returns_instead_of_losing_them(monkeypatch):
@@ -583,3 +618,33 @@ def test_xlsx_without_lxml_refuses_carriage_returns_instead_of_losing_them(monke
         pytest.raises(PackingError, match=r"'note'.*carriage returns.*pip install lxml"),
     ):
         manager.pack(frame, 'notes : dataset[format="xlsx"]')
+
+
+def test_csv_keeps_lone_carriage_returns(exact: AssertExact) -> None:
+    """In text, labels and the index alike: unquoted, a lone CR would end the row."""
+    frame = pd.DataFrame(
+        {"a\r": pd.Series(["x\ry", "\r", "\n\r", None], dtype="str")},
+        index=pd.Index(["\r", "b", "c", "d"], name="i\r"),
+    )
+    restored, _ = pack(frame, "csv")
+    exact(restored, frame)
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        ([(1, 2), (3,)], r"\(1, 2\) \(tuple\).*\[1, 2\] \(list\)"),
+        ([{1}, {2}], r"\{1\} \(set\)"),
+        ([1, 2.5], r"1 \(int\).*1.0 \(float\)"),
+        ([{"a": 1}, {"b": 2}], r"\{'a': 1\} \(dict\).*'b': None"),
+    ],
+    ids=["tuples", "sets", "ints-and-floats", "dicts-of-other-keys"],
+)
+@pytest.mark.parametrize("fmt", ["parquet", "feather", "orc"])
+def test_object_values_arrow_would_change_are_refused(
+    values: list[Any], shown: str, fmt: str
+) -> None:
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    with pytest.raises(PackingError, match=f"column 'a' holds {shown}.*pickle"):
+        pack(pd.DataFrame({"a": column}), fmt)

@@ -34,6 +34,7 @@ def edge_series() -> dict[str, pd.Series]:
         ),
         "datetime_index": pd.Series([1, 2], index=pd.date_range("2020", periods=2, freq="D")),
         "empty": pd.Series([], dtype="float64", name="e"),
+        "empty_name_missing_row": pd.Series([np.nan], name=""),
     }
 
 

@@ -141,3 +141,59 @@ def test_a_recorded_table_unpacks_without_a_hint() -> None:
         package = manager.pack(tables()[0], "table")
         item = DataItem(package.artifact.src_path, manifest=package.manifest)
         same_table(tables()[0], manager.unpack(item))
+
+
+def test_a_parquet_file_keeps_the_fields_that_share_a_name() -> None:
+    table = pa.table([pa.array([1]), pa.array(["x"])], names=["a", "a"])
+    with PackagersManager([ArrowTablePackager]) as manager:
+        restored, _ = round_trip(manager, table, "table", pa.Table)
+    assert restored.equals(table, check_metadata=True)
+
+
+def test_rows_without_columns_are_refused_as_parquet_and_kept_by_feather() -> None:
+    table = pa.table({"a": [1, 2]}).drop_columns(["a"])
+    with PackagersManager([ArrowTablePackager]) as manager:
+        with pytest.raises(PackingError, match="no columns holds no rows.*format='feather'"):
+            manager.pack(table, "table")
+        restored, _ = round_trip(manager, table, 'table : dataset[format="feather"]', pa.Table)
+    assert restored.num_rows == 2 and restored.equals(table, check_metadata=True)
+
+
+def test_types_parquet_does_not_keep_come_back_from_parquet() -> None:
+    """Timestamps in seconds (stored in milliseconds), dictionaries of large strings (read as
+    strings): the recorded fields are cast back."""
+    seconds = pa.array([0, None, 2**40], pa.timestamp("s", tz="UTC"))
+    table = pa.table(
+        {
+            "t": seconds,
+            "nested": pa.array([[1], [], None], pa.list_(pa.timestamp("s"))),
+            "n": [1, 2, 3],
+            "words": pa.array(["a", None, "a"], pa.large_string()).dictionary_encode(),
+        }
+    )
+    table = table.replace_schema_metadata({"origin": "test"})
+    with PackagersManager([ArrowTablePackager]) as manager:
+        restored, _ = round_trip(manager, table, "table", pa.Table)
+        assert restored.equals(table, check_metadata=True)
+        package = manager.pack(table, "table")
+        item = DataItem(package.artifact.src_path, key="table", manifest=package.manifest)
+        only = manager.unpack(item, Annotated[pa.Table, Columns("n", "t")])
+    assert only.equals(table.select(["n", "t"]))
+
+
+@pytest.mark.parametrize("rows", [0, 2])
+def test_dictionaries_of_nulls_are_refused_as_parquet_and_kept_by_feather(rows: int) -> None:
+    table = pa.table({"c": pa.array([None] * rows).dictionary_encode()})
+    with PackagersManager([ArrowTablePackager]) as manager:
+        with pytest.raises(PackingError, match="dictionary of nulls.*format='feather'"):
+            manager.pack(table, "table")
+        restored, _ = round_trip(manager, table, 'table : dataset[format="feather"]', pa.Table)
+    assert restored.equals(table, check_metadata=True)
+
+
+def test_fields_sharing_a_name_get_their_own_types_back() -> None:
+    words = pa.array(["a", None], pa.large_string()).dictionary_encode()
+    table = pa.table([words, pa.array([1, 2]), words], names=["w", "n", "w"])
+    with PackagersManager([ArrowTablePackager]) as manager:
+        restored, _ = round_trip(manager, table, "table", pa.Table)
+    assert restored.equals(table, check_metadata=True)

@@ -208,3 +208,27 @@ def test_special_files_are_refused_when_packing(manager: PackagersManager, tmp_p
     os.mkfifo(root / "pipe")
     with pytest.raises(PackingError, match=r"'pipe'.*special file"):
         manager.pack(root, "x")
+
+
+@pytest.mark.parametrize("name", ["a\\b", "\\", "C:x"])
+def test_names_extraction_would_change_are_refused(
+    manager: PackagersManager, tmp_path: Path, name: str
+) -> None:
+    root = tmp_path / "tree"
+    (root / "sub").mkdir(parents=True)
+    (root / ("sub" if name == "\\" else ".") / name).write_bytes(b"x")
+    with pytest.raises(PackingError, match="rename it"):
+        manager.pack(root, "tree")
+
+
+def test_names_of_another_encoding_are_refused_as_zip_and_kept_by_tar(
+    manager: PackagersManager, tmp_path: Path
+) -> None:
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / os.fsdecode(b"caf\xe9")).write_bytes(b"latin-1 name")
+    with pytest.raises(PackingError, match="zip names are UTF-8.*archive_format='tar'"):
+        manager.pack(root, "tree")
+    hint = LogHint("tree", "path", packing_kwargs={"archive_format": "tar"})
+    restored, _ = round_trip(manager, root, hint, Path)
+    assert _listing(restored) == _listing(root)

@@ -13,7 +13,17 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 
-from packagers.cli import _artifacts, _explain, _plugins, _project, _run, _runs, _store, _ui
+from packagers.cli import (
+    _artifacts,
+    _explain,
+    _plugins,
+    _project,
+    _projects,
+    _run,
+    _runs,
+    _store,
+    _ui,
+)
 from packagers.cli._options import FLAGS, common_flags
 from packagers.cli._output import EXIT_ERROR, EXIT_INTERRUPTED, print_exception, show_warnings
 
@@ -21,7 +31,7 @@ __all__ = ["build_parser", "main"]
 
 _EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `packagers ... | head`
 
-_COMMANDS = (_run, _project, _plugins, _explain, _artifacts, _runs, _store, _ui)
+_COMMANDS = (_run, _project, _plugins, _explain, _artifacts, _runs, _projects, _store, _ui)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""``packagers artifacts ls|show|get|tag``: browse stored artifacts and copy their files out."""
+"""``packagers artifacts ls|show|get|tag|untag|rm``: browse, copy out, tag and delete artifacts."""
 
 from __future__ import annotations
 
@@ -7,9 +7,16 @@ import os
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
-from packagers.cli._options import add_project_option, add_store_option, open_store
+from packagers.cli._options import (
+    add_confirm_options,
+    add_project_option,
+    add_store_option,
+    confirm,
+    open_store,
+)
 from packagers.cli._output import (
     EXIT_OK,
+    EXIT_PROBLEM,
     CommandError,
     emit,
     format_size,
@@ -33,7 +40,7 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     parser = commands.add_parser(
         "artifacts",
         parents=[flags],
-        help="list, show, copy out and tag stored artifacts",
+        help="list, show, copy out, tag and delete stored artifacts",
         description="Browse the artifacts of the store.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -67,8 +74,8 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
         "--output",
         metavar="PATH",
         default=None,
-        help="where to write: a file, a directory, or - for stdout (default: KEY.FORMAT in the "
-        "current directory)",
+        help="where to write: a file, a directory (DIR/ is created), or - for stdout (default: "
+        "KEY.FORMAT in the current directory)",
     )
     add_store_option(get)
     get.set_defaults(handler=get_command)
@@ -79,19 +86,48 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     add_store_option(tag)
     tag.set_defaults(handler=tag_command)
 
+    untag = actions.add_parser("untag", parents=[flags], help="remove a tag (the version stays)")
+    untag.add_argument("uri", metavar="URI", help="store://[project/]key")
+    untag.add_argument("tag", metavar="TAG", help="the tag to remove")
+    add_confirm_options(untag)
+    add_store_option(untag)
+    untag.set_defaults(handler=untag_command)
+
+    rm = actions.add_parser(
+        "rm",
+        parents=[flags],
+        help="delete an artifact version (or every version of a key); `store gc` then frees "
+        "the space",
+        description="Delete the version URI names, with the tags pointing at it. Refused while "
+        "another artifact (a bundle) names it, unless --force. The blobs stay until `packagers "
+        "store gc`.",
+    )
+    rm.add_argument("uri", metavar="URI", help="store://[project/]key[:tag][@version]")
+    rm.add_argument(
+        "--all-versions", action="store_true", help="delete every version of the key URI names"
+    )
+    rm.add_argument(
+        "--force", action="store_true", help="delete even what another artifact still names"
+    )
+    add_confirm_options(rm)
+    add_store_option(rm)
+    rm.set_defaults(handler=rm_command)
+
 
 def ls_command(args: argparse.Namespace) -> int:
-    refs = open_store(args).list_artifacts(project=args.project, key=args.key)
-    emit(args, [ref.to_dict() for ref in refs], _render_ls)
+    store = open_store(args)
+    refs = store.list_artifacts(project=args.project, key=args.key)
+    emit(args, [{**ref.to_dict(), "tags": store.tags_of(ref)} for ref in refs], _render_ls)
     return EXIT_OK
 
 
 def _render_ls(refs: list[dict[str, Any]]) -> None:
     print_table(
-        ["uri", "type", "object type", "size"],
+        ["uri", "tags", "type", "object type", "size"],
         [
             [
                 ref["uri"],
+                ref["tags"],
                 ref["manifest"].get("artifact_type"),
                 ref["manifest"].get("object_type"),
                 format_size(ref["manifest"].get("size")),
@@ -103,8 +139,58 @@ def _render_ls(refs: list[dict[str, Any]]) -> None:
 
 
 def show_command(args: argparse.Namespace) -> int:
-    emit(args, open_store(args).manifest(args.uri), print_fields)
+    from packagers.store import ArtifactRef
+
+    store = open_store(args)
+    manifest = store.manifest(args.uri)
+    tags = store.tags_of(ArtifactRef.from_manifest(manifest))
+    emit(args, {**manifest, "tags": tags}, _render_show)
     return EXIT_OK
+
+
+def _render_show(data: dict[str, Any]) -> None:
+    """The manifest, with the tags pointing at the version now instead of the logging hint's."""
+    shown = {name: value for name, value in data.items() if name != "tag"}
+    print_fields(shown)
+
+
+def untag_command(args: argparse.Namespace) -> int:
+    if not confirm(args, f"remove the tag {args.tag!r} from {args.uri}"):
+        print("nothing removed")
+        return EXIT_PROBLEM
+    ref = open_store(args).untag(args.uri, args.tag)
+    emit(
+        args,
+        {**ref.to_dict(), "untagged": args.tag},
+        lambda data: print(f"removed the tag {args.tag!r} from {data['uri']}"),
+    )
+    return EXIT_OK
+
+
+def rm_command(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    options = {"all_versions": args.all_versions, "force": args.force}
+    plan = store.delete_artifact(args.uri, dry_run=True, **options)  # refuses before asking
+    if not confirm(args, f"delete {len(plan.uris)} version(s): {', '.join(plan.uris)}"):
+        print("nothing deleted")
+        return EXIT_PROBLEM
+    deletion = store.delete_artifact(args.uri, **options)
+    data = {
+        "deleted": deletion.uris,
+        "tags": deletion.tags,
+        "referenced_by": deletion.referenced_by,
+    }
+    emit(args, data, _render_rm)
+    return EXIT_OK
+
+
+def _render_rm(data: dict[str, Any]) -> None:
+    for uri in data["deleted"]:
+        tags = data["tags"].get(uri)
+        print(f"deleted {uri}" + (f" (and its tags {', '.join(tags)})" if tags else ""))
+        for user in data["referenced_by"].get(uri, []):
+            print(f"  warning: {user} still names it")
+    print("`packagers store gc` frees the space of data no version needs any more")
 
 
 def tag_command(args: argparse.Namespace) -> int:
@@ -144,7 +230,7 @@ def get_command(args: argparse.Namespace) -> int:
     path = _destination(args.output, item.key + item.suffix)
     partial = f"{path}.part"
     try:
-        with _open_blob(item) as source, _open_output(partial) as target:
+        with _open_blob(item) as source, _open_output(partial, path) as target:
             actual = _copy(source, target, item.key, size, progress)
         _check(item.uri, expected, actual, "nothing was written")
         os.replace(partial, path)
@@ -174,9 +260,15 @@ def _print_value(value: Any) -> None:
 
 
 def _destination(output: str | None, name: str) -> str:
-    """``-o`` as given, or ``name`` inside it when it is a directory; by default ``name`` here."""
+    """``-o`` as given, or ``name`` inside it when it is a directory (``DIR/`` is created);
+    by default ``name`` here."""
     if output is None:
         return name
+    if output.endswith(("/", os.sep)) and not os.path.isdir(output):
+        try:
+            os.makedirs(output)
+        except OSError as error:
+            raise CommandError(f"cannot create the directory {output}: {error.strerror}") from None
     return os.path.join(output, name) if os.path.isdir(output) else output
 
 
@@ -194,11 +286,13 @@ def _open_blob(item: StoreDataItem) -> IO[bytes]:
         raise StoreError(f"{item.uri}: its data {item.url} is missing from the store") from None
 
 
-def _open_output(path: str) -> IO[bytes]:
+def _open_output(partial: str, path: str) -> IO[bytes]:
+    """The file the copy streams into (``partial``, renamed to ``path`` once verified); an
+    error names ``path``, the one the user asked for."""
     try:
-        return open(path, "wb")  # the caller's with-block closes it
+        return open(partial, "wb")  # the caller's with-block closes it
     except OSError as error:
-        raise CommandError(f"cannot write {path}: {error.strerror}") from error
+        raise CommandError(f"cannot write {path}: {error.strerror}") from None
 
 
 def _check(uri: str, expected: str | None, actual: str, outcome: str) -> None:

@@ -229,16 +229,16 @@ def _explain_file(
 ) -> dict[str, Any]:
     """A pickle is loaded (policy permitting) and its object explained; any file as an input."""
     from packagers import DataItem, config
-    from packagers.manager import PICKLE_SUFFIXES
+    from packagers.formats import is_pickle
 
     item = DataItem(path)
-    if item.suffix.endswith(PICKLE_SUFFIXES) and config.pickle.policy != "deny":
+    if is_pickle(item.suffix) and config.pickle.policy != "deny":
         from packagers import _pickle
 
         obj = _pickle.load(path, {}, what=path)
         return _explain_packing(path, type(obj), manager, artifact_type, obj)
     notes = ["without a type hint a run passes the file as a DataItem"]
-    if item.suffix.endswith(PICKLE_SUFFIXES):
+    if is_pickle(item.suffix):
         notes.append("the pickle was not loaded: the pickle policy is 'deny'")
     return {
         "target": path,

@@ -12,9 +12,11 @@ if TYPE_CHECKING:
 __all__ = [
     "FLAGS",
     "KeyValues",
+    "add_confirm_options",
     "add_project_option",
     "add_store_option",
     "common_flags",
+    "confirm",
     "open_store",
 ]
 
@@ -63,6 +65,30 @@ def add_store_option(parser: argparse.ArgumentParser) -> None:
 
 def add_project_option(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--project", metavar="NAME", default=None, help=what)
+
+
+def add_confirm_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-y", "--yes", action="store_true", help="do not ask for confirmation (scripts, CI)"
+    )
+
+
+def confirm(args: argparse.Namespace, question: str) -> bool:
+    """Whether to go on: ``--yes``, or the user's answer to ``question? [y/N]`` on a terminal.
+
+    Without a terminal to ask on (CI, a pipe) and without ``--yes`` it is an error, never a
+    silent yes or a prompt that blocks forever.
+    """
+    import sys
+
+    from packagers.cli._output import CommandError
+
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        raise CommandError(f"{question} needs confirmation and stdin is not a terminal; pass --yes")
+    answer = input(f"{question}? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
 
 
 def open_store(args: argparse.Namespace, *, create: bool = False) -> Store:

@@ -27,9 +27,10 @@ examples:
   packagers run train.py:train -i data=store://raw-data -p epochs=10 -r accuracy -r "model : model"
   packagers run mypackage.steps:clean -i raw=data.csv -r 'cleaned : dataset[format="parquet"]'
 
-A param value is parsed as JSON when it parses (10, 0.5, true, null, [1, 2], {"a": 1}, "quoted")
-and kept as a string otherwise (-p name=alice). The current directory is importable, as with
-`python -m`.
+A param value is converted by its parameter's type hint: int, float, bool (true/false, yes/no,
+1/0), JSON for lists and dicts, str kept as given; a param without a hint is JSON when it parses
+(10, [1, 2]) and a string otherwise. A value that does not convert is refused (exit 3) before
+the function runs. The current directory is importable, as with `python -m`.
 """
 
 
@@ -63,8 +64,8 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         default={},
         action=KeyValues,
-        convert=parse_param,
-        help="a parameter, JSON when it parses, else a string (repeatable)",
+        convert=str,
+        help="a parameter, converted by its type hint (repeatable)",
     )
     parser.add_argument(
         "-r",
@@ -76,6 +77,7 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
         help="a log hint for the next returned value, e.g. 'data : dataset[format=\"csv\"]' "
         "(repeatable; default: the function's @handler hints)",
     )
+    add_identity_options(parser)
     add_executor_options(parser)
     add_project_option(parser, "the project to log into (default: the project setting)")
     add_store_option(parser)
@@ -104,7 +106,7 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
         convert=parse_param,
         help="the values of one parameter to sweep, a JSON list (repeatable: a grid)",
     )
-    for option in ("inputs", "params", "returns"):
+    for option in ("inputs", "params", "returns", "name", "labels"):
         mapper._add_action(next(a for a in parser._actions if a.dest == option))
     mapper.add_argument("--max-in-flight", type=int, default=None, help="runs at once")
     mapper.add_argument(
@@ -118,6 +120,22 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     add_project_option(mapper, "the project to log into (default: the project setting)")
     add_store_option(mapper)
     mapper.set_defaults(handler=map_command)
+
+
+def add_identity_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--name", default=None, help="the run's name (default: the function's name)"
+    )
+    parser.add_argument(
+        "-l",
+        "--label",
+        dest="labels",
+        metavar="KEY=VALUE",
+        default={},
+        action=KeyValues,
+        convert=str,
+        help="a label to find the run by, e.g. -l team=vision (repeatable)",
+    )
 
 
 def add_executor_options(parser: argparse.ArgumentParser) -> None:
@@ -158,13 +176,23 @@ def parse_param(text: str) -> Any:
         return text
 
 
+def _typed_params(target: str, texts: dict[str, str]) -> dict[str, Any]:
+    """The ``-p`` texts converted by the hints of the function ``target`` names."""
+    if not texts:
+        return {}
+    from packagers.runner.checks import params_from_text
+    from packagers.runner.functions import canonical_reference, function_info, load_function
+
+    return params_from_text(function_info(load_function(canonical_reference(target))), texts)
+
+
 def run_command(args: argparse.Namespace) -> int:
     from packagers.runner import run
 
     record = run(
         args.target,
         inputs=args.inputs,
-        params=args.params,
+        params=_typed_params(args.target, args.params),
         returns=args.returns,
         project=args.project,
         store=open_store(args, create=True),
@@ -173,6 +201,8 @@ def run_command(args: argparse.Namespace) -> int:
         retries=args.retries,
         timeout=args.timeout,
         progress=progress_for(args),
+        name=args.name,
+        labels=args.labels,
     )
     data = record.to_dict()
     emit(args, data, _render)
@@ -188,7 +218,7 @@ def map_command(args: argparse.Namespace) -> int:
         args.target,
         over=args.over,
         inputs=args.inputs,
-        params=args.params,
+        params=_typed_params(args.target, args.params),
         returns=args.returns,
         project=args.project,
         store=open_store(args, create=True),
@@ -196,6 +226,8 @@ def map_command(args: argparse.Namespace) -> int:
         executor_options=_executor_options(args),
         retries=args.retries,
         timeout=args.timeout,
+        name=args.name,
+        labels=args.labels,
         max_in_flight=args.max_in_flight,
         max_errors=args.max_errors,
         best=args.best,
@@ -222,10 +254,12 @@ def _render(record: dict[str, Any]) -> None:
     print_fields(
         {
             "run": record["id"],
+            "name": record.get("name"),
             "function": record.get("function"),
             "project": record["project"],
             "state": record["state"],
             "duration": f"{duration:.2f} s" if duration is not None else None,
+            "labels": record.get("labels") or None,
             "results": record["results"],
             "artifacts": {key: ref["uri"] for key, ref in record["artifacts"].items()},
         }

@@ -66,7 +66,7 @@ class Packer:
         except PackingError as error:
             raise PackingError(f"{hint.key!r}: {error}") from None
         if isinstance(packager, PicklePackager):
-            _warn_missing_family(type(obj))
+            _warn_missing_family(obj.__class__)  # type(obj) is not Hashable to mypy
         output = self._call_packer(packager, obj, hint, artifact_type, digest)
         manifest = self._base_manifest(hint, artifact_type, packager, type(obj))
         if artifact_type == ArtifactType.RESULT:

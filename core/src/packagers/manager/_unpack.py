@@ -114,14 +114,19 @@ class Unpacker:
                     yield Step(member, NOTHING, Verdict("", False, reason))
 
     def unpack(self, data_item: DataItem, type_hint: Any) -> Any:
-        """The object ``data_item`` holds as ``type_hint`` asks (see :meth:`steps`)."""
+        """The object ``data_item`` holds as ``type_hint`` asks (see :meth:`steps`).
+
+        When nothing gives it, the error lists the packagers that tried and failed; only when
+        none tried does it list why each one declined (a suffix it does not read...).
+        """
         data_item.hint_metadata = ()
         self.opened.append(data_item)
-        attempts: list[str] = []
+        declined: list[str] = []
+        failed: list[str] = []
         for step in self.steps(data_item, type_hint):
             verdict = step.verdict
             if not verdict.accepted:
-                attempts.append(step.attempt())
+                declined.append(step.attempt())
                 continue
             data_item.hint_metadata = hint_metadata(step.member)
             if step.route == RECORDED:
@@ -137,10 +142,11 @@ class Unpacker:
             try:
                 return packager.unpack(data_item, verdict.artifact_type, {})  # type: ignore[union-attr, arg-type]
             except Exception as error:
-                attempts.append(
+                failed.append(
                     f"{hint_name(step.member)} via {verdict.packager} ({verdict.artifact_type}): "
                     f"{type(error).__name__}: {error}"
                 )
+        attempts = dict.fromkeys(failed or declined)  # in order, each line once
         tried = "\n".join(f"  - {attempt}" for attempt in attempts) or "  - nothing matched"
         manifest = data_item.manifest
         packed = (

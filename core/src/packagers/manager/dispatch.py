@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from packagers._errors import PackingError
 from packagers.artifacts import ArtifactType
+from packagers.formats import PICKLE_SUFFIXES, is_pickle
 from packagers.packager import Packager
 from packagers.plugins.collection import PLUGIN_PRIORITY, PackagerRecord, collect
 from packagers.plugins.families import missing_family
@@ -31,7 +32,6 @@ __all__ = [
     "hint_name",
 ]
 
-PICKLE_SUFFIXES = (".pkl", ".pickle", ".cloudpickle")
 #: Why a packager was not taken (``Verdict.code`` of a declined verdict).
 OTHER_TYPE, SUBCLASS, ARTIFACT_TYPE, DECLINED, NOT_A_PICKLE = (
     "other type",
@@ -200,7 +200,7 @@ def unpack_verdict(packager: Packager, data_item: DataItem, hint: Any) -> Verdic
     """Whether ``packager`` would try a plain (never packed) file for ``hint``, and as what."""
     name = packager.qualified_name()
     artifact_type = packager.get_default_unpacking_artifact_type(data_item)
-    if artifact_type == ArtifactType.OBJECT and not data_item.suffix.endswith(PICKLE_SUFFIXES):
+    if artifact_type == ArtifactType.OBJECT and not is_pickle(data_item.suffix):
         reason = "the file is not a pickle (no .pkl suffix)"
         return Verdict(name, False, reason, artifact_type, NOT_A_PICKLE)
     if not packager.is_unpackable(data_item, hint, artifact_type):

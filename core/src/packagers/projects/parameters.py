@@ -10,7 +10,6 @@ converted value.
 
 from __future__ import annotations
 
-import math
 import os
 import urllib.parse
 import urllib.request
@@ -18,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from packagers._text_values import TextValueError, to_bool, to_float, to_int
 from packagers.projects.errors import ProjectParameterError
 
 if TYPE_CHECKING:
@@ -34,9 +34,6 @@ __all__ = [
 
 #: Scalars a default may be (YAML gives these; a list or a mapping is not a parameter value).
 DefaultValue = str | int | float | bool | None
-
-_TRUE = frozenset({"true", "yes", "on", "1"})
-_FALSE = frozenset({"false", "no", "off", "0"})
 
 
 @dataclass(frozen=True)
@@ -88,35 +85,22 @@ def _string(value: Any, context: _Context) -> tuple[Any, str]:
 
 
 def _float(value: Any, context: _Context) -> tuple[Any, str]:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _Invalid("is not a number")
-    try:
-        number = float(value)
-    except ValueError:
-        raise _Invalid("is not a number") from None
-    if not math.isfinite(number):
-        raise _Invalid("is not a finite number (nan and inf are refused)")
-    return number, str(value)
+    return _scalar(to_float, value), str(value)
 
 
 def _int(value: Any, context: _Context) -> tuple[Any, str]:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise _Invalid("is not an integer")
-    try:
-        return int(value), str(value)
-    except ValueError:
-        raise _Invalid("is not an integer") from None
+    return _scalar(to_int, value), str(value)
 
 
 def _bool(value: Any, context: _Context) -> tuple[Any, str]:
-    if isinstance(value, bool):
-        return value, str(value)
-    text = str(value).strip().lower() if isinstance(value, (str, int)) else None
-    if text in _TRUE:
-        return True, str(value)
-    if text in _FALSE:
-        return False, str(value)
-    raise _Invalid("is not a boolean (true/false, yes/no, on/off, 1/0)")
+    return _scalar(to_bool, value), str(value)
+
+
+def _scalar(convert: Callable[[Any], Any], value: Any) -> Any:
+    try:
+        return convert(value)
+    except TextValueError as problem:
+        raise _Invalid(str(problem)) from None
 
 
 def _path(value: Any, context: _Context) -> tuple[Any, str]:

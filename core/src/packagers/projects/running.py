@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any, ClassVar
@@ -254,7 +253,7 @@ class ProjectRun(RunHandle):
         )
         handle = cls(record, plan.store)
         plan.store.save_run(record.to_dict())
-        handle._launch(plan, environment, echo, time.perf_counter())
+        handle._launch(plan, environment, echo)
         return handle
 
     # -- the handle -----------------------------------------------------------------------------
@@ -292,9 +291,7 @@ class ProjectRun(RunHandle):
 
     # -- the process ----------------------------------------------------------------------------
 
-    def _launch(
-        self, plan: RunPlan, environment: PreparedEnvironment, echo: bool, start: float
-    ) -> None:
+    def _launch(self, plan: RunPlan, environment: PreparedEnvironment, echo: bool) -> None:
         streams = {
             key: _Capture(key, sys.stdout if key == "stdout" else sys.stderr, echo)
             for key in _STREAMS
@@ -332,14 +329,14 @@ class ProjectRun(RunHandle):
         except OSError as error:
             for capture in streams.values():
                 capture.close()
-            self._finish_unstarted(error, streams, start, [request, reply])
+            self._finish_unstarted(error, streams, [request, reply])
             return
         assert self._process.stdout is not None and self._process.stderr is not None
         streams["stdout"].follow(self._process.stdout)
         streams["stderr"].follow(self._process.stderr)
         threading.Thread(
             target=self._watch,
-            args=(streams, reply, [request, reply], start),
+            args=(streams, reply, [request, reply]),
             name=f"packagers-project-run-{self.id}",
         ).start()
 
@@ -347,18 +344,16 @@ class ProjectRun(RunHandle):
         self,
         error: OSError,
         streams: dict[str, _Capture],
-        start: float,
         temporary: list[str | None],
     ) -> None:
         self._record.fail(ProjectRunError(f"the entry point's process could not start: {error}"))
-        self._complete(streams, start, temporary)
+        self._complete(streams, temporary)
 
     def _watch(
         self,
         streams: dict[str, _Capture],
         reply: str | None,
         temporary: list[str | None],
-        start: float,
     ) -> None:
         assert self._process is not None
         code = self._process.wait()
@@ -384,11 +379,9 @@ class ProjectRun(RunHandle):
         elif outcome is None:
             self._record.fail(ProjectRunError("the handler's worker exited without a run record"))
         self._record.project_run = details
-        self._complete(streams, start, temporary)
+        self._complete(streams, temporary)
 
-    def _complete(
-        self, streams: dict[str, _Capture], start: float, temporary: list[str | None]
-    ) -> None:
+    def _complete(self, streams: dict[str, _Capture], temporary: list[str | None]) -> None:
         """Store the output, stamp the end, save the final record, whatever happened before."""
         record = self._record
         try:
@@ -397,8 +390,7 @@ class ProjectRun(RunHandle):
             except Exception as error:  # the output is lost, the record must still end
                 if record.state != ERROR:
                     record.fail(error)
-            record.duration = time.perf_counter() - start
-            record.ended = datetime.now(timezone.utc).isoformat()
+            record.finish()
             self._store.save_run(record.to_dict(), announced=True)
         except BaseException as error:
             self._failure = error

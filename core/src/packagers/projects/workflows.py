@@ -382,9 +382,7 @@ class _Runner:
             if not isinstance(error, Exception):
                 raise
         finally:
-            ended = datetime.now(timezone.utc)
-            self.record.ended = ended.isoformat()
-            self.record.duration = (ended - now).total_seconds()
+            self.record.finish()
             self.store.save_run(self.record.to_dict())
         return self.record
 

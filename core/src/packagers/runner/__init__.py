@@ -9,10 +9,15 @@ package is ``packagers.runner`` so that ``packagers.run`` can stay the plain fun
 from __future__ import annotations
 
 from packagers.runner.errors import (
+    DuplicateKeyError,
     ExecutorError,
     FunctionReferenceError,
+    InputNotFoundError,
+    MissingParameterError,
+    ParamTypeError,
     RunArgumentError,
     RunError,
+    UnknownArtifactTypeError,
 )
 from packagers.runner.executors import (
     Executor,
@@ -31,11 +36,15 @@ from packagers.runner.runner import RunJob, run, submit
 
 __all__ = [
     "CompletedRun",
+    "DuplicateKeyError",
     "Executor",
     "ExecutorError",
     "FunctionReferenceError",
+    "InputNotFoundError",
     "LocalExecutor",
     "MapRecord",
+    "MissingParameterError",
+    "ParamTypeError",
     "ProcessExecutor",
     "ProcessRun",
     "RunArgumentError",
@@ -44,6 +53,7 @@ __all__ = [
     "RunJob",
     "RunRecord",
     "RunTimeoutError",
+    "UnknownArtifactTypeError",
     "executor_names",
     "get_executor",
     "handler",

@@ -24,6 +24,7 @@ from packagers.runner.local import execute
 from packagers.runner.record import CANCELLED, error_info
 from packagers.runner.runner import prepare_job
 from packagers.store import Store
+from packagers.store.errors import RunFinishedError
 
 __all__ = ["main", "run_envelope"]
 
@@ -72,6 +73,7 @@ def run_envelope(
                 else [hint_from_json(hint) for hint in envelope["returns"]],
                 envelope["project"],
                 _store(envelope["store"], envelope["storage_options"]),
+                check=False,  # the launcher checked the job before sending it
             )
         except Exception as error:
             return {"error": error_info(error)}
@@ -86,7 +88,10 @@ def run_envelope(
         # A map's child is saved once, when it ends: its parent is the run saved as running.
         announce = "item" not in job.record_fields
         save = envelope.get("save", True)
-        record = execute(job, envelope["executor"], announce=announce, save=save)
+        try:
+            record = execute(job, envelope["executor"], announce=announce, save=save)
+        except RunFinishedError as finished:  # a scheduler ran the task again: it ended already
+            return {"record": finished.record}
         return {"record": record.to_dict()}
 
 

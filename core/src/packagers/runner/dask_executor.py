@@ -21,7 +21,7 @@ from packagers.runner.envelope import envelope_size, job_envelope
 from packagers.runner.errors import ExecutorError, RunArgumentError
 from packagers.runner.executors import Executor, RunWindow
 from packagers.runner.handle import RunHandle, RunTimeoutError
-from packagers.runner.local import close_record, open_record, retry_lost
+from packagers.runner.local import close_record, open_record, retry_lost, saved_final
 from packagers.runner.record import (
     CANCELLED,
     ERROR,
@@ -270,6 +270,10 @@ class DaskRun(RunHandle):
         if self._final is not None:  # stopped meanwhile: its record is final already
             return
         if isinstance(outcome, BaseException):
+            done = saved_final(self._job, self.id)
+            if done is not None:  # the worker ended the run and saved it; only its answer was lost
+                self._final = done
+                return
             if retry_lost(self._job, self._record, outcome):
                 self.future = self._submit()
                 return
@@ -283,8 +287,10 @@ class DaskRun(RunHandle):
             self._record.state = reply["stopped"]
             self._close()
         else:  # the job did not even start on the worker
-            self._record.state, self._record.error = ERROR, reply["error"]
-            self._close()
+            self._final = saved_final(self._job, self.id)  # ...this time: it may have ended before
+            if self._final is None:
+                self._record.state, self._record.error = ERROR, reply["error"]
+                self._close()
 
     def _stop(self, state: str) -> None:
         """Ask the run to stop; past the grace period, restart the worker that still runs it."""
@@ -312,7 +318,7 @@ class DaskRun(RunHandle):
             self._close()
 
     def _close(self) -> None:
-        close_record(self._job, self._record, self._start, announced=True)
+        close_record(self._job, self._record, announced=True)
         self._final = self._record
 
 

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from packagers._errors import PackagersError
 
-__all__ = ["ExecutorError", "FunctionReferenceError", "RunArgumentError", "RunError"]
+__all__ = [
+    "DuplicateKeyError",
+    "ExecutorError",
+    "FunctionReferenceError",
+    "InputNotFoundError",
+    "MissingParameterError",
+    "ParamTypeError",
+    "RunArgumentError",
+    "RunError",
+    "UnknownArtifactTypeError",
+]
 
 
 class RunError(PackagersError):
@@ -20,6 +30,26 @@ class FunctionReferenceError(RunError, ValueError):
 
 class RunArgumentError(RunError, ValueError):
     """``inputs``, ``params`` or ``returns`` do not fit the function or the executor."""
+
+
+class MissingParameterError(RunArgumentError):
+    """A parameter without a default was given neither as an input nor as a param."""
+
+
+class DuplicateKeyError(RunArgumentError):
+    """Two log hints name the same key: the second output would overwrite the first."""
+
+
+class InputNotFoundError(RunArgumentError):
+    """An input names a store URI that does not resolve, or a local file that does not exist."""
+
+
+class UnknownArtifactTypeError(RunArgumentError):
+    """A log hint asks for an artifact type that no collected packager packs."""
+
+
+class ParamTypeError(RunArgumentError):
+    """A param given as text (``packagers run -p``) does not convert to its parameter's hint."""
 
 
 class ExecutorError(RunError):

@@ -211,7 +211,7 @@ class ProcessRun(RunHandle):
                 self._final = RunRecord.from_dict(reply["record"])
                 return
             record.state, record.error = ERROR, reply["error"]  # it did not even start there
-            close_record(job, record, self._start)
+            close_record(job, record)
             self._final = record
             return
         if self._stop is not None:
@@ -225,7 +225,7 @@ class ProcessRun(RunHandle):
                 self._spawn()
                 return
             record.fail(lost)
-        close_record(job, record, self._start, announced=True)  # the worker may have announced it
+        close_record(job, record, announced=True)  # the worker may have announced it
         self._final = record
 
 

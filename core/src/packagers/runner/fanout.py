@@ -13,12 +13,12 @@ import hashlib
 import inspect
 import itertools
 import json
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from packagers.runner.checks import run_identity
 from packagers.runner.errors import RunArgumentError
 from packagers.runner.executors import get_executor
 from packagers.runner.record import COMPLETED, ERROR, RunRecord, new_run_id
@@ -60,6 +60,8 @@ def map(
     timeout: float | None = None,
     best: str | None = None,
     resume: bool = False,
+    name: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> MapRecord:
     """Run ``fn`` once per item of ``over``; the parent record, with ``.children``.
 
@@ -73,12 +75,13 @@ def map(
     ``resume=True`` skips the items that already have a completed child in the project (those
     children, of an earlier parent, are among this parent's ``children``). When the map itself
     fails (the cluster is lost, an interrupt), the parent is saved in state ``error`` and the
-    exception raised again.
+    exception raised again. ``name`` and ``labels`` are recorded on the parent and every child.
     """
     runner = get_executor(executor, **(executor_options or {}))
     items = _items(over)
     retries, retry_on_names, timeout = retry_policy(retries, retry_on, timeout)
     selector = _selector(best)
+    identity = run_identity(name, labels)
     window = max_in_flight if max_in_flight is not None else runner.default_window()
     for name, value in (("max_in_flight", window), ("max_errors", max_errors)):
         if value is not None and (
@@ -91,6 +94,8 @@ def map(
     ]  # every item is checked before the first one runs
     first = jobs[0] if jobs else prepare_job(fn, inputs, params, returns, project, store)
     parent = _open_parent(first, runner.name, len(jobs))
+    for field_name, value in identity.items():
+        setattr(parent, field_name, value)
     done: dict[str, RunRecord] = {}
     if resume:
         done = _completed_children(
@@ -100,17 +105,16 @@ def map(
     children: list[RunRecord | None] = [done.get(job.record_fields["item"]) for job in jobs]
     for job in jobs:
         job.record_fields["parent_id"] = parent.id
+        job.record_fields.update(identity)
         job.retries, job.retry_on, job.timeout = retries, retry_on_names, timeout
-    start = time.perf_counter()
     try:
         errors = _run_items(runner, jobs, children, window, max_errors)
     except BaseException as error:
         parent.fail(error)
-        parent.duration = time.perf_counter() - start
-        parent.ended = datetime.now(timezone.utc).isoformat()
+        parent.finish()
         first.store.save_run(parent.to_dict())
         raise
-    return _close_parent(parent, jobs, children, errors, max_errors, selector, start)
+    return _close_parent(parent, jobs, children, errors, max_errors, selector)
 
 
 def _run_items(
@@ -262,7 +266,6 @@ def _close_parent(
     errors: int,
     max_errors: int | None,
     selector: tuple[str, str] | None,
-    start: float,
 ) -> MapRecord:
     """Count the children's states, name the best, log the status table, save the parent."""
     finished = [child for child in children if child is not None]
@@ -292,8 +295,7 @@ def _close_parent(
         }
     else:
         parent.state = COMPLETED
-    parent.duration = time.perf_counter() - start
-    parent.ended = datetime.now(timezone.utc).isoformat()
+    parent.finish()
     if store is not None:
         store.save_run(parent.to_dict())
     return parent

@@ -104,7 +104,7 @@ def function_reference(fn: Callable[..., Any]) -> str:
 class FunctionInfo:
     """What a run needs to know about a function: its name, keyword parameters and type hints."""
 
-    __slots__ = ("_fn", "_hints", "name", "parameters", "takes_any_keyword")
+    __slots__ = ("_fn", "_hints", "name", "parameters", "required", "takes_any_keyword")
 
     def __init__(self, fn: Callable[..., Any]) -> None:
         self._fn = weakref.ref(fn) if _weakrefable(fn) else lambda: fn
@@ -114,11 +114,16 @@ class FunctionInfo:
             signature = inspect.signature(fn)
         except (TypeError, ValueError):  # some builtins have none: accept any keyword
             self.parameters: tuple[str, ...] = ()
+            self.required: tuple[str, ...] = ()
             self.takes_any_keyword = True
             return
         kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
         values = signature.parameters.values()
         self.parameters = tuple(p.name for p in values if p.kind in kinds)
+        #: The parameters a call must name (no default); positional-only ones cannot be named.
+        self.required = tuple(
+            p.name for p in values if p.kind in kinds and p.default is inspect.Parameter.empty
+        )
         self.takes_any_keyword = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in values)
 
     @property

@@ -92,7 +92,7 @@ def execute(
         except BaseException as error:
             record.fail(error)
             if not isinstance(error, Exception):
-                close_record(job, record, start, save=save)
+                close_record(job, record, save=save)
                 raise
             if retryable(error, laps.phase, job.retry_on) and len(record.attempts) < job.retries:
                 record.attempts.append(attempt_entry(record, began))
@@ -101,7 +101,7 @@ def execute(
                 record.results, record.artifacts, record.timings = {}, {}, {}
                 continue
         break
-    close_record(job, record, start, save=save)
+    close_record(job, record, save=save)
     return record
 
 
@@ -114,6 +114,13 @@ def retryable(error: BaseException, phase: str, retry_on: tuple[str, ...]) -> bo
     if phase != "run" and isinstance(error, OSError):
         return True
     return bool(retry_on) and any(type_name(kind) in retry_on for kind in type(error).__mro__)
+
+
+def saved_final(job: RunJob, run_id: str) -> RunRecord | None:
+    """The final record a worker saved for ``run_id``, if it did: then the run must not be tried
+    again, nor its record overwritten, whatever became of the worker's answer."""
+    saved = job.store.final_run(run_id, project=job.project)
+    return None if saved is None else RunRecord.from_dict(saved)
 
 
 def retry_lost(job: RunJob, record: RunRecord, error: BaseException) -> bool:
@@ -169,14 +176,13 @@ def open_record(job: RunJob, executor: str) -> RunRecord:
 
 
 def close_record(
-    job: RunJob, record: RunRecord, start: float, *, announced: bool = False, save: bool = True
+    job: RunJob, record: RunRecord, *, announced: bool = False, save: bool = True
 ) -> None:
-    """Stamp the end of the run (``start`` is its ``perf_counter``) and save the final record.
+    """Stamp the end of the run and save the final record.
 
     ``announced``: another process may have saved the run as active (see ``Store.save_run``).
     """
-    record.duration = time.perf_counter() - start
-    record.ended = datetime.now(timezone.utc).isoformat()
+    record.finish()
     if record.logged and save:
         job.store.save_run(record.to_dict(), announced=announced)
 
@@ -196,7 +202,7 @@ def _run(job: RunJob, record: RunRecord, manager: PackagersManager | None, lap: 
             return
         lap.begin("pack")
         packages = manager.pack_outputs(
-            returned, job.returns, digest=job.store.wants_digests, auto_key_prefix=record.name
+            returned, job.returns, digest=job.store.wants_digests, auto_key_prefix=job.info.name
         )
         lap("pack")
         if not packages:
@@ -331,7 +337,7 @@ class InProcessRun(RunHandle):
         if self._claim():  # never started: it ends here, without running
             record = open_record(self._job, self._executor)
             record.state = CANCELLED
-            close_record(self._job, record, time.perf_counter())
+            close_record(self._job, record)
             self._final = record
         return True
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from packagers.run_states import (
@@ -73,7 +73,10 @@ class RunRecord:
     a tag named) and ``"digest"`` when the store knows them; ``results`` holds result values;
     ``artifacts`` the references of what was logged. ``logged`` is False for the workers of a
     multi-worker run that do not log.
-    ``timings`` splits ``duration`` (seconds) into ``unpack``, ``run``, ``pack`` and ``log``.
+    ``name`` is what the caller named the run (default: the function's name); ``labels``
+    free ``key: value`` strings to find runs by (``packagers runs ls --label k=v``).
+    ``duration`` is the wall time, ``ended`` minus ``started`` (seconds); ``timings`` splits it
+    into ``unpack``, ``run``, ``pack`` and ``log``.
     ``parent_id`` links a step to the run it is part of (a workflow's, a map's).
     ``project_run`` is set for runs of a project's entry point: the source (``uri``,
     ``version``, ``commit``, ``subdirectory``), the ``entry_point``, its ``command`` or
@@ -108,6 +111,7 @@ class RunRecord:
     item: str | None = None
     worker: str | None = None
     attempts: list[dict[str, Any]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -118,6 +122,13 @@ class RunRecord:
         """Move to state ``error``, keeping the exception (see :func:`error_info`)."""
         self.state = ERROR
         self.error = error_info(error)
+
+    def finish(self) -> None:
+        """Stamp the end now; the duration is end minus start, whichever executor ran it."""
+        now = datetime.now(timezone.utc)
+        self.ended = now.isoformat()
+        if self.started:
+            self.duration = (now - datetime.fromisoformat(self.started)).total_seconds()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (artifact references become dicts), the form the store saves."""

@@ -8,11 +8,12 @@ raising, an output that does not pack) ends in a record in state ``error``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from packagers.data_item import DataItem
+from packagers.runner.checks import check_job, run_identity
 from packagers.runner.errors import FunctionReferenceError, RunArgumentError
 from packagers.runner.executors import get_executor
 from packagers.runner.functions import (
@@ -80,6 +81,8 @@ def run(
     retry_on: Iterable[type[BaseException] | str] = (),
     timeout: float | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    name: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> RunRecord:
     """Run ``fn`` with typed inputs, log what it returns, and return the run record.
 
@@ -87,7 +90,8 @@ def run(
     hints; ``params`` are passed as they are; ``returns`` are log hints (by default those of
     ``@handler``). A function that raises gives a record in state ``error``; bad arguments raise
     a :class:`~packagers.runner.RunError`. ``progress(key, done, total)`` is called while the
-    outputs of an in-process run stream into the store (for progress bars).
+    outputs of an in-process run stream into the store (for progress bars). ``name`` (default:
+    the function's name) and ``labels`` (``{"team": "vision"}``) are recorded to find the run by.
 
     The same as ``submit(...).wait()``; see :func:`submit` for the other arguments.
     """
@@ -104,6 +108,8 @@ def run(
         retry_on=retry_on,
         timeout=timeout,
         progress=progress,
+        name=name,
+        labels=labels,
     ).wait()
 
 
@@ -121,6 +127,8 @@ def submit(
     retry_on: Iterable[type[BaseException] | str] = (),
     timeout: float | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    name: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> RunHandle:
     """Start a run as :func:`run` would and return its handle without waiting for it.
 
@@ -133,6 +141,7 @@ def submit(
     runner = get_executor(executor, **(executor_options or {}))
     job = prepare_job(fn, inputs, params, returns, project, store)
     job.progress = progress
+    job.record_fields.update(run_identity(name, labels))
     job.retries, job.retry_on, job.timeout = retry_policy(retries, retry_on, timeout)
     return runner.submit(job)
 
@@ -173,8 +182,14 @@ def prepare_job(
     returns: Hints | None,
     project: str | None,
     store: Store | str | None,
+    *,
+    check: bool = True,
 ) -> RunJob:
-    """Load the function, match the argument names to its parameters and open the store."""
+    """Load the function, match the argument names to its parameters and open the store.
+
+    ``check`` refuses a run that cannot work (see ``runner/checks.py``); a worker preparing a
+    job its launcher checked already skips it.
+    """
     from packagers._config import config
     from packagers.store import Store, get_store
     from packagers.store.errors import StoreError
@@ -203,6 +218,9 @@ def prepare_job(
         project = check_name("project", project or config.project, "run")
     except StoreError as error:
         raise RunArgumentError(str(error)) from None
+    opened = store if isinstance(store, Store) else get_store(store)
+    if check:
+        check_job(info, inputs, params, hints, opened)
     return RunJob(
         fn=fn,
         info=info,
@@ -211,7 +229,7 @@ def prepare_job(
         params=params,
         returns=hints,
         project=project,
-        store=store if isinstance(store, Store) else get_store(store),
+        store=opened,
     )
 
 

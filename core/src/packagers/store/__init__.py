@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from packagers.store.artifacts_index import ArtifactRef
 from packagers.store.data_item import StoreDataItem
+from packagers.store.deletion import ArtifactInUseError, Deletion
 from packagers.store.errors import (
+    AmbiguousRunError,
     CorruptArtifactError,
     DamagedFileError,
     StoreError,
@@ -19,9 +21,12 @@ from packagers.store.store import Store, get_store
 from packagers.store.uri import StoreUri, parse_uri
 
 __all__ = [
+    "AmbiguousRunError",
+    "ArtifactInUseError",
     "ArtifactRef",
     "CorruptArtifactError",
     "DamagedFileError",
+    "Deletion",
     "Store",
     "StoreDataItem",
     "StoreError",

@@ -115,6 +115,14 @@ class ArtifactIndex:
         }
         self._backend.write(self._tag_path(project, key, tag), _dump_json(pointer))
 
+    def remove_tag(self, project: str, key: str, tag: str) -> None:
+        self._backend.remove(self._tag_path(project, key, tag))
+
+    def remove_version(self, project: str, key: str, version: str) -> None:
+        """Remove a version: its manifest, then its preview (see ``store/deletion.py``)."""
+        self._backend.remove(self.manifest_path(project, key, version))
+        self._backend.remove(self.preview_path(project, key, version))
+
     # -- reading ----------------------------------------------------------------------------------
 
     def versions(self, project: str, key: str) -> list[str]:

@@ -8,8 +8,10 @@ from typing import Any
 from packagers._errors import PackagersError
 
 __all__ = [
+    "AmbiguousRunError",
     "CorruptArtifactError",
     "DamagedFileError",
+    "RunFinishedError",
     "StoreError",
     "StoreNotFoundError",
     "parse_json",
@@ -39,6 +41,22 @@ class DamagedFileError(StoreError):
         )
         self.path = path
         self.problem = problem
+
+
+class RunFinishedError(StoreError):
+    """A final run record exists and cannot change; ``record`` is the one saved.
+
+    Whoever meets it knows the run is over: a scheduler that ran a task twice, say, returns the
+    saved record rather than a second run's.
+    """
+
+    def __init__(self, message: str, record: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.record = record
+
+
+class AmbiguousRunError(StoreError):
+    """A run id prefix matches several runs; the message lists them."""
 
 
 class StoreNotFoundError(StoreError):

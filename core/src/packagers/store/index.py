@@ -22,7 +22,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -109,13 +109,17 @@ def index_location(backend: Backend) -> str:
 class RunQuery:
     """What a listing of runs asks for; ``where`` is parameterised SQL over the ``runs`` table.
 
-    ``sort`` is a column of :data:`RUN_COLUMNS` or ``params.<name>``/``results.<name>``.
+    ``sort`` is a column of :data:`RUN_COLUMNS` or ``params.<name>``/``results.<name>``;
+    ``labels`` must all match; ``since`` is an ISO time the runs started at or after.
     """
 
     project: str | None = None
     state: str | None = None
     function: str | None = None
     parent: str | None = None
+    name: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    since: str | None = None
     where: tuple[str, Sequence[Any]] | None = None
     sort: str = "started"
     descending: bool = True
@@ -407,11 +411,17 @@ class StoreIndex:
         """A page of run records (newest first unless sorted otherwise), up to date."""
         self.refresh(artifacts=False)
         conditions, values = [], []
-        for column in ("project", "state", "function", "parent"):
+        for column in ("project", "state", "function", "parent", "name"):
             wanted = getattr(query, column)
             if wanted is not None:
                 conditions.append(f"{column} = ?")
                 values.append(wanted)
+        for label, wanted in query.labels.items():
+            conditions.append("json_extract(record, ?) = ?")
+            values.extend([f"$.labels.{json_path(label)[2:]}", wanted])
+        if query.since is not None:
+            conditions.append("started >= ?")
+            values.append(query.since)
         if query.where is not None:
             conditions.append(f"({query.where[0]})")
             values.extend(query.where[1])
@@ -440,6 +450,23 @@ class StoreIndex:
             ).fetchall()
         )
         return [json.loads(row[0]) for row in rows]
+
+    def run_ids(self, prefix: str, project: str | None = None) -> list[tuple[str, str]]:
+        """The (project, id) of every run whose id starts with ``prefix``, oldest first."""
+        self.refresh(artifacts=False)
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql = "SELECT project, id FROM runs WHERE id LIKE ? ESCAPE '\\'"
+        values = [pattern]
+        if project is not None:
+            sql += " AND project = ?"
+            values.append(project)
+        rows = self._use(lambda c: c.execute(sql + " ORDER BY id", values).fetchall())
+        return [(row[0], row[1]) for row in rows]
+
+    def invalidate(self) -> None:
+        """Forget when each directory was last listed: the next refresh lists them all again
+        (and reads only what is new), so files deleted within a listing's granularity go too."""
+        self._use(lambda c: _forget_listings(c))
 
     def run_project(self, run_id: str) -> str | None:
         """The project of a run id (ids are unique across projects), or None if unknown."""
@@ -580,6 +607,13 @@ class StoreIndex:
                 found.setdefault((project, key), []).append(tag)
         return found
 
+    def project_summaries(self) -> list[dict[str, Any]]:
+        """Every project with its number of runs, artifact keys and versions, and last start."""
+        self.refresh()
+        rows = self._use(lambda c: c.execute(_PROJECT_SUMMARY).fetchall())
+        names = ("project", "runs", "artifact_keys", "artifact_versions", "last_run")
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
     def projects(self) -> list[str]:
         """Every project with runs or artifacts."""
         self.refresh()
@@ -589,6 +623,22 @@ class StoreIndex:
             ).fetchall()
         )
         return [row[0] for row in rows]
+
+
+_PROJECT_SUMMARY = """
+SELECT project, sum(runs), sum(keys), sum(versions), max(last_run) FROM (
+    SELECT project, count(*) AS runs, 0 AS keys, 0 AS versions, max(started) AS last_run
+    FROM runs GROUP BY project
+    UNION ALL
+    SELECT project, 0, count(DISTINCT key), count(*), NULL FROM artifacts GROUP BY project
+) GROUP BY project ORDER BY project
+"""
+
+
+def _forget_listings(connection: sqlite3.Connection) -> None:
+    with connection:
+        connection.execute("DELETE FROM seen")
+        connection.execute("DELETE FROM meta")
 
 
 def _create_tables(connection: sqlite3.Connection) -> None:

@@ -11,7 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from packagers.run_states import ACTIVE_STATES
-from packagers.store.errors import DamagedFileError, StoreError
+from packagers.store.errors import DamagedFileError, RunFinishedError, StoreError
 from packagers.store.uri import check_name
 from packagers.store.validation import read_run_record
 
@@ -36,6 +36,14 @@ class RunIndex:
     def _path(project: str, run_id: str, active: bool = False) -> str:
         return f"{RUNS_DIR}/{project}/{run_id}{_ACTIVE if active else ''}.json"
 
+    def final(self, project: str, run_id: str) -> dict[str, Any] | None:
+        """The final record of ``run_id``, or None while it has none (one read, no listing)."""
+        path = self._path(project, run_id)
+        try:
+            return read_run_record(self._backend.read(path), path, self._backend.url)
+        except FileNotFoundError:
+            return None
+
     def save(self, record: dict[str, Any], *, announced: bool = False) -> None:
         run_id = check_name("run id", record.get("id"), "run record")
         project = check_name("project", record.get("project"), f"run record {run_id!r}")
@@ -48,9 +56,10 @@ class RunIndex:
             saved = read_run_record(self._backend.read(final), final, self._backend.url)
             if saved == json.loads(data):
                 return
-            raise StoreError(
+            raise RunFinishedError(
                 f"run {run_id!r} of project {project!r} is {saved.get('state')!r}, a final state; "
-                "its record cannot change (start a new run instead)"
+                "its record cannot change (start a new run instead)",
+                saved,
             )
         if record.get("state") in ACTIVE_STATES:
             self._backend.write(self._path(project, run_id, active=True), data)
@@ -84,6 +93,13 @@ class RunIndex:
             f"{' or any other project' if project is None else ''}; newest runs there: "
             f"{', '.join(map(str, newest)) or 'none'}"
         )
+
+    def delete(self, record: dict[str, Any]) -> None:
+        """Remove a run's records: the final one, then any active one left by a lost worker."""
+        project, run_id = record["project"], record["id"]
+        self._backend.remove(self._path(project, run_id))
+        self._backend.remove(self._path(project, run_id, active=True))
+        self._announced.discard((project, run_id))
 
     def list(self, project: str | None) -> list[dict[str, Any]]:
         """The records of a project (default: the configured one), newest first."""

@@ -22,7 +22,8 @@ from packagers.store.artifacts_index import LATEST, ArtifactIndex, ArtifactRef
 from packagers.store.backends import normalize_url, open_backend
 from packagers.store.blobs import blob_path, put_file
 from packagers.store.data_item import StoreDataItem
-from packagers.store.errors import StoreError
+from packagers.store.deletion import Deletion, delete_versions, plan_deletion
+from packagers.store.errors import AmbiguousRunError, StoreError
 from packagers.store.locate import require_store
 from packagers.store.maintenance import VerifyReport, collect_garbage, verify_store
 from packagers.store.runs import RunIndex
@@ -241,6 +242,61 @@ class Store:
         self._index.set_tag(manifest["project"], manifest["key"], tag, manifest["version"])
         return ArtifactRef.from_manifest(manifest)
 
+    def tags_of(self, ref: ArtifactRef) -> list[str]:
+        """The tags pointing at this version, ``latest`` first when it is the newest."""
+        index = self._index
+        tags = index.tags(ref.project, ref.key)[1:]
+        found = [tag for tag in tags if index.read_tag(ref.project, ref.key, tag) == ref.version]
+        versions = index.versions(ref.project, ref.key)
+        return [LATEST, *found] if versions and versions[-1] == ref.version else found
+
+    def untag(self, uri: str, tag: str) -> ArtifactRef:
+        """Remove ``tag`` from the key ``uri`` names; the version it pointed at stays."""
+        check_name("tag", tag, f"untagging {uri}")
+        if tag == LATEST:
+            raise StoreError(f"untagging {uri}: 'latest' is not a tag; it names the newest version")
+        parsed = parse_uri(uri)
+        version = self._index.read_tag(parsed.project, parsed.key, tag)
+        if version is None:
+            tags = ", ".join(self._index.tags(parsed.project, parsed.key)[1:]) or "none"
+            raise StoreError(f"{uri}: {parsed.key!r} has no tag {tag!r}; its tags: {tags}")
+        manifest = self.manifest(version_uri(parsed.project, parsed.key, version))
+        if parsed.version is not None and not version.startswith(parsed.version):
+            raise StoreError(
+                f"{uri}: the tag {tag!r} points to version {version}, not {parsed.version}; "
+                "nothing was untagged"
+            )
+        self._index.remove_tag(parsed.project, parsed.key, tag)
+        self._changed()
+        return ArtifactRef.from_manifest(manifest)
+
+    def delete_artifact(
+        self, uri: str, *, all_versions: bool = False, force: bool = False, dry_run: bool = False
+    ) -> Deletion:
+        """Delete the version ``uri`` names, or with ``all_versions`` every version of its key.
+
+        Refused (:class:`ArtifactInUseError`) while a kept artifact (a bundle, a linked output)
+        names what would go, unless ``force``. Tags pointing at a deleted version go with it;
+        blobs stay until :meth:`gc`. ``dry_run`` checks and returns the plan, deleting nothing.
+        """
+        if all_versions:
+            parsed = parse_uri(uri)
+            if parsed.version is not None or parsed.tag is not None:
+                raise StoreError(
+                    f"{uri}: all_versions deletes a whole key; name it without a tag or version "
+                    f"(store://{parsed.project}/{parsed.key})"
+                )
+            manifests = self._index.history(parsed.project, parsed.key)
+            if not manifests:
+                self.manifest(uri)  # raises the unknown-key error with its suggestions
+        else:
+            manifests = [self.manifest(uri)]
+        deletion = plan_deletion(self._index, manifests, whole_key=all_versions, force=force)
+        if not dry_run:
+            delete_versions(self._index, deletion)
+            self._changed()
+        return deletion
+
     # -- runs -------------------------------------------------------------------------------------
 
     def save_run(self, record: dict[str, Any], *, announced: bool = False) -> None:
@@ -254,9 +310,57 @@ class Store:
     def get_run(self, run_id: str, project: str | None = None) -> dict[str, Any]:
         return self._runs.get(run_id, project)
 
+    def final_run(self, run_id: str, project: str | None = None) -> dict[str, Any] | None:
+        """The final record of ``run_id`` in ``project``, or None while the run has none."""
+        from packagers._config import config
+
+        return self._runs.final(
+            check_name("project", project or config.project, "final_run"),
+            check_name("run id", run_id, "final_run"),
+        )
+
     def list_runs(self, project: str | None = None) -> list[dict[str, Any]]:
         """The run records of a project (default: the configured one), newest first."""
         return self._runs.list(project)
+
+    def find_run(self, id_or_prefix: str, project: str | None = None) -> dict[str, Any]:
+        """The run whose id is ``id_or_prefix``, or the one run whose id starts with it.
+
+        A prefix that several runs share is an error listing them (:class:`AmbiguousRunError`).
+        """
+        matches = self.index.run_ids(id_or_prefix, project)
+        if id_or_prefix in (run_id for _, run_id in matches):
+            matches = [match for match in matches if match[1] == id_or_prefix]
+        if len(matches) > 1:
+            shown = ", ".join(run_id for _, run_id in matches[:10])
+            more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+            raise AmbiguousRunError(
+                f"{len(matches)} runs start with {id_or_prefix!r}: {shown}{more}; give more of "
+                "the id"
+            )
+        if matches:
+            return self._runs.get(matches[0][1], matches[0][0])
+        return self._runs.get(id_or_prefix, project)  # not indexed yet, or unknown: its error
+
+    def delete_run(
+        self, run_id: str, project: str | None = None, *, force: bool = False
+    ) -> dict[str, Any]:
+        """Delete a run's record (``run_id`` may be a unique prefix); return the deleted record.
+
+        A run still active is refused unless ``force``; the artifacts it logged are kept
+        (delete them with :meth:`delete_artifact`).
+        """
+        from packagers.store.runs import ACTIVE_STATES
+
+        record = self.find_run(run_id, project)
+        if record.get("state") in ACTIVE_STATES and not force:
+            raise StoreError(
+                f"run {record['id']} is {record.get('state')}; wait for it to end, or force the "
+                "deletion (--force) if its worker is gone"
+            )
+        self._runs.delete(record)
+        self._changed()
+        return record
 
     # -- the index ------------------------------------------------------------------------------
 
@@ -268,6 +372,11 @@ class Store:
 
             self._listing = StoreIndex(self._backend)
         return self._listing
+
+    def _changed(self) -> None:
+        """Deleted files: the index must look again even where it trusts a recent listing."""
+        if self._listing is not None:
+            self._listing.invalidate()
 
     def reindex(self) -> dict[str, int]:
         """Rebuild the index from the store's files; how many runs and versions it holds."""

@@ -72,7 +72,10 @@ def runs_page(store: Store, query: Mapping[str, str]) -> dict[str, Any]:
     }
     found = store.index.runs(
         RunQuery(
-            **filters,
+            project=filters["project"],
+            state=filters["state"],
+            function=filters["function"],
+            parent=filters["parent"],
             where=None if where is None else (where.sql, where.values),
             sort=sort,
             descending=order == "desc",

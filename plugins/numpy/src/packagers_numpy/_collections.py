@@ -12,9 +12,10 @@ import typing
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from packagers import Artifact, DefaultPackager, UnpackingError
+from packagers.formats import FormatRegistry
 from packagers.type_hints import hint_origin, split_hint
 from packagers_numpy._formats import (
-    SUFFIXES,
+    ARRAY_FORMATS,
     choose_format,
     load_npz,
     load_pickle,
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["NDArrayDictPackager", "NDArrayListPackager"]
 
 #: An npz archive, or a pickle when an array holds Python objects.
-_FORMATS = ("npz", "pkl")
+_COLLECTION_FORMATS = FormatRegistry(
+    "array collection", (ARRAY_FORMATS["npz"], ARRAY_FORMATS["pkl"])
+)
 
 
 class _ArrayCollectionPackager(DefaultPackager):
@@ -95,10 +98,10 @@ class _ArrayCollectionPackager(DefaultPackager):
             format,
             compress,
             pickled=any(array.dtype.hasobject for array in named.values()),
-            formats=_FORMATS,
+            formats=_COLLECTION_FORMATS,
             what=lambda: f"a {type(obj).__name__} of arrays",
         )
-        path = self.temp_path(key, SUFFIXES[name])
+        path = self.temp_path(key, ARRAY_FORMATS[name].suffix)
         instructions: dict[str, Any] = {"format": name}
         if name == "pkl":
             instructions["pickled"] = save_pickle(obj, path)

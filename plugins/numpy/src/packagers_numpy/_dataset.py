@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     import numpy as np
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     from packagers import DataItem
 
@@ -24,8 +24,15 @@ __all__ = ["holds_dataset", "load_parquet", "save_parquet"]
 #: dtype kinds parquet columns hold: bool, ints, floats, datetimes, timedeltas, str, bytes.
 _KINDS = "biufmMUS"
 
-#: Time units Arrow columns have; other datetime64/timedelta64 units are written in seconds.
-_ARROW_UNITS = {"M": ("D", "s", "ms", "us", "ns"), "m": ("s", "ms", "us", "ns")}
+#: Time units parquet columns keep, coarsest first (parquet has no timestamps in seconds: Arrow
+#: would write them in milliseconds); other datetime64/timedelta64 units are converted to one.
+_ARROW_UNITS = {"M": ("D", "ms", "us", "ns"), "m": ("s", "ms", "us", "ns")}
+
+#: numpy's time units, coarsest first.
+_NUMPY_UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as")
+
+#: Arrow's ``date32`` holds days as 32-bit integers; numpy's ``M8[D]`` holds them in 64 bits.
+_DATE32_RANGE = (-(2**31), 2**31 - 1)
 
 
 def holds_dataset(array: np.ndarray[Any, Any]) -> bool:
@@ -41,7 +48,9 @@ def holds_dataset(array: np.ndarray[Any, Any]) -> bool:
 def save_parquet(array: np.ndarray[Any, Any], path: str, key: str) -> dict[str, Any]:
     """Write the columns of a 2-D array (checked by :func:`holds_dataset`); the instructions."""
     pa, pq = _pyarrow(PackingError, key)
-    table = pa.table({str(index): _column(pa, array[:, index]) for index in range(array.shape[1])})
+    table = pa.table(
+        {str(index): _column(pa, array[:, index], key) for index in range(array.shape[1])}
+    )
     pq.write_table(table, path)
     return {"dtype": array.dtype.str, "shape": list(array.shape)}
 
@@ -58,28 +67,77 @@ def load_parquet(
         return np.column_stack([column.to_numpy() for column in table.columns])
     array = np.empty(shape, dtype=dtype)
     for index, column in enumerate(table.columns):
-        array[:, index] = column.to_numpy()  # datetimes written in seconds cast back exactly
+        array[:, index] = column.to_numpy()  # times in another unit cast back exactly
     return array
 
 
-def _column(pa: ModuleType, column: np.ndarray[Any, Any]) -> pa.Array:
+def _column(pa: ModuleType, column: np.ndarray[Any, Any], key: str) -> pa.Array:
     """An Arrow column holding exactly the values of ``column``."""
+    if not column.dtype.isnative:  # Arrow reads native byte order only
+        column = column.astype(column.dtype.newbyteorder("="))
     kind = column.dtype.kind
     if kind in "US":  # from fixed-width numpy strings Arrow stops at the first NUL character
-        return pa.array(column.astype(object))
+        try:
+            return pa.array(column.astype(object))
+        except UnicodeEncodeError as error:
+            text = error.object[error.start : error.end]
+            raise PackingError(
+                f"{key!r}: parquet text is UTF-8, which cannot hold {text!r} (a lone surrogate); "
+                "pack the array as a file (npy keeps it)"
+            ) from error
     if kind in _ARROW_UNITS:
-        import numpy as np
-
-        unit, count = np.datetime_data(column.dtype)
-        if count != 1 or unit not in _ARROW_UNITS[kind]:
-            column = column.astype(f"{kind}8[s]")
+        column = _arrow_time(column, key)
     return pa.array(column)
+
+
+def _arrow_time(column: np.ndarray[Any, Any], key: str) -> np.ndarray[Any, Any]:
+    """``column`` in a time unit parquet keeps, or a ``PackingError`` when none holds it exactly."""
+    import numpy as np
+
+    kind = column.dtype.kind
+    unit, _ = np.datetime_data(column.dtype)
+    target = _nearest_unit(kind, unit)
+    converted = _exactly_in(column, target, key)
+    if target == "D":  # Arrow's date32 would wrap days beyond 32 bits silently
+        days = converted[~np.isnat(converted)].view(np.int64)
+        low, high = _DATE32_RANGE
+        if len(days) and (days.min() < low or days.max() > high):
+            converted = _exactly_in(column, _nearest_unit(kind, "h"), key)
+    return converted
+
+
+def _exactly_in(column: np.ndarray[Any, Any], unit: str, key: str) -> np.ndarray[Any, Any]:
+    """``column`` converted to ``unit``, checked: numpy converts without checking overflow or
+    lost precision, so the conversion is undone and compared bit for bit.
+    """
+    import numpy as np
+
+    converted = column.astype(f"{column.dtype.kind}8[{unit}]")
+    if converted.dtype == column.dtype:
+        return column
+    if not np.array_equal(converted.astype(column.dtype).view(np.int64), column.view(np.int64)):
+        raise PackingError(
+            f"{key!r}: a {column.dtype} column holds values that the nearest unit parquet "
+            f"keeps, {unit}, cannot hold exactly (too large, or finer than it); a dataset "
+            "would change them: pack the array as a file (npy keeps every unit)"
+        )
+    return converted
+
+
+def _nearest_unit(kind: str, unit: str) -> str:
+    """``unit`` if parquet keeps it, else the coarsest finer one it keeps (or nanoseconds)."""
+    units = _ARROW_UNITS[kind]
+    if unit in units:
+        return unit
+    rank = _NUMPY_UNITS.index(unit)
+    finer = [candidate for candidate in units if _NUMPY_UNITS.index(candidate) > rank]
+    return finer[0] if finer else units[-1]
 
 
 def _pyarrow(error: type[PackagersError], key: str) -> tuple[ModuleType, ModuleType]:
     try:
         import pyarrow as pa
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq
     except ImportError as missing:
         raise error(
             f"{key!r}: 2-D arrays are datasets in parquet, which needs pyarrow ({missing}); "

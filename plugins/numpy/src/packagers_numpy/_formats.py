@@ -11,6 +11,7 @@ import math
 from typing import TYPE_CHECKING, Any, Literal
 
 from packagers import Artifact, PackingError, UnpackingError
+from packagers.formats import PICKLE_SUFFIXES, Format, FormatRegistry, is_pickle
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -19,10 +20,11 @@ if TYPE_CHECKING:
     import numpy as np
 
     from packagers import DataItem, Packager
-    from packagers._digest import DigestingWriter
+    from packagers.plugin_api import DigestingWriter
 
 __all__ = [
-    "SUFFIXES",
+    "ARRAY_FORMATS",
+    "PLAIN_FORMATS",
     "array_format",
     "choose_format",
     "is_json_number",
@@ -37,36 +39,29 @@ __all__ = [
     "write_array_file",
 ]
 
-#: Format name -> suffix of the file written (readers of plain files dispatch on it).
-SUFFIXES = {
-    "npy": ".npy",
-    "npz": ".npz",
-    "txt": ".txt",
-    "csv": ".csv",
-    "gz": ".txt.gz",
-    "pkl": ".pkl",
-}
+#: The formats one array can be packed in; the first suffix is the one written.
+ARRAY_FORMATS: FormatRegistry[Format] = FormatRegistry(
+    "array",
+    (
+        Format(name="npy", suffixes=(".npy",)),
+        Format(name="npz", suffixes=(".npz",)),
+        Format(name="txt", suffixes=(".txt",)),
+        Format(name="csv", suffixes=(".csv", ".csv.gz")),  # .csv.gz reads as gzipped csv
+        Format(name="gz", suffixes=(".txt.gz", ".gz")),
+        Format(name="pkl", suffixes=PICKLE_SUFFIXES),
+    ),
+)
 
-#: The formats one array can be packed in.
-_ARRAY_FORMATS = tuple(SUFFIXES)
+#: The formats a file we did not pack is read in, by suffix: never a pickle.
+PLAIN_FORMATS: FormatRegistry[Format] = FormatRegistry(
+    "plain array", (fmt for fmt in ARRAY_FORMATS.values() if fmt.name != "pkl")
+)
 
 #: Text formats (``np.savetxt``) -> the delimiter written; ``gz`` is gzip-compressed ``txt``.
 _TEXT_DELIMITERS = {"txt": " ", "csv": ",", "gz": " "}
 
 #: dtype kinds a text file restores exactly: bool, ints, floats, complex, timedelta, datetime.
 _TEXT_KINDS = "biufcmM"
-
-_PICKLE_SUFFIXES = (".pkl", ".pickle", ".cloudpickle")
-
-#: Plain-file suffix endings -> format, the longest first.
-_PLAIN_SUFFIXES = (
-    (".csv.gz", "csv"),
-    (".npy", "npy"),
-    (".npz", "npz"),
-    (".csv", "csv"),
-    (".txt", "txt"),
-    (".gz", "gz"),
-)
 
 
 def is_json_number(dtype: np.dtype[Any]) -> bool:
@@ -83,10 +78,10 @@ def choose_format(
     compress: bool,
     *,
     pickled: bool,
-    formats: tuple[str, ...],
+    formats: FormatRegistry[Format],
     what: Callable[[], str],
 ) -> str:
-    """The ``format`` kwarg checked against ``formats``, or the default.
+    """The ``format`` kwarg looked up in ``formats``, or the default.
 
     ``what`` describes the object for error messages; it is called only to raise one (``str``
     of a dtype costs more than the rest of this check).
@@ -97,10 +92,8 @@ def choose_format(
     """
     if name is None:
         name = "pkl" if pickled else "npz" if compress or "npy" not in formats else "npy"
-    elif name not in formats:
-        raise PackingError(
-            f"{key!r}: unknown format {name!r} for {what()}; formats: {', '.join(formats)}"
-        )
+    else:
+        name = formats.get(name, key=key).name
     if compress and name != "npz":
         raise PackingError(f"{key!r}: compress=True applies to the npz format only, not {name!r}")
     if pickled and name != "pkl":
@@ -118,7 +111,7 @@ def array_format(key: str, array: np.ndarray[Any, Any], name: str | None, compre
         name,
         compress,
         pickled=array.dtype.hasobject,
-        formats=_ARRAY_FORMATS,
+        formats=ARRAY_FORMATS,
         what=lambda: f"an array of dtype {array.dtype}",
     )
     if name in _TEXT_DELIMITERS:
@@ -142,22 +135,14 @@ def _check_text(key: str, array: np.ndarray[Any, Any], name: str) -> None:
 
 def plain_format(data_item: DataItem) -> str:
     """The format of a file we did not pack, from its suffix (``.csv.gz`` reads as gzipped csv)."""
-    suffix = data_item.suffix.lower()
-    for ending, name in _PLAIN_SUFFIXES:
-        if suffix.endswith(ending):
-            return name
-    raise UnpackingError(
-        f"{data_item.key!r} ({data_item.url}) has the suffix {data_item.suffix!r}; numpy arrays "
-        "are read from .npy, .npz, .csv, .txt and .gz (gzipped text) files"
-    )
+    return PLAIN_FORMATS.for_suffix(data_item.suffix, key=data_item.key).name
 
 
 def plain_artifact_type(data_item: DataItem) -> str:
     """The artifact type of a plain file: pickles are ``object``, parquet is ``dataset``."""
-    suffix = data_item.suffix.lower()
-    if suffix.endswith(_PICKLE_SUFFIXES):
+    if is_pickle(data_item.suffix):
         return "object"
-    if suffix.endswith(".parquet"):
+    if data_item.suffix.lower().endswith(".parquet"):
         return "dataset"
     return "file"
 
@@ -169,7 +154,7 @@ def write_array_file(
     packager: Packager, array: np.ndarray[Any, Any], key: str, name: str, compress: bool = False
 ) -> tuple[Artifact, dict[str, Any]]:
     """The ``file`` artifact of one array in format ``name`` (checked by :func:`array_format`)."""
-    path = packager.temp_path(key, SUFFIXES[name])
+    path = packager.temp_path(key, ARRAY_FORMATS[name].suffix)
     if name == "npy":
         with packager.open_output(path) as stream:
             write_npy(stream, array)
@@ -248,7 +233,7 @@ def load_array(
         return _load_text(data_item, name, dtype, shape)
     raise UnpackingError(
         f"{data_item.key!r} was packed in the format {name!r}, which this version of "
-        f"packagers-numpy does not read; it reads: {', '.join(_ARRAY_FORMATS)}"
+        f"packagers-numpy does not read; it reads: {', '.join(ARRAY_FORMATS)}"
     )
 
 
@@ -285,11 +270,25 @@ def save_npz(path: str, arrays: Mapping[str, np.ndarray[Any, Any]], compress: bo
 
     import numpy as np
 
+    for name in arrays:
+        if "\x00" in name or _not_utf8(name):
+            raise PackingError(
+                f"the array name {name!r} cannot be an npz member name (zip names end at a NUL "
+                "character and are UTF-8); rename it, or pass format='pkl'"
+            )
     compression = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     with zipfile.ZipFile(path, "w", compression=compression, allowZip64=True) as archive:
         for name, array in arrays.items():
             with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
                 np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+
+
+def _not_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return True
+    return False
 
 
 def load_npz(data_item: DataItem) -> dict[str, np.ndarray[Any, Any]]:
@@ -298,13 +297,22 @@ def load_npz(data_item: DataItem) -> dict[str, np.ndarray[Any, Any]]:
 
     import numpy as np
 
+    path = data_item.local()
     try:
-        loaded = np.load(data_item.local(), allow_pickle=False)
-        if isinstance(loaded, np.ndarray):
+        if not zipfile.is_zipfile(path):
+            np.load(path, allow_pickle=False)  # an npy file is named as one; others say why
             raise UnpackingError(f"{data_item.key!r} is an npy file, not an npz archive")
-        with loaded as archive:
-            return {name: archive[name] for name in archive.files}
-    except (ValueError, zipfile.BadZipFile) as error:
+        # Member by member: np.load's archive looks "x.npy" up as the member "x.npy" before
+        # "x.npy.npy", so the arrays named "x" and "x.npy" would both read the first.
+        arrays: dict[str, np.ndarray[Any, Any]] = {}
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                with archive.open(member) as stream:
+                    arrays[member.filename.removesuffix(".npy")] = np.lib.format.read_array(
+                        stream, allow_pickle=False
+                    )
+        return arrays
+    except (ValueError, OSError, zipfile.BadZipFile) as error:
         raise UnpackingError(
             f"{data_item.key!r} ({data_item.url}) is not an npz archive of plain arrays: {error}"
         ) from error
@@ -315,16 +323,16 @@ def load_npz(data_item: DataItem) -> dict[str, np.ndarray[Any, Any]]:
 
 def save_pickle(obj: Any, path: str) -> dict[str, Any]:
     """Pickle through the core, which records what the pickle policy checks on loading."""
-    from packagers import _pickle
+    from packagers import plugin_api
 
-    return _pickle.dump(obj, path)
+    return plugin_api.dump_pickle(obj, path)
 
 
 def load_pickle(data_item: DataItem, pickled: dict[str, Any] | None) -> Any:
     """Unpickle through the core: policy, digest and signature are checked first."""
-    from packagers import _pickle
+    from packagers import plugin_api
 
-    return _pickle.load(
+    return plugin_api.load_pickle(
         data_item.local(), pickled or {}, what=f"the pickled arrays {data_item.key!r}"
     )
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from packagers import Packager
-from packagers.plugins.hookspecs import hookimpl
+from packagers import Packager, hookimpl
 from packagers_numpy._collections import NDArrayDictPackager, NDArrayListPackager
 from packagers_numpy._memmap import MemmapPackager
 from packagers_numpy._ndarray import NDArrayPackager

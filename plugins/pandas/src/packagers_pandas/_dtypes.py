@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ from packagers import PackingError, UnpackingError
 __all__ = [
     "arrow_to_frame",
     "categories_of",
+    "check_objects",
     "describe",
     "frame_of",
     "from_json",
@@ -138,10 +140,12 @@ def categories_of(spec: dict[str, Any]) -> pd.Index | None:
 
 def to_text(values: pd.Series, column: str) -> np.ndarray:
     """``values`` as an object array of ``str``, ``None`` where missing (floats: NaN)."""
+    text: np.ndarray  # pandas is untyped: what it returns is Any to mypy
     dtype = values.dtype
     kind = kind_of(dtype)
     if kind in ("bool", "int"):
-        return values.to_numpy().astype(str).astype(object)
+        text = values.to_numpy().astype(str).astype(object)
+        return text
     if kind == "float":
         array = values.to_numpy()
         text = array.astype(str).astype(object)
@@ -158,7 +162,11 @@ def to_text(values: pd.Series, column: str) -> np.ndarray:
         if kind == "object" and pd.api.types.infer_dtype(text, skipna=True) not in _TEXT_INFERRED:
             raise _not_carried(column, "an object column of values other than str")
         return text
-    if kind in ("datetime", "timedelta"):  # ISO 8601 / pandas' own form, to the nanosecond
+    if kind == "timedelta":
+        return _timedelta_text(values)
+    if kind == "datetime":  # ISO 8601, to the nanosecond
+        if isinstance(dtype, pd.DatetimeTZDtype):  # the zone is in the spec; local offsets
+            values = values.dt.tz_convert("UTC")  # may have seconds, which parsers refuse
         text = values.astype(str).to_numpy(dtype=object)
         text[values.isna().to_numpy()] = None
         return text
@@ -207,13 +215,63 @@ def from_text(raw: np.ndarray, spec: Spec, missing_marker: str | None = None) ->
             parsed = parsed.tz_convert(tz)
         return parsed.as_unit(_unit(dtype)).array
     if kind == "timedelta":
-        return pd.to_timedelta(values).as_unit(_unit(dtype)).array
+        return _parse_timedeltas(values, _unit(dtype))
     raise UnpackingError(f"no text codec for dtype {dtype}")
 
 
+#: Nanoseconds in one unit of a timedelta column, and in a day.
+_UNIT_NS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+_DAY_NS = 86_400 * 10**9
+#: pandas' own form of a timedelta: ``-1 days +23:59:59.999000``.
+_TIMEDELTA = re.compile(r"(-?\d+) days ([+-]?)(\d+):(\d\d):(\d\d)(?:\.(\d{1,9}))?")
+
+
+def _timedelta_text(values: pd.Series) -> np.ndarray:
+    """pandas' own form, computed from the integer counts: pandas' ``str`` of a timedelta
+    beyond nanoseconds' range (about 292 years) in a coarser unit is silently wrong.
+    """
+    unit_ns = _UNIT_NS[_unit(values.dtype)]
+    counts = values.to_numpy().view(np.int64)
+    text = np.empty(len(counts), dtype=object)
+    for position, (count, missing) in enumerate(zip(counts, values.isna().to_numpy(), strict=True)):
+        if not missing:
+            days, rest = divmod(int(count) * unit_ns, _DAY_NS)
+            seconds, fraction = divmod(rest, 10**9)
+            minutes, second = divmod(seconds, 60)
+            hour, minute = divmod(minutes, 60)
+            sign = "+" if days < 0 else ""
+            clock = f"{hour:02d}:{minute:02d}:{second:02d}" + (
+                f".{fraction:09d}" if fraction else ""
+            )
+            text[position] = f"{days} days {sign}{clock}"
+    return text
+
+
+def _parse_timedeltas(values: np.ndarray, unit: str) -> Any:
+    """The timedeltas :func:`_timedelta_text` (or pandas) wrote, exactly in ``unit``:
+    ``pd.to_timedelta`` parses into nanoseconds, which cannot hold every value of a coarser unit.
+    """
+    unit_ns = _UNIT_NS[unit]
+    counts = np.full(len(values), np.iinfo(np.int64).min, dtype=np.int64)  # NaT
+    for position, value in enumerate(values):
+        if value is None:
+            continue
+        match = _TIMEDELTA.fullmatch(str(value))
+        if match is None:  # another of pandas' forms, within nanoseconds' range
+            counts[position] = pd.Timedelta(value).as_unit(unit).value
+            continue
+        days, sign, hours, minutes, seconds, fraction = match.groups()
+        clock = (int(hours) * 3600 + int(minutes) * 60 + int(seconds)) * 10**9
+        clock += int((fraction or "0").ljust(9, "0"))
+        total = int(days) * _DAY_NS + (-clock if sign == "-" else clock)
+        counts[position] = total // unit_ns
+    return pd.array(counts.view(f"m8[{unit}]"))
+
+
 def _parse_numbers(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    if dtype.kind == "b":
-        return (values == "True") | (values == True)  # noqa: E712 - elementwise, cells may be bools
+    if dtype.kind == "b":  # compared elementwise: the cells may be text or bools
+        truth: np.ndarray = (values == "True") | (values == True)  # noqa: E712
+        return truth
     return values.astype(dtype)
 
 
@@ -368,6 +426,32 @@ def _from_arrow(column: pa.ChunkedArray, spec: Spec) -> Any:
     return series.array
 
 
+def check_objects(flat: pd.DataFrame, table: pa.Table) -> None:
+    """Refuse object columns Arrow typed as something that gives other values back.
+
+    Arrow stores a tuple or a set as a list, a dict as a struct with every key of the column,
+    ints beside floats as floats; reading gives those back, so a ``PackingError`` says so before
+    anything is written. Text columns (Arrow strings) always come back; a missing value comes
+    back as None, as the README says.
+    """
+    for position, dtype in enumerate(flat.dtypes):
+        column = table.column(position)
+        text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+        if dtype != np.dtype(object) or text:
+            continue
+        for original, back in zip(flat.iloc[:, position].tolist(), column.to_pylist(), strict=True):
+            value = original.item() if isinstance(original, np.generic) else original
+            if back is None and (value is None or value is pd.NA or _is_nan(value)):
+                continue
+            if type(value) is not type(back) or value != back:
+                raise PackingError(
+                    f"column {flat.columns[position]!r} holds {value!r} "
+                    f"({type(value).__name__}), which Arrow stores as {column.type} and gives "
+                    f"back as {back!r} ({type(back).__name__}); pack the object as a pickle "
+                    "(artifact type 'object')"
+                )
+
+
 def _categorical_from_arrow(column: pa.ChunkedArray, spec: dict[str, Any]) -> pd.Categorical:
     recorded = categories_of(spec)
     dtype = pd.CategoricalDtype(recorded, ordered=spec["ordered"])
@@ -438,6 +522,6 @@ def _is_nan(value: Any) -> bool:
 
 def _not_carried(column: str, what: str) -> PackingError:
     return PackingError(
-        f"column {column!r} is {what}, which this format cannot hold; use the 'parquet' format, "
-        "or pack the object as a pickle (artifact type 'object')"
+        f"column {column!r} is {what}, which this format cannot hold; use the 'parquet' format "
+        "where Arrow holds its values, or pack the object as a pickle (artifact type 'object')"
     )

@@ -18,18 +18,18 @@ packager uses the same rows without importing pandas.
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import json
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyarrow as pa
 
-from packagers import PackagersError, PackingError, UnpackingError
+from packagers import PackingError, UnpackingError
+from packagers.formats import Format, FormatRegistry
 
 if TYPE_CHECKING:
     import numpy as np
@@ -39,47 +39,20 @@ if TYPE_CHECKING:
 Schema = list[dict[str, str]]
 
 __all__ = [
+    "ARROW_FORMATS",
     "FORMATS",
     "ArrowFormat",
     "CellFormat",
     "FrameFormat",
     "JsonFormat",
-    "format_for_suffix",
-    "get_format",
 ]
 
 
-@dataclass(frozen=True)
-class FrameFormat(ABC):
-    """What every format row has: its name, the suffixes it reads, its optional dependency."""
-
-    name: str
-    suffix: str
-    #: Suffixes of plain files read with this format (the written one first).
-    suffixes: tuple[str, ...]
-    #: The module the format needs beyond pandas and pyarrow, and the extra that installs it.
-    requires: tuple[str, str] | None = field(default=None, kw_only=True)
+@dataclass(frozen=True, kw_only=True)
+class FrameFormat(Format, ABC):
+    """A frame format: how it writes and reads (name, suffixes and library are a Format's)."""
 
     family: ClassVar[str] = ""
-
-    def missing_dependency(self) -> str | None:
-        """Why the format cannot be used here (``pip install ...``), or None."""
-        if self.requires is None:
-            return None
-        module, extra = self.requires
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            if module.startswith("pyarrow."):  # a part of pyarrow that some builds leave out
-                return (
-                    f"format {self.name!r} needs {module}, which this pyarrow build lacks: "
-                    "pip install --force-reinstall pyarrow (the PyPI wheels include it)"
-                )
-            return (
-                f"format {self.name!r} needs {module}, which is not installed: pip install "
-                f"{module} (or pip install 'packagers-pandas[{extra}]')"
-            )
-        return None
 
     def holds_categories(self, dtype: pd.CategoricalDtype) -> bool:
         """Whether the file itself keeps a categorical's categories and their order."""
@@ -124,11 +97,14 @@ class ArrowFormat(FrameFormat):
 
     def holds_categories(self, dtype: pd.CategoricalDtype) -> bool:
         if self.categories == "strings":
-            return dtype.categories.inferred_type == "string"
+            return bool(dtype.categories.inferred_type == "string")
         return self.categories == "all"
 
     def write(self, flat: pd.DataFrame, path: str) -> tuple[Schema, dict[str, Any]]:
+        from packagers_pandas._dtypes import check_objects
+
         table = pa.Table.from_pandas(flat, preserve_index=False)
+        check_objects(flat, table)
         self.write_table(table, path)
         return _listed(table.schema), {}
 
@@ -166,9 +142,16 @@ def _write_parquet(table: pa.Table, path: str) -> None:
 
 
 def _read_parquet(path: str, columns: list[str] | None) -> pa.Table:
-    """With a column list, the index columns pandas' metadata names come too, as in pandas."""
+    """With a column list, the index columns pandas' metadata names come too, as in pandas.
+
+    The whole file is read as one file: ``pq.read_table`` goes through datasets, which refuse a
+    table whose fields share a name.
+    """
     import pyarrow.parquet as pq
 
+    if columns is None:
+        with pq.ParquetFile(path) as file:
+            return file.read(use_pandas_metadata=True)
     return pq.read_table(path, columns=columns, use_pandas_metadata=True)
 
 
@@ -330,7 +313,10 @@ def _free_marker(texts: list[np.ndarray]) -> str:
 
 
 def _write_csv(frame: pd.DataFrame, path: str, marker: str) -> None:
-    frame.to_csv(path, index=False, na_rep=marker)
+    """Lines end in CRLF (RFC 4180): the writer quotes only text holding a character of the line
+    ending, and a lone ``\r`` left unquoted would end a row when read.
+    """
+    frame.to_csv(path, index=False, na_rep=marker, lineterminator="\r\n")
 
 
 def _read_csv(path: str, positions: list[int]) -> pd.DataFrame:
@@ -371,10 +357,13 @@ def _write_xlsx(frame: pd.DataFrame, path: str, marker: str) -> None:
 
     def not_text(values: pd.Series) -> np.ndarray:
         text = values.str
-        return ((text.len() > 1) & text.startswith("=", na=False)) | values.isin(ERROR_CODES)
+        found: np.ndarray = ((text.len() > 1) & text.startswith("=", na=False)) | values.isin(
+            ERROR_CODES
+        )
+        return found
 
     header = pd.Series(frame.columns, dtype=object)
-    cells = [(0, position) for position in np.flatnonzero(not_text(header))]
+    cells = [(0, int(position)) for position in np.flatnonzero(not_text(header))]
     for position, column in enumerate(frame.columns):
         values = frame.iloc[:, position]
         if _numbers(values):
@@ -391,7 +380,7 @@ def _write_xlsx(frame: pd.DataFrame, path: str, marker: str) -> None:
                 "openpyxl writes through lxml: pip install lxml (or packagers-pandas[xlsx]), "
                 "or use format='parquet'"
             )
-        cells.extend((row + 1, position) for row in np.flatnonzero(not_text(values)))
+        cells.extend((int(row) + 1, position) for row in np.flatnonzero(not_text(values)))
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, na_rep=marker)
         sheet = next(iter(writer.sheets.values()))
@@ -400,10 +389,15 @@ def _write_xlsx(frame: pd.DataFrame, path: str, marker: str) -> None:
 
 
 def _read_xlsx(path: str, positions: list[int]) -> pd.DataFrame:
+    """The cells below the header; trailing columns of empty cells (an empty header included),
+    which the sheet does not keep, come back empty.
+    """
     import pandas as pd
 
-    frame = pd.read_excel(path, dtype=object, na_filter=False, engine="openpyxl")
-    return frame.iloc[:, positions]
+    cells = pd.read_excel(path, header=None, dtype=object, na_filter=False, engine="openpyxl")
+    width = max(len(cells.columns), max(positions, default=-1) + 1)
+    cells = cells.reindex(columns=pd.RangeIndex(width), fill_value="")
+    return cells.iloc[1:, positions].reset_index(drop=True)
 
 
 def _read_xlsx_plain(path: str) -> pd.DataFrame:
@@ -446,7 +440,7 @@ def _read_hdf(path: str, key: str | None) -> Any:
     import tables.atom
     import tables.attributeset
 
-    from packagers._pickle import PICKLE_STAND_IN, guarded_unpickling
+    from packagers.plugin_api import PICKLE_STAND_IN, guarded_unpickling
 
     tables.attributeset.pickle = tables.atom.pickle = PICKLE_STAND_IN
     with guarded_unpickling(f"the HDF5 file {path!r}"):
@@ -533,114 +527,79 @@ class JsonFormat(FrameFormat):
 
 # -- the registry ----------------------------------------------------------------------------------
 
-FORMATS: dict[str, FrameFormat] = {
-    row.name: row
-    for row in (
+FORMATS: FormatRegistry[FrameFormat] = FormatRegistry(
+    "pandas",
+    (
         ArrowFormat(
-            "parquet",
-            ".parquet",
-            (".parquet", ".pq"),
+            name="parquet",
+            suffixes=(".parquet", ".pq"),
+            aliases=("pq",),
             write_table=_write_parquet,
             read_table=_read_parquet,
             categories="strings",
         ),
         ArrowFormat(
-            "feather",
-            ".feather",
-            (".feather", ".arrow"),
+            name="feather",
+            suffixes=(".feather", ".arrow"),
+            aliases=("arrow", "ipc"),
             write_table=_write_feather,
             read_table=_read_feather,
             categories="all",
         ),
         ArrowFormat(
-            "orc",
-            ".orc",
-            (".orc",),
+            name="orc",
+            suffixes=(".orc",),
             write_table=_write_orc,
             read_table=_read_orc,
-            requires=("pyarrow.orc", "orc"),
+            library="pyarrow.orc",
+            install="pip install --force-reinstall pyarrow (its PyPI wheels include orc)",
         ),
         CellFormat(
-            "csv",
-            ".csv",
-            (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz", ".csv.zst"),
+            name="csv",
+            suffixes=(".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz", ".csv.zst"),
             write_frame=_write_csv,
             read_frame=_read_csv,
             plain_reader=_read_csv_plain,
         ),
-        JsonFormat("json", ".json", (".json", ".jsonl", ".ndjson")),
+        JsonFormat(name="json", suffixes=(".json", ".jsonl", ".ndjson")),
         CellFormat(
-            "xlsx",
-            ".xlsx",
-            (".xlsx", ".xlsm"),
-            requires=("openpyxl", "xlsx"),
+            name="xlsx",
+            suffixes=(".xlsx", ".xlsm"),
+            aliases=("excel",),
+            library="openpyxl",
+            install="pip install openpyxl (or pip install 'packagers-pandas[xlsx]')",
             write_frame=_write_xlsx,
             read_frame=_read_xlsx,
             plain_reader=_read_xlsx_plain,
             native=_excel_numbers,
         ),
         CellFormat(
-            "h5",
-            ".h5",
-            (".h5", ".hdf5", ".hdf"),
-            requires=("tables", "h5"),
+            name="h5",
+            suffixes=(".h5", ".hdf5", ".hdf"),
+            aliases=("hdf5", "hdf"),
+            library="tables",
+            install="pip install tables (or pip install 'packagers-pandas[h5]')",
             write_frame=_write_h5,
             read_frame=_read_h5,
             plain_reader=_read_h5_plain,
             native=_numbers,
         ),
         CellFormat(
-            "xml",
-            ".xml",
-            (".xml",),
-            requires=("lxml", "xml"),
+            name="xml",
+            suffixes=(".xml",),
+            library="lxml",
+            install="pip install lxml (or pip install 'packagers-pandas[xml]')",
             write_frame=_write_xml,
             read_frame=_read_xml,
             plain_reader=_read_xml_plain,
         ),
-    )
-}
+    ),
+)
 
-_ALIASES = {
-    "pq": "parquet",
-    "arrow": "feather",
-    "ipc": "feather",
-    "excel": "xlsx",
-    "hdf5": "h5",
-    "hdf": "h5",
-}
-
-
-def get_format(
-    name: Any, error: type[PackagersError] = PackingError, family: str | None = None
-) -> FrameFormat:
-    """The row for a ``format`` value, or an error listing the formats that can be used."""
-    lowered = name.lower() if isinstance(name, str) else ""
-    row = FORMATS.get(_ALIASES.get(lowered, lowered))
-    if row is None or (family is not None and row.family != family):
-        rows = [r for r in FORMATS.values() if family is None or r.family == family]
-        offered = ", ".join(
-            r.name + (f" (needs {r.requires[0]})" if r.requires and r.missing_dependency() else "")
-            for r in rows
-        )
-        raise error(f"unknown format {name!r}; the formats are: {offered}")
-    missing = row.missing_dependency()
-    if missing is not None:
-        raise error(missing)
-    return row
-
-
-def format_for_suffix(suffix: str, family: str | None = None) -> FrameFormat:
-    """The row that reads a plain file with this suffix (``.csv.gz`` included)."""
-    lowered = suffix.lower()
-    for row in FORMATS.values():
-        if (family is None or row.family == family) and lowered.endswith(row.suffixes):
-            return get_format(row.name, UnpackingError)
-    known = sorted({s for r in FORMATS.values() if family in (None, r.family) for s in r.suffixes})
-    raise UnpackingError(
-        f"no format reads files ending in {suffix or '(no suffix)'!r}; readable suffixes: "
-        f"{', '.join(known)}"
-    )
+#: The formats a pyarrow.Table is read from (it is packed as parquet or feather).
+ARROW_FORMATS: FormatRegistry[FrameFormat] = FormatRegistry(
+    "Arrow table", (row for row in FORMATS.values() if row.family == "arrow")
+)
 
 
 def _split(

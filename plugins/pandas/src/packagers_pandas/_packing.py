@@ -14,8 +14,8 @@ from packagers import (
     DatasetArtifact,
     DefaultPackager,
     PackingError,
-    UnpackingError,
 )
+from packagers.formats import is_pickle
 from packagers_pandas._columns import requested_columns
 
 if TYPE_CHECKING:
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = ["PREVIEW_MAX_COLUMNS", "PREVIEW_ROWS", "PandasPackager"]
 
-#: Plain files with these suffixes are pickles (unpacked by the ``object`` type, under the policy).
-_PICKLE_SUFFIXES = (".pkl", ".pickle", ".cloudpickle")
 #: A dataset's manifest previews its first rows when it has at most this many columns.
 PREVIEW_MAX_COLUMNS = 20
 PREVIEW_ROWS = 5
@@ -45,7 +43,7 @@ class PandasPackager(DefaultPackager):
     DEFAULT_UNPACKING_ARTIFACT_TYPE = ArtifactType.DATASET
 
     def get_default_unpacking_artifact_type(self, data_item: DataItem) -> str:
-        if data_item.suffix.lower().endswith(_PICKLE_SUFFIXES):
+        if is_pickle(data_item.suffix):
             return ArtifactType.OBJECT
         return ArtifactType.DATASET
 
@@ -69,14 +67,11 @@ class PandasPackager(DefaultPackager):
         layout: dict[str, Any] | None = None,
         options: dict[str, Any] | None = None,
     ) -> Any:
-        from packagers_pandas._formats import format_for_suffix, get_format
+        from packagers_pandas._formats import FORMATS
         from packagers_pandas._restore import rebuild, select_fields
 
         wanted = self._wanted_columns(data_item)
-        if format is None:
-            row = format_for_suffix(data_item.suffix)
-        else:
-            row = get_format(format, UnpackingError)
+        row = FORMATS.for_suffix(data_item.suffix) if format is None else FORMATS.get(format)
         if layout is None:
             plain = row.read_plain(data_item.local(), None if wanted is None else list(wanted))
             return self._from_plain(plain, data_item)
@@ -114,10 +109,10 @@ class PandasPackager(DefaultPackager):
         self, obj: Any, key: str, format: str
     ) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
         """Write ``obj``: the path, the format, the manifest spec and the instructions."""
-        from packagers_pandas._formats import get_format
+        from packagers_pandas._formats import FORMATS
         from packagers_pandas._restore import flatten
 
-        row = get_format(format)
+        row = FORMATS.get(format, key=key)
         try:
             flat, layout = flatten(obj, row.holds_categories)
             path = self.temp_path(key, row.suffix)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from packagers.packager import Packager
-from packagers.plugins.hookspecs import hookimpl
+from packagers import Packager, hookimpl
 from packagers_pandas._dataframe import DataFramePackager
 from packagers_pandas._series import SeriesPackager
 from packagers_pandas._table import ArrowTablePackager

@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from packagers import PackingError, UnpackingError
@@ -25,6 +26,9 @@ from packagers_pandas._dtypes import describe, from_json, resolve, to_json
 __all__ = ["flatten", "rebuild", "select_fields"]
 
 Layout = dict[str, Any]
+
+#: Labels a column level records as plain JSON values.
+_JSON_LABELS = (str, int, float, bool, type(None))
 
 
 def flatten(
@@ -52,7 +56,7 @@ def flatten(
         ]
         index_fields = _field_names(names, taken=set(data_fields))
         layout["index"] = {"fields": index_fields, "names": [_label(n) for n in index.names]}
-        levels = [index.get_level_values(i) for i in range(index.nlevels)]
+        levels = _level_values(index)
         freqs = [getattr(level, "freqstr", None) for level in levels]
         if any(freqs):  # a level of a MultiIndex has one too
             layout["index"]["freqs"] = freqs
@@ -146,14 +150,28 @@ def _axis_labels(axis: pd.Index) -> dict[str, Any]:
     """An axis whose labels go into the layout itself (the columns)."""
     if isinstance(axis, pd.RangeIndex):
         return _range(axis)
-    levels = [axis.get_level_values(i) for i in range(axis.nlevels)]
     return {
         "names": [_label(name) for name in axis.names],
-        "levels": [
-            {"dtype": describe(level.dtype), "values": to_json(pd.Series(level, copy=False))}
-            for level in levels
-        ],
+        "levels": [_axis_level(level) for level in _level_values(axis)],
     }
+
+
+def _axis_level(level: pd.Index) -> dict[str, Any]:
+    """One level of column labels; labels JSON has no value for (tuples) are tagged one by one."""
+    spec: dict[str, Any] = {"dtype": describe(level.dtype)}
+    if level.dtype == object and not all(isinstance(label, _JSON_LABELS) for label in level):
+        spec["labels"] = [_label(label) for label in level]
+    else:
+        spec["values"] = to_json(pd.Series(level, copy=False))
+    return spec
+
+
+def _level_values(axis: pd.Index) -> list[pd.Index]:
+    """The values of each level, by position: ``get_level_values(1)`` means the level *named* 1
+    when there is one, so the levels are renamed to their positions first (no data is copied).
+    """
+    by_position = axis.set_names(list(range(axis.nlevels)))
+    return [by_position.get_level_values(i) for i in range(axis.nlevels)]
 
 
 def _build_axis(spec: dict[str, Any]) -> pd.Index:
@@ -161,13 +179,17 @@ def _build_axis(spec: dict[str, Any]) -> pd.Index:
         start, stop, step = spec["range"]
         return pd.RangeIndex(start, stop, step, name=_unlabel(spec["name"]))
     names = [_unlabel(name) for name in spec["names"]]
-    levels = [
-        pd.Index(from_json(level["values"], level["dtype"]), dtype=resolve(level["dtype"]))
-        for level in spec["levels"]
-    ]
+    levels = [_build_level(level) for level in spec["levels"]]
     if len(levels) == 1:
         return levels[0].rename(names[0])
     return pd.MultiIndex.from_arrays(levels, names=names)
+
+
+def _build_level(level: dict[str, Any]) -> pd.Index:
+    if "labels" in level:  # tuples among the labels: an Index would make them a MultiIndex
+        labels = [_unlabel(label) for label in level["labels"]]
+        return pd.Index(np.fromiter(labels, dtype=object, count=len(labels)), tupleize_cols=False)
+    return pd.Index(from_json(level["values"], level["dtype"]), dtype=resolve(level["dtype"]))
 
 
 def _range(index: pd.RangeIndex) -> dict[str, Any]:
@@ -211,8 +233,9 @@ def _label(name: Any) -> Any:
     if isinstance(name, (str, int, float, bool)) or name is None:
         return name
     raise PackingError(
-        f"the name {name!r} ({type(name).__name__}) cannot be recorded; names must be str, int, "
-        "float, bool, None or tuples of them (rename it, or pack the object as 'object')"
+        f"the label {name!r} ({type(name).__name__}) cannot be recorded; names and column labels "
+        "must be str, int, float, bool, None or tuples of them (rename it, or pack the object "
+        "as 'object', a pickle)"
     )
 
 

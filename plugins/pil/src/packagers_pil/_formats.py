@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packagers import PackingError
+from packagers.formats import Format, FormatRegistry
 
 __all__ = [
     "ALPHA_MODES",
@@ -20,7 +21,6 @@ __all__ = [
     "READABLE_FORMATS",
     "ImageFormat",
     "default_format",
-    "get_format",
 ]
 
 #: Modes with an alpha band: a format without any (JPEG) refuses them with its own message.
@@ -46,14 +46,12 @@ _OPTIONS: dict[str, tuple[Callable[[Any], bool], str]] = {
 }
 
 
-@dataclass(frozen=True)
-class ImageFormat:
+@dataclass(frozen=True, kw_only=True)
+class ImageFormat(Format):
     """One file format as the packager uses it."""
 
-    name: str
     #: Pillow's format id (``Image.save(..., format=)`` / ``Image.open(..., formats=)``).
     pillow: str
-    suffix: str
     #: Modes packed into this format and restored on unpacking (exactly, unless lossy).
     modes: frozenset[str]
     #: Packing kwargs the format takes, beyond ``format``.
@@ -70,8 +68,11 @@ class ImageFormat:
     #: without it cannot write or read the format.
     feature: str = ""
 
-    def missing_support(self) -> str | None:
-        """Why this Pillow cannot code the format, with what to install; None when it can."""
+    def missing_library(self) -> str | None:
+        """Why this Pillow cannot code the format, with what to install; None when it can.
+
+        Checked only when Pillow fails on the format: the check costs more than a lookup.
+        """
         from PIL import features
 
         if not self.feature or features.check(self.feature):
@@ -117,24 +118,25 @@ class ImageFormat:
         )
 
 
-FORMATS: dict[str, ImageFormat] = {
-    row.name: row
-    for row in (
+FORMATS: FormatRegistry[ImageFormat] = FormatRegistry(
+    "image",
+    (
         ImageFormat(
-            "png",
-            "PNG",
-            ".png",
-            frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I;16"}),
+            name="png",
+            pillow="PNG",
+            suffixes=(".png",),
+            modes=frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I;16"}),
             options=("compress_level",),
             info_keys=("dpi", "icc_profile", "exif"),
             text=True,
             feature="zlib",
         ),
         ImageFormat(
-            "tiff",
-            "TIFF",
-            ".tiff",
-            frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I;16", "I", "F", "CMYK", "LAB"}),
+            name="tiff",
+            pillow="TIFF",
+            suffixes=(".tiff", ".tif"),
+            aliases=("tif",),
+            modes=frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I;16", "I", "F", "CMYK", "LAB"}),
             options=("compression",),
             # Pillow would reuse the compression of the file the image came from, even ``jpeg``.
             defaults={"compression": "tiff_lzw"},
@@ -142,46 +144,34 @@ FORMATS: dict[str, ImageFormat] = {
             feature="libtiff",
         ),
         ImageFormat(
-            "jpeg",
-            "JPEG",
-            ".jpg",
-            frozenset({"L", "RGB", "CMYK"}),
+            name="jpeg",
+            pillow="JPEG",
+            suffixes=(".jpg", ".jpeg"),
+            aliases=("jpg",),
+            modes=frozenset({"L", "RGB", "CMYK"}),
             options=("quality",),
             info_keys=("dpi", "icc_profile", "exif"),
             feature="jpg",
         ),
         ImageFormat(
-            "webp",
-            "WEBP",
-            ".webp",
+            name="webp",
+            pillow="WEBP",
+            suffixes=(".webp",),
             # WebP stores RGB(A); gray images go in as RGB(A) and are converted back on unpacking.
-            frozenset({"L", "LA", "RGB", "RGBA"}),
+            modes=frozenset({"L", "LA", "RGB", "RGBA"}),
             options=("quality", "lossless"),
             fixed={"exact": True},
             info_keys=("icc_profile", "exif"),
             feature="webp",
         ),
-    )
-}
-
-_ALIASES = {"jpg": "jpeg", "tif": "tiff"}
+    ),
+)
 
 #: The formats tried, in order, when no format is given: the first that holds the mode wins.
 DEFAULT_FORMATS = ("png", "tiff")
 
 #: Decoders allowed when unpacking; others (EPS runs Ghostscript, for one) are never reached.
 READABLE_FORMATS = ("PNG", "JPEG", "WEBP", "TIFF", "BMP", "GIF")
-
-
-def get_format(key: str, name: str) -> ImageFormat:
-    """The row for a ``format`` kwarg (``jpg``/``tif`` and any case accepted)."""
-    lowered = name.lower() if isinstance(name, str) else ""
-    row = FORMATS.get(_ALIASES.get(lowered, lowered))
-    if row is None:
-        raise PackingError(
-            f"{key!r}: unknown image format {name!r}; packable formats: {', '.join(FORMATS)}"
-        )
-    return row
 
 
 def default_format(key: str, mode: str) -> ImageFormat:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import typing
 from typing import TYPE_CHECKING, Any
 
 from packagers import Artifact, DefaultPackager, PackingError, PlotArtifact, UnpackingError
-from packagers._warnings import warn
+from packagers.formats import require
+from packagers.plugin_api import warn
 from packagers_pil._formats import (
     ALPHA_MODES,
     FORMATS,
     READABLE_FORMATS,
     ImageFormat,
     default_format,
-    get_format,
 )
 from packagers_pil._preview import image_preview
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from packagers import DataItem
 
 __all__ = ["PilImagePackager"]
+
+#: The most entries a palette has (indices are bytes).
+_PALETTE_ENTRIES = 256
 
 #: TIFF readers put the codec name in ``info``; it describes the old file, not the image.
 _NOT_TEXT = frozenset({"compression"})
@@ -50,7 +54,11 @@ class PilImagePackager(DefaultPackager):
         compression: str | None = None,
         compress_level: int | None = None,
     ) -> tuple[Artifact, dict[str, Any]]:
-        row = default_format(key, obj.mode) if format is None else get_format(key, format)
+        row = (
+            default_format(key, obj.mode)
+            if format is None
+            else FORMATS.get(format, key=key, available=False)
+        )
         given = {
             "quality": quality,
             "lossless": lossless,
@@ -62,7 +70,10 @@ class PilImagePackager(DefaultPackager):
         artifact = Artifact(
             key, path, format=row.name, mode=obj.mode, width=obj.width, height=obj.height
         )
-        return artifact, {"format": row.name, "mode": obj.mode}
+        instructions: dict[str, Any] = {"format": row.name, "mode": obj.mode}
+        if obj.mode == "P":
+            instructions.update(_palette_record(obj))
+        return artifact, instructions
 
     def pack_plot(self, obj: Image.Image, key: str) -> tuple[PlotArtifact, dict[str, Any]]:
         png = FORMATS["png"]
@@ -74,7 +85,13 @@ class PilImagePackager(DefaultPackager):
         return image_preview(obj)
 
     def unpack_file(
-        self, data_item: DataItem, format: str | None = None, mode: str | None = None
+        self,
+        data_item: DataItem,
+        format: str | None = None,
+        mode: str | None = None,
+        palette: int | None = None,
+        transparency: int | dict[str, str] | None = None,
+        alphas: str | None = None,
     ) -> Image.Image:
         from PIL import Image
 
@@ -91,15 +108,16 @@ class PilImagePackager(DefaultPackager):
                 "Pillow's limit stays on; if the file is trusted, raise PIL.Image.MAX_IMAGE_PIXELS"
             ) from error
         except OSError as error:  # UnidentifiedImageError included
-            missing = None if format is None else FORMATS[format].missing_support()
-            if missing is not None:
-                raise UnpackingError(f"{data_item.key!r}: {missing}") from error
+            if format is not None:
+                require(FORMATS[format], data_item.key)
             raise UnpackingError(
                 f"{data_item.key!r} ({data_item.url}) is not a readable "
                 f"{'/'.join(decoders)} image: {error}"
             ) from error
         if mode is not None and image.mode != mode:  # WebP stores gray images as RGB(A)
             image = image.convert(mode)
+        if palette is not None:
+            _restore_palette(image, palette, transparency, alphas)
         image.format = source_format
         return image
 
@@ -112,12 +130,10 @@ class PilImagePackager(DefaultPackager):
             )
         path = self.temp_path(key, row.suffix)
         try:
-            _view(image).save(path, row.pillow, **_info_params(image, row), **params)
-        except (KeyError, OSError) as error:  # how Pillow says it lacks the format's library
-            missing = row.missing_support()
-            if missing is None:
-                raise
-            raise PackingError(f"{key!r}: {missing}") from error
+            _palette_view(image).save(path, row.pillow, **_info_params(image, row), **params)
+        except (KeyError, OSError):  # how Pillow says it lacks the format's library
+            require(row, key)
+            raise
         return path
 
 
@@ -129,6 +145,82 @@ def _view(image: Image.Image) -> Image.Image:
     """
     image.load()
     return image._new(image.im)
+
+
+def _palette_view(image: Image.Image) -> Image.Image:
+    """The image to save: a palette that every pixel and the transparency index point into.
+
+    PNG writes as many palette entries as the palette has and packs pixels in as few bits as
+    they need, so an index past the palette's end would change (3 becomes 1 with 2 entries) and
+    a transparency past it would be cut. Such a palette is padded with black entries on a copy;
+    the instructions record the real size, which unpacking restores.
+    """
+    view = _view(image)
+    if image.mode != "P":
+        return view
+    size = _palette_size(image)
+    _, highest = typing.cast("tuple[int, int]", image.getextrema())  # of a P image: indices
+    needed = max(highest + 1, size)
+    transparency = image.info.get("transparency")
+    if isinstance(transparency, int):
+        needed = max(needed, transparency + 1)
+    elif isinstance(transparency, bytes):
+        needed = max(needed, len(transparency))
+    needed = min(needed, _PALETTE_ENTRIES)
+    if needed <= size:
+        return view
+    padded = image.copy()  # the view shares the pixel core, whose palette putpalette replaces
+    rawmode = image.palette.mode if image.palette is not None else "RGB"
+    entries = image.getpalette(rawmode) or []
+    padded.putpalette(entries + [0] * len(rawmode) * (needed - size), rawmode)
+    return padded
+
+
+def _palette_size(image: Image.Image) -> int:
+    return len(image.getpalette() or []) // 3
+
+
+def _palette_record(image: Image.Image) -> dict[str, Any]:
+    """What a palette image's file may not keep as it was: the palette's size (TIFF pads it to
+    256 entries) and the transparency (TIFF drops it; PNG reads a single transparent entry back
+    as an index, whichever form it was given in).
+    """
+    record: dict[str, Any] = {"palette": _palette_size(image)}
+    if image.palette is not None and image.palette.mode == "RGBA":  # files keep RGB entries
+        record["alphas"] = bytes(image.getpalette("RGBA")[3::4]).hex()  # type: ignore[index]
+    transparency = image.info.get("transparency")
+    if isinstance(transparency, int):
+        record["transparency"] = transparency
+    elif isinstance(transparency, bytes):
+        record["transparency"] = {"bytes": transparency.hex()}
+    return record
+
+
+def _restore_palette(
+    image: Image.Image,
+    size: int,
+    transparency: int | dict[str, str] | None,
+    alphas: str | None,
+) -> None:
+    if image.mode != "P":
+        return
+    entries = image.getpalette() or []
+    if alphas is not None:
+        alpha = bytes.fromhex(alphas)
+        rgba = [
+            value
+            for entry in range(size)
+            for value in (*entries[3 * entry : 3 * entry + 3], alpha[entry])
+        ]
+        image.putpalette(rgba, "RGBA")
+    elif len(entries) != 3 * size:
+        image.putpalette(entries[: 3 * size])
+    if isinstance(transparency, dict):
+        image.info["transparency"] = bytes.fromhex(transparency["bytes"])
+    elif transparency is not None:
+        image.info["transparency"] = transparency
+    else:
+        image.info.pop("transparency", None)
 
 
 def _detached(opened: Image.Image) -> Image.Image:

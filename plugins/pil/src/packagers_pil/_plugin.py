@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from packagers import Packager
-from packagers.plugins.hookspecs import hookimpl
+from packagers import Packager, hookimpl
 from packagers_pil._image import PilImagePackager
 
 __all__ = ["packagers_register"]

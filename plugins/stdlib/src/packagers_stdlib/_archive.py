@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from packagers import PackingError, UnpackingError
+from packagers.formats import Format, FormatRegistry
 
 if TYPE_CHECKING:
     import tarfile
@@ -59,26 +60,24 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 RATIO_FLOOR = 64 << 20
 
 
-@dataclass(frozen=True)
-class ArchiveFormat:
+@dataclass(frozen=True, kw_only=True)
+class ArchiveFormat(Format):
     """An archive format a directory can be packed in."""
 
-    name: str
-    suffix: str
     #: The ``tarfile`` compression ("", "gz", "bz2", "xz"), or None for zip.
     tar_compression: str | None
 
 
-ARCHIVE_FORMATS: dict[str, ArchiveFormat] = {
-    fmt.name: fmt
-    for fmt in (
-        ArchiveFormat("zip", ".zip", None),
-        ArchiveFormat("tar", ".tar", ""),
-        ArchiveFormat("tar.gz", ".tar.gz", "gz"),
-        ArchiveFormat("tar.bz2", ".tar.bz2", "bz2"),
-        ArchiveFormat("tar.xz", ".tar.xz", "xz"),
-    )
-}
+ARCHIVE_FORMATS: FormatRegistry[ArchiveFormat] = FormatRegistry(
+    "archive",
+    (
+        ArchiveFormat(name="zip", suffixes=(".zip",), tar_compression=None),
+        ArchiveFormat(name="tar", suffixes=(".tar",), tar_compression=""),
+        ArchiveFormat(name="tar.gz", suffixes=(".tar.gz",), tar_compression="gz"),
+        ArchiveFormat(name="tar.bz2", suffixes=(".tar.bz2",), tar_compression="bz2"),
+        ArchiveFormat(name="tar.xz", suffixes=(".tar.xz",), tar_compression="xz"),
+    ),
+)
 DEFAULT_ARCHIVE_FORMAT = "zip"
 
 
@@ -105,6 +104,12 @@ def _walk(root: str, relative: str) -> Iterator[tuple[str, str, os.stat_result]]
         found = sorted(scanned, key=lambda entry: entry.name)
     for entry in found:
         name = f"{relative}/{entry.name}" if relative else entry.name
+        if "\\" in entry.name or _DRIVE.match(name):
+            raise PackingError(
+                f"cannot archive {name!r} in {root!r}: extracting reads a backslash as a path "
+                "separator and a leading drive ('C:') as an absolute path, so it would not come "
+                "back under this name; rename it"
+            )
         info = entry.stat(follow_symlinks=False)
         if stat.S_ISLNK(info.st_mode):
             _check_packed_link(root, entry.path, name)
@@ -136,6 +141,11 @@ def _write_zip(entries: list[tuple[str, str, os.stat_result]], target: str) -> N
         target, "w", compression=zipfile.ZIP_DEFLATED, strict_timestamps=False
     ) as archive:
         for path, name, info in entries:
+            if not _is_utf8(name):
+                raise PackingError(
+                    f"cannot archive {name!r} as zip: zip names are UTF-8 and this one holds "
+                    "bytes of another encoding; rename it, or pass archive_format='tar'"
+                )
             if stat.S_ISLNK(info.st_mode):
                 member = zipfile.ZipInfo(name, _zip_time(info.st_mtime))
                 member.create_system = _UNIX
@@ -145,9 +155,17 @@ def _write_zip(entries: list[tuple[str, str, os.stat_result]], target: str) -> N
                 archive.write(path, name)
 
 
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of a POSIX name, as surrogate escapes
+        return False
+    return True
+
+
 def _zip_time(mtime: float) -> tuple[int, int, int, int, int, int]:
     date_time = time.localtime(mtime)[:6]
-    return max(date_time, _ZIP_EPOCH)  # type: ignore[return-value]
+    return max(date_time, _ZIP_EPOCH)
 
 
 def _write_tar(

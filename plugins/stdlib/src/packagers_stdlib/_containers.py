@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from packagers import Artifact, DefaultPackager, PackingError, UnpackingError
+from packagers.formats import require
 from packagers.previews import json_preview
 from packagers_stdlib._json_codec import (
     CODEC,
@@ -25,8 +26,6 @@ from packagers_stdlib._text_formats import (
     DEFAULT_FORMAT,
     FORMATS,
     TextFormat,
-    format_for_suffix,
-    get_format,
 )
 
 if TYPE_CHECKING:
@@ -92,7 +91,7 @@ class ContainerPackager(DefaultPackager):
     def pack_file(
         self, obj: Any, key: str, format: str = DEFAULT_FORMAT
     ) -> tuple[Artifact, dict[str, Any]]:
-        fmt = _packing_format(format, key)
+        fmt = FORMATS.get(format, key=key)
         if fmt.table_only and not (type(obj) is dict and all(type(k) is str for k in obj)):
             raise PackingError(
                 f"cannot write {key!r} as {fmt.name}: a {fmt.name} document is a table, so only a "
@@ -121,7 +120,8 @@ class ContainerPackager(DefaultPackager):
         try:
             fmt.write(tree, path)
         except ImportError:
-            raise PackingError(f"cannot write {key!r}: {fmt.install_hint()}") from None
+            require(fmt, key)  # says what to install
+            raise
         except UnicodeEncodeError as error:
             bad = error.object[error.start : error.end]
             raise PackingError(
@@ -141,14 +141,10 @@ class ContainerPackager(DefaultPackager):
     ) -> Any:
         if format is None and codec is None:
             format, codec = _recorded(data_item)
-        fmt = get_format(format) if format is not None else format_for_suffix(data_item.suffix)
-        if fmt is None:
-            accepted = ", ".join(s for f in FORMATS.values() for s in f.suffixes)
-            raise UnpackingError(
-                f"cannot read {data_item.key!r} as {self.packable_type_name()}: "
-                f"{'format ' + repr(format) if format else 'the suffix ' + repr(data_item.suffix)} "
-                f"is not a container format; accepted suffixes: {accepted}"
-            )
+        if format is None:
+            fmt = FORMATS.for_suffix(data_item.suffix, key=data_item.key, available=False)
+        else:
+            fmt = FORMATS.get(format, key=data_item.key, available=False)
         if codec not in (None, CODEC):
             raise UnpackingError(
                 f"{data_item.key!r} was written with the codec {codec!r}; this packagers-stdlib "
@@ -157,7 +153,8 @@ class ContainerPackager(DefaultPackager):
         try:
             value = fmt.read(data_item.local(), tagged=codec is not None)
         except ImportError:
-            raise UnpackingError(f"cannot read {data_item.key!r}: {fmt.install_hint()}") from None
+            require(fmt, data_item.key)  # says what to install
+            raise
         return self._from_value(value, data_item)
 
     # -- what differs between the container types ---------------------------------------------
@@ -220,15 +217,6 @@ class FrozensetPackager(ContainerPackager):
     """``frozenset``: written like a set."""
 
     PACKABLE_OBJECT_TYPE = frozenset
-
-
-def _packing_format(name: str, key: str) -> TextFormat:
-    fmt = get_format(name) if isinstance(name, str) else None
-    if fmt is None:
-        raise PackingError(
-            f"unknown format {name!r} for {key!r}; accepted: {', '.join(FORMATS)} (yml for yaml)"
-        )
-    return fmt
 
 
 def _recorded(data_item: DataItem) -> tuple[str | None, str | None]:

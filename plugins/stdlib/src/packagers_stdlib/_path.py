@@ -18,7 +18,6 @@ from packagers import Artifact, DefaultPackager, PackingError, UnpackingError
 from packagers_stdlib._archive import (
     ARCHIVE_FORMATS,
     DEFAULT_ARCHIVE_FORMAT,
-    ArchiveFormat,
     extract_archive,
     make_archive,
 )
@@ -42,7 +41,7 @@ class PathArtifacts(DefaultPackager):
         path = os.path.abspath(os.fspath(obj))
         name = os.path.basename(path) or key
         if os.path.isdir(path):
-            fmt = _archive_format(archive_format or DEFAULT_ARCHIVE_FORMAT, PackingError)
+            fmt = ARCHIVE_FORMATS.get(archive_format or DEFAULT_ARCHIVE_FORMAT, key=key)
             archive = self.temp_path(key, fmt.suffix)
             entries = make_archive(path, archive, fmt)
             artifact = Artifact(key, archive, format=fmt.name, name=name, entries=entries)
@@ -80,7 +79,7 @@ class PathArtifacts(DefaultPackager):
         local = data_item.local()
         name = name or data_item.key or "item"
         if is_directory:
-            fmt = _archive_format(archive_format, UnpackingError) if archive_format else None
+            fmt = ARCHIVE_FORMATS.get(archive_format) if archive_format else None
             target = os.path.join(self._fresh_directory(), name)
             extract_archive(local, target, fmt)
             return self.PATH_TYPE(target)
@@ -109,13 +108,6 @@ class PathPackager(PathArtifacts):
     def pack_result(self, obj: pathlib.Path, key: str) -> dict[str, Any]:
         """The path's text: a result names a path, it does not store the file."""
         return {key: os.fspath(obj)}
-
-
-def _archive_format(name: str, error: type[Exception]) -> ArchiveFormat:
-    fmt = ARCHIVE_FORMATS.get(name.lower()) if isinstance(name, str) else None
-    if fmt is None:
-        raise error(f"unknown archive_format {name!r}; accepted: {', '.join(ARCHIVE_FORMATS)}")
-    return fmt
 
 
 def _full_suffix(name: str) -> str:

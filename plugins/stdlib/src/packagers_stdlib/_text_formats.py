@@ -13,30 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
+from packagers.formats import Format, FormatRegistry
 from packagers_stdlib._json_codec import JSON_MAX_INT_BITS, decode, untag
 
-__all__ = ["DEFAULT_FORMAT", "FORMATS", "TextFormat", "format_for_suffix", "get_format"]
+__all__ = ["DEFAULT_FORMAT", "FORMATS", "TextFormat"]
 
 
-@dataclass(frozen=True)
-class TextFormat:
+@dataclass(frozen=True, kw_only=True)
+class TextFormat(Format):
     """A container file format and what it can hold."""
 
-    name: str
-    suffixes: tuple[str, ...]
     #: Larger ints are tagged (TOML integers are 64-bit).
     max_int_bits: int
     holds_none: bool
     #: Only a dict with str keys can be the top level (a TOML document is a table).
     table_only: bool
-    #: The pip requirement and the packagers-stdlib extra that installs it, when not stdlib.
-    requirement: tuple[str, str] | None
     _write: Callable[[Any], bytes]
     _read: Callable[[IO[bytes], bool], Any]
-
-    @property
-    def suffix(self) -> str:
-        return self.suffixes[0]
 
     def write(self, tree: Any, path: str) -> None:
         """Encode first, so a missing library or an unwritable value leaves no file behind."""
@@ -47,12 +40,6 @@ class TextFormat:
     def read(self, path: str, tagged: bool) -> Any:
         with open(path, "rb") as stream:
             return self._read(stream, tagged)
-
-    def install_hint(self) -> str:
-        if self.requirement is None:
-            return ""
-        package, extra = self.requirement
-        return f"the {self.name} format needs {package}: pip install 'packagers-stdlib[{extra}]'"
 
 
 def _write_json(tree: Any) -> bytes:
@@ -70,7 +57,7 @@ def _read_json(stream: IO[bytes], tagged: bool) -> Any:
 
 
 def _yaml() -> Any:
-    import yaml  # type: ignore[import-untyped]
+    import yaml
 
     return yaml
 
@@ -107,50 +94,36 @@ def _read_toml(stream: IO[bytes], tagged: bool) -> Any:
 
 
 _JSON = TextFormat(
-    "json",
-    (".json",),
+    name="json",
+    suffixes=(".json",),
     max_int_bits=JSON_MAX_INT_BITS,
     holds_none=True,
     table_only=False,
-    requirement=None,
     _write=_write_json,
     _read=_read_json,
 )
 _YAML = TextFormat(
-    "yaml",
-    (".yaml", ".yml"),
+    name="yaml",
+    suffixes=(".yaml", ".yml"),
+    aliases=("yml",),
     max_int_bits=JSON_MAX_INT_BITS,
     holds_none=True,
     table_only=False,
-    requirement=("pyyaml", "yaml"),
+    library="yaml",
+    install="pip install pyyaml (or pip install 'packagers-stdlib[yaml]')",
     _write=_write_yaml,
     _read=_read_yaml,
 )
 _TOML = TextFormat(
-    "toml",
-    (".toml",),
+    name="toml",
+    suffixes=(".toml",),
     max_int_bits=63,
     holds_none=False,
     table_only=True,
-    requirement=("tomli-w (and tomli before Python 3.11)", "toml"),
+    library="tomli_w",
+    install="pip install 'packagers-stdlib[toml]' (tomli-w, and tomli before Python 3.11)",
     _write=_write_toml,
     _read=_read_toml,
 )
-FORMATS: dict[str, TextFormat] = {fmt.name: fmt for fmt in (_JSON, _YAML, _TOML)}
+FORMATS: FormatRegistry[TextFormat] = FormatRegistry("container", (_JSON, _YAML, _TOML))
 DEFAULT_FORMAT = "json"
-_ALIASES = {"yml": "yaml"}
-
-
-def get_format(name: str) -> TextFormat | None:
-    """The format called ``name`` (case-insensitive, ``yml`` for yaml), or None."""
-    name = name.lower()
-    return FORMATS.get(_ALIASES.get(name, name))
-
-
-def format_for_suffix(suffix: str) -> TextFormat | None:
-    """The format a plain file's suffix names (``.yml``, ``.data.json``), or None."""
-    suffix = suffix.lower()
-    for fmt in FORMATS.values():
-        if suffix.endswith(fmt.suffixes):
-            return fmt
-    return None

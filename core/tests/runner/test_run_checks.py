@@ -1,0 +1,101 @@
+"""A run that cannot work is refused before it starts, and leaves no run record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Optional
+
+import pytest
+
+from packagers.runner import (
+    DuplicateKeyError,
+    InputNotFoundError,
+    MissingParameterError,
+    ParamTypeError,
+    RunArgumentError,
+    UnknownArtifactTypeError,
+    run,
+)
+from packagers.runner.checks import param_from_text
+from packagers.store import get_store
+
+
+def _no_runs(store_url: str) -> bool:
+    store = get_store(store_url)
+    return store.list_runs() == []
+
+
+def test_a_key_given_twice_is_refused(samples: ModuleType, store_url: str) -> None:
+    with pytest.raises(DuplicateKeyError, match="'x' is given twice"):
+        run(samples.split, params={"n": 1}, returns=["x", "x : file"], store=store_url)
+    assert _no_runs(store_url)
+
+
+def test_a_missing_required_parameter_is_refused(samples: ModuleType, store_url: str) -> None:
+    with pytest.raises(MissingParameterError, match=r"add\(\) requires 'a'"):
+        run(samples.add, params={"b": 1}, store=store_url)
+    assert _no_runs(store_url)
+
+
+def test_a_parameter_with_a_default_may_be_left_out(samples: ModuleType, store_url: str) -> None:
+    assert run(samples.add, params={"a": 1}, returns=["s"], store=store_url).results == {"s": 3}
+
+
+def test_a_store_uri_that_does_not_resolve_is_refused(samples: ModuleType, store_url: str) -> None:
+    with pytest.raises(InputNotFoundError, match="input 'point'.*no-such"):
+        run(samples.norm, inputs={"point": "store://no-such"}, store=store_url)
+    assert _no_runs(store_url)
+
+
+def test_a_local_file_that_does_not_exist_is_named(
+    samples: ModuleType, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputNotFoundError, match="no file or directory '12'") as caught:
+        run(samples.norm, inputs={"point": "12"}, store=store_url)
+    assert "suffix" not in str(caught.value)
+
+
+def test_an_unknown_artifact_type_suggests_the_close_one(
+    samples: ModuleType, store_url: str
+) -> None:
+    with pytest.raises(UnknownArtifactTypeError, match="'reslt'; did you mean 'result'"):
+        run(samples.bare, params={"n": 1}, returns=["rows : reslt"], store=store_url)
+    assert _no_runs(store_url)
+
+
+def test_the_refusals_are_run_argument_errors() -> None:
+    for error in (DuplicateKeyError, InputNotFoundError, MissingParameterError, ParamTypeError):
+        assert issubclass(error, RunArgumentError)
+    assert issubclass(UnknownArtifactTypeError, RunArgumentError)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "expected"),
+    [
+        ("10", int, 10),
+        ("0.5", float, 0.5),
+        ("yes", bool, True),
+        ("false", bool, False),
+        ("007", str, "007"),
+        ("[1, 2]", list[int], [1, 2]),
+        ('{"a": 1}', dict[str, int], {"a": 1}),
+        ("null", Optional[int], None),  # the spelling users write
+        ("3", int | None, 3),
+        ("10", None, 10),
+        ("alice", None, "alice"),
+        ("path/x", Path, "path/x"),
+    ],
+)
+def test_a_param_text_is_converted_by_its_hint(text: str, hint: object, expected: object) -> None:
+    value = param_from_text("n", text, hint)
+    assert value == expected and type(value) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"), [("abc", int), ("x", float), ("maybe", bool), ("1", list[int])]
+)
+def test_a_param_text_of_the_wrong_type_is_refused(text: str, hint: object) -> None:
+    with pytest.raises(ParamTypeError, match=f"param 'n': the value '{text}'"):
+        param_from_text("n", text, hint)
