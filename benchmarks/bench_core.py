@@ -5,13 +5,13 @@ The int result case lives in ``bench_stdlib``: the stdlib plugin is what packs a
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import sys
-import tempfile
 from typing import Any
 
-from benchmarks.harness import Case
+from benchmarks.harness import Case, scratch_dir
 
 
 class _Point:
@@ -23,11 +23,14 @@ def _manager() -> Any:
     from packagers import PackagersManager, config
 
     config.pickle.policy = "allow"
-    return PackagersManager()
+    manager = PackagersManager()
+    atexit.register(manager.clear)
+    return manager
 
 
 def _pickle_setup() -> tuple[Any, str, Any]:
-    return _manager(), tempfile.mkdtemp(), {"points": [_Point(i, i * 2) for i in range(10)]}
+    points = {"points": [_Point(i, i * 2) for i in range(10)]}
+    return _manager(), scratch_dir("packagers-bench-core-"), points
 
 
 def _pickle_ours(data: tuple[Any, str, Any]) -> None:

@@ -10,12 +10,12 @@ child run writes its record, and a disk's file creation would measure the disk, 
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
-import tempfile
 from typing import Any
 
-from benchmarks.harness import Case
+from benchmarks.harness import Case, scratch_dir
 
 _TMPFS = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
@@ -29,9 +29,13 @@ def noop_item(x: int) -> int:
 
 
 def _setup() -> dict[str, Any]:
+    import dask
     from distributed import Client, LocalCluster
 
     from packagers.runner.dask_executor import DaskExecutor
+
+    # the workers' scratch space and its lock files, removed at exit like every setup directory
+    dask.config.set({"temporary-directory": scratch_dir("packagers-bench-dask-workers-")})
 
     address = os.environ.get("MLRUN_PACKAGERS__DASK__ADDRESS")
     if address:
@@ -42,10 +46,11 @@ def _setup() -> dict[str, Any]:
             dashboard_address=None,
         )  # fmt: skip
         client = Client(cluster, set_as_default=False)
+        atexit.register(cluster.close)  # before the scratch directory goes (atexit is LIFO)
     return {
         "client": client,
         "executor": DaskExecutor(client=client),
-        "store": tempfile.mkdtemp(prefix="packagers-bench-dask-", dir=_TMPFS),
+        "store": scratch_dir("packagers-bench-dask-", _TMPFS),
     }
 
 

@@ -1,14 +1,15 @@
 """Project environment cases: what preparing an environment costs when it is already built.
 
 The environment (no dependencies beyond packagers itself) is built for real once, in a cache
-directory kept between benchmark runs, so only the first run pays the build. A hit reads the
+directory kept between benchmark runs (under the user's cache directory, not the temporary
+one, which a run must leave as it found it), so only the first run pays the build. A hit reads the
 environment file, finds the interpreter, digests and checks the completion marker; the raw
 side is the ``local`` manager (the current interpreter), the floor of any preparation.
 """
 
 from __future__ import annotations
 
-import tempfile
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ def _setup() -> Any:
     from packagers import config
     from packagers.projects.environments import EnvironmentSpec, prepare
 
-    root = Path(tempfile.gettempdir()) / "packagers-bench-environments"
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    root = Path(cache) / "packagers-bench-environments"
     project = root / "project"
     project.mkdir(parents=True, exist_ok=True)
     spec_file = project / "python_env.yaml"

@@ -7,11 +7,11 @@ run does, without the file digest (the store computes it while uploading).
 
 from __future__ import annotations
 
+import atexit
 import os
-import tempfile
 from typing import Any
 
-from benchmarks.harness import Case, pack_unpack_cases
+from benchmarks.harness import Case, pack_unpack_cases, scratch_dir
 
 _COLUMNS = 10
 
@@ -29,7 +29,9 @@ def _pack_setup(rows: int) -> Any:
     def setup() -> tuple[Any, Any, str]:
         from packagers import PackagersManager
 
-        return PackagersManager(), _frame(rows), tempfile.mkdtemp(prefix="bench-pandas-")
+        manager = PackagersManager()
+        atexit.register(manager.clear)
+        return manager, _frame(rows), scratch_dir("bench-pandas-")
 
     return setup
 
@@ -56,11 +58,12 @@ def _unpack_setup(rows: int) -> Any:
         from packagers import DataItem, PackagersManager
 
         manager = PackagersManager()
+        atexit.register(manager.clear)
         frame = _frame(rows)
         package = manager.pack(frame, "frame : dataset", digest=False)
         assert package.artifact is not None and package.artifact.src_path is not None
         item = DataItem(package.artifact.src_path, key="frame", manifest=package.manifest)
-        raw_path = os.path.join(tempfile.mkdtemp(prefix="bench-pandas-"), "frame.parquet")
+        raw_path = os.path.join(scratch_dir("bench-pandas-"), "frame.parquet")
         pq.write_table(pa.Table.from_pandas(frame), raw_path)
         return manager, item, raw_path
 

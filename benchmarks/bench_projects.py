@@ -7,22 +7,21 @@ stderr and stores them as artifacts. The issue allows 1.2x plus 30 ms.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import Case
+from benchmarks.harness import Case, scratch_dir
 
 
 def _setup() -> Any:
     from packagers.projects import load, run
 
-    root = Path(tempfile.mkdtemp(prefix="packagers-bench-project-"))
+    root = Path(scratch_dir("packagers-bench-project-"))
     (root / "MLproject").write_text(
         "name: bench\nentry_points:\n  main:\n    parameters: {n: {type: int, default: 1}}\n"
         "    command: true {n}\n"
     )
-    store = tempfile.mkdtemp(prefix="packagers-bench-project-store-")
+    store = scratch_dir("packagers-bench-project-store-")
     return root, store, load, run
 
 

@@ -8,11 +8,10 @@ The same case on a tmpfs (``/dev/shm``) separates the disk's share from ours.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.harness import Case
+from benchmarks.harness import Case, scratch_dir
 
 
 def noop() -> int:
@@ -25,7 +24,7 @@ def _setup_in(directory: str | None) -> Callable[[], Any]:
         from packagers import config
         from packagers.runner import run
 
-        config.store.url = tempfile.mkdtemp(prefix="packagers-bench-run-", dir=directory)
+        config.store.url = scratch_dir("packagers-bench-run-", directory)
         return run
 
     return setup

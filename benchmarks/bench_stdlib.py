@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from typing import Any
 
-from benchmarks.harness import Case
+from benchmarks.harness import Case, scratch_dir
 
 #: Records of about 80 characters of JSON each: 12 500 make 1 MB.
 _RECORDS = {"1 MB": 12_500, "100 kB": 1_250}
@@ -38,7 +37,7 @@ def _records(count: int) -> dict[str, Any]:
 
 def _pack_setup(count: int) -> Any:
     def setup() -> tuple[Any, dict[str, Any], str]:
-        path = os.path.join(tempfile.mkdtemp(prefix="bench-stdlib-"), "data.json")
+        path = os.path.join(scratch_dir("bench-stdlib-"), "data.json")
         return _manager(), _records(count), path
 
     return setup

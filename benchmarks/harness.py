@@ -2,26 +2,32 @@
 
 Each side of a case runs in its own subprocess so that peak memory (the resident-set high-water
 mark above the level after ``setup``) is not polluted by the other side or by earlier cases.
-Times are medians over ``repeat`` runs; the ratio is ours / raw.
+Times are medians over ``repeat`` runs; the ratio is ours / raw. Each side gets a private,
+empty temporary directory (``TMPDIR``): a side that leaves anything in it fails its case, so a
+benchmark run leaves nothing behind in the machine's temporary directory.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import json
+import os
 import pkgutil
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Case", "main", "pack_unpack_cases"]
+__all__ = ["Case", "main", "pack_unpack_cases", "scratch_dir"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,6 +88,13 @@ def pack_unpack_cases(
     ]
 
 
+def scratch_dir(prefix: str, directory: str | None = None) -> str:
+    """A fresh directory for a case's setup, removed when the side's process exits."""
+    path = tempfile.mkdtemp(prefix=prefix, dir=directory)
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def _modules() -> list[str]:
     package = Path(__file__).resolve().parent
     return sorted(
@@ -122,12 +135,22 @@ def _measure(case: Case, side: str) -> dict[str, float]:
     return {"median": statistics.median(samples), "peak_mb": max(0.0, peak - baseline)}
 
 
-def _run_side(name: str, side: str, quick: bool) -> dict[str, float]:
+def _run_side(name: str, side: str, quick: bool) -> tuple[dict[str, float], list[str]]:
+    """One side's measures, and what it left in its private temporary directory."""
     command = [sys.executable, "-m", "benchmarks.harness", "--one", name, "--side", side]
     if quick:
         command.append("--quick")
-    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=_ROOT)
-    return json.loads(output.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    private = tempfile.mkdtemp(prefix="packagers-bench-side-")
+    try:
+        before = set(os.listdir(private))
+        env = {**os.environ, "TMPDIR": private}
+        output = subprocess.run(
+            command, check=True, capture_output=True, text=True, cwd=_ROOT, env=env
+        )
+        left = sorted(set(os.listdir(private)) - before)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    return json.loads(output.stdout.strip().splitlines()[-1]), left
 
 
 def _format_time(seconds: float) -> str:
@@ -158,8 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for name in names:
         case = _cases(args.quick)[name]
-        ours = _run_side(name, "ours", args.quick)
-        raw = _run_side(name, "raw", args.quick)
+        ours, ours_left = _run_side(name, "ours", args.quick)
+        raw, raw_left = _run_side(name, "raw", args.quick)
+        left = ours_left + raw_left
         ratio = ours["median"] / raw["median"] if raw["median"] else float("inf")
         allowed = raw["median"] * (case.target or 0) + case.slack_seconds
         over_time = (case.target is not None and ours["median"] > allowed) or (
@@ -169,11 +193,18 @@ def main(argv: list[str] | None = None) -> int:
             case.memory_slack_mb is not None
             and ours["peak_mb"] > raw["peak_mb"] + case.memory_slack_mb
         )
-        failed |= over_time or over_memory
+        failed |= over_time or over_memory or bool(left)
         if args.json:
             print(
                 json.dumps(
-                    {"case": name, "ours": ours, "raw": raw, "ratio": ratio, "target": case.target}
+                    {
+                        "case": name,
+                        "ours": ours,
+                        "raw": raw,
+                        "ratio": ratio,
+                        "target": case.target,
+                        "left_in_tmp": left,
+                    }
                 )
             )
             continue
@@ -185,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
             if case.max_seconds is not None
             else "-"
         )
-        flag = " !" if over_time or over_memory else ""
+        flag = " !" if over_time or over_memory or left else ""
+        if left:
+            flag += f" left in tmp: {', '.join(left[:3])}" + (" ..." if len(left) > 3 else "")
         print(
             f"{name:44} {_format_time(ours['median'])} {_format_time(raw['median'])} "
             f"{ratio:7.2f} {target:>9} {ours['peak_mb']:8.1f}MB {raw['peak_mb']:8.1f}MB{flag}"

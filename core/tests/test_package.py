@@ -41,6 +41,10 @@ def test_dir_lists_the_public_names() -> None:
     assert dir(packagers) == sorted(packagers.__all__)
 
 
+def test_type_checking_flag_is_not_an_attribute() -> None:
+    assert "TYPE_CHECKING" not in vars(packagers)
+
+
 def test_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no_such_name"):
         packagers.no_such_name  # noqa: B018

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from packagers.runner.handler import handler
     from packagers.store import ArtifactRef, Store, get_store
     from packagers.store.errors import CorruptArtifactError, StoreError
+del TYPE_CHECKING  # read above only: not an attribute of the package
 
 __version__ = "0.1.0"
 

@@ -19,8 +19,6 @@ class ArtifactType:
     PLOT = "plot"
     PATH = "path"
 
-    ALL: ClassVar[tuple[str, ...]] = (RESULT, OBJECT, FILE, DATASET, MODEL, PLOT, PATH)
-
 
 class Artifact:
     """A file (or directory archive) a packer produced, with the metadata to store beside it.

@@ -223,6 +223,24 @@ def test_cli_address_goes_with_the_dask_executor(
     assert result.code == 3 and "--address goes with --executor dask" in result.err
 
 
+def test_cli_takes_a_registered_executor(
+    cli: Cli, samples: ModuleType, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from packagers.runner import executors
+
+    class InlineExecutor(executors.LocalExecutor):
+        """A registered executor of its own (registering sets the class's ``name``)."""
+
+    monkeypatch.setattr(executors, "_registry", dict(executors._registry))
+    executors.register_executor("inline", InlineExecutor)
+    result = cli(
+        "run", "cli_samples:add", "-p", "a=1", "-r", "total : result",
+        "--executor", "inline", "--store", store_url, "--json",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert result.json()["executor"] == "inline"
+
+
 def test_cli_params_are_converted_by_hint_and_recorded_typed(
     cli: Cli, samples: ModuleType, store_url: str
 ) -> None:

@@ -29,9 +29,9 @@ from packagers.data_item import DataItem
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from packagers.store import ArtifactRef, StoreDataItem
+    from packagers.store import StoreDataItem
 
-__all__ = ["ref_to_dict", "register"]
+__all__ = ["register"]
 
 _CHUNK = 1 << 20
 
@@ -114,20 +114,10 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     rm.set_defaults(handler=rm_command)
 
 
-def ref_to_dict(ref: ArtifactRef) -> dict[str, Any]:
-    return {
-        "uri": ref.uri,
-        "project": ref.project,
-        "key": ref.key,
-        "version": ref.version,
-        "manifest": ref.manifest,
-    }
-
-
 def ls_command(args: argparse.Namespace) -> int:
     store = open_store(args)
     refs = store.list_artifacts(project=args.project, key=args.key)
-    emit(args, [{**ref_to_dict(ref), "tags": store.tags_of(ref)} for ref in refs], _render_ls)
+    emit(args, [{**ref.to_dict(), "tags": store.tags_of(ref)} for ref in refs], _render_ls)
     return EXIT_OK
 
 
@@ -171,7 +161,7 @@ def untag_command(args: argparse.Namespace) -> int:
     ref = open_store(args).untag(args.uri, args.tag)
     emit(
         args,
-        {**ref_to_dict(ref), "untagged": args.tag},
+        {**ref.to_dict(), "untagged": args.tag},
         lambda data: print(f"removed the tag {args.tag!r} from {data['uri']}"),
     )
     return EXIT_OK
@@ -207,7 +197,7 @@ def tag_command(args: argparse.Namespace) -> int:
     ref = open_store(args).tag(args.uri, args.tag)
     emit(
         args,
-        ref_to_dict(ref),
+        ref.to_dict(),
         lambda data: print(
             f"tagged {data['uri']} as {args.tag!r}: "
             f"store://{data['project']}/{data['key']}:{args.tag}"

@@ -26,6 +26,7 @@ from packagers.cli._output import (
 from packagers.cli._plugins import distribution_label
 from packagers.manager.dispatch import NO_OBJECT
 from packagers.packager import Packager
+from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
     from packagers.data_item import DataItem
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-_STORE_SCHEME = "store://"
 #: How explain shows the manager's accepted verdicts (a declined one shows its own code).
 CHOSEN, LOWER, ACCEPTS, IF_DECLINED, IF_IT_FAILS = (
     "chosen",
@@ -81,19 +81,15 @@ def explain_command(args: argparse.Namespace) -> int:
 
     target: str = args.target
     with PackagersManager() as manager:
-        if args.type_hint is not None and (
-            target.startswith(_STORE_SCHEME) or os.path.exists(target)
-        ):
+        if args.type_hint is not None and (target.startswith(SCHEME) or os.path.exists(target)):
             from packagers import DataItem
 
             item = (
-                open_store(args).resolve(target)
-                if target.startswith(_STORE_SCHEME)
-                else DataItem(target)
+                open_store(args).resolve(target) if target.startswith(SCHEME) else DataItem(target)
             )
             data = _explain_unpacking(target, item, _parse_type_hint(args.type_hint), manager)
             ok = data["chosen"] is not None
-        elif target.startswith(_STORE_SCHEME):
+        elif target.startswith(SCHEME):
             data = _explain_artifact(target, open_store(args).manifest(target))
             ok = data["unpackable"]
         elif os.path.exists(target):

@@ -34,10 +34,11 @@ def distribution_label(record: dict[str, Any]) -> str | None:
 
 def plugins_command(args: argparse.Namespace) -> int:
     from packagers import list_packagers
+    from packagers.plugins.collection import FAILED
 
     records = [record.to_dict() for record in list_packagers()]
     emit(args, records, _render)
-    return EXIT_PROBLEM if any(record["state"] == "failed" for record in records) else EXIT_OK
+    return EXIT_PROBLEM if any(record["state"] == FAILED for record in records) else EXIT_OK
 
 
 def _render(records: list[dict[str, Any]]) -> None:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
-import sys
+import platform
 from typing import TYPE_CHECKING, Any
 
 from packagers._builtin import PicklePackager
 from packagers._config import config
 from packagers._digest import file_digest
 from packagers._errors import PackagersError, PackingError
+from packagers._json import json_error
 from packagers._warnings import warn
 from packagers.artifacts import Artifact, ArtifactType, ModelArtifact
 from packagers.manifest import MANIFEST_SCHEMA, Manifest
@@ -30,7 +30,6 @@ __all__ = ["BUNDLE", "Packer"]
 
 BUNDLE = "bundle"
 _SCALARS = (int, float, str, bool, type(None))
-_PYTHON_VERSION = "{}.{}.{}".format(*sys.version_info[:3])
 
 
 class Packer:
@@ -174,7 +173,7 @@ class Packer:
             "plugin": record.plugin if record else None,
             "distribution": record.distribution if record else None,
             "distribution_version": record.version if record else None,
-            "python_version": _PYTHON_VERSION,
+            "python_version": platform.python_version(),
         }
 
 
@@ -202,9 +201,8 @@ def _json_name(name: Any) -> Any:
 
 
 def _ensure_json(value: Any, what: str, packager: Packager) -> None:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError) as error:
+    error = json_error(value)
+    if error is not None:
         raise PackingError(
             f"{what} from {packager.qualified_name()} is not JSON-serialisable ({error}); "
             "pack it as a file or object artifact instead"

@@ -13,7 +13,7 @@ from packagers._errors import PackingError
 from packagers.artifacts import ArtifactType
 from packagers.formats import PICKLE_SUFFIXES, is_pickle
 from packagers.packager import Packager
-from packagers.plugins.collection import PackagerRecord, collect
+from packagers.plugins.collection import PLUGIN_PRIORITY, PackagerRecord, collect
 from packagers.plugins.families import missing_family
 from packagers.type_hints import type_name
 
@@ -218,15 +218,12 @@ def hint_name(hint: Any) -> str:
 def record_for(cls: type[Packager], rank: int) -> PackagerRecord:
     """The record of a packager class given to a manager directly (tests, plugin checks)."""
     cls.validate()
-    priority = cls.PRIORITY if cls.PRIORITY is not ... else 5
-    return PackagerRecord(
+    priority = cls.PRIORITY if cls.PRIORITY is not ... else PLUGIN_PRIORITY
+    return PackagerRecord.of(
+        cls,
         name=cls.qualified_name(),
         plugin="direct",
         distribution=None,
         version=None,
         priority=priority,
-        packable_type=cls.packable_type_name(),
-        packing_artifact_types=tuple(sorted(cls.packing_artifact_types())),
-        unpacking_artifact_types=tuple(sorted(cls.unpacking_artifact_types())),
-        packager_class=cls,
     )

@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 __all__ = [
+    "ACTIVE",
+    "BLOCKED",
     "ENTRY_POINT_GROUP",
+    "FAILED",
+    "PLUGIN_PRIORITY",
     "Collection",
     "PackagerRecord",
     "add_custom_packager",
@@ -39,6 +43,7 @@ PLUGIN_PRIORITY = 5
 CUSTOM_PRIORITY = 3
 CUSTOM_PLUGIN = "custom"
 
+#: A record's ``state``: its packager is used, its plugin failed to load, or policy blocked it.
 ACTIVE, FAILED, BLOCKED = "active", "failed", "blocked"
 
 
@@ -57,6 +62,30 @@ class PackagerRecord:
     state: str = ACTIVE
     error: str | None = None
     packager_class: type[Packager] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(
+        cls,
+        packager: type[Packager],
+        *,
+        name: str,
+        plugin: str,
+        distribution: str | None,
+        version: str | None,
+        priority: int,
+    ) -> PackagerRecord:
+        """The record of a loaded packager class: its types are read from the class."""
+        return cls(
+            name=name,
+            plugin=plugin,
+            distribution=distribution,
+            version=version,
+            priority=priority,
+            packable_type=packager.packable_type_name(),
+            packing_artifact_types=tuple(sorted(packager.packing_artifact_types())),
+            unpacking_artifact_types=tuple(sorted(packager.unpacking_artifact_types())),
+            packager_class=packager,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -355,16 +384,13 @@ class _Collector:
                 ),
             )
             return
-        record = PackagerRecord(
+        record = PackagerRecord.of(
+            cls,
             name=name,
             plugin=plugin,
             distribution=distribution,
             version=version,
             priority=priority,
-            packable_type=cls.packable_type_name(),
-            packing_artifact_types=tuple(sorted(cls.packing_artifact_types())),
-            unpacking_artifact_types=tuple(sorted(cls.unpacking_artifact_types())),
-            packager_class=cls,
         )
         self.records.append(((priority, order[0], *order[1:]), record))
 

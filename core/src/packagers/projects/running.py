@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
+from packagers._json import json_safe
 from packagers.projects.commands import render_command
 from packagers.projects.errors import ProjectParameterError, ProjectRunError
 from packagers.projects.handlers import handler_parameters, handler_reference, read_signature
@@ -40,7 +41,6 @@ from packagers.runner.record import (
     COMPLETED,
     ERROR,
     RunRecord,
-    json_safe,
     new_run_id,
 )
 

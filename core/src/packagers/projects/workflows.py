@@ -29,8 +29,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from packagers._json import json_safe
 from packagers.projects.errors import ProjectError, WorkflowError
-from packagers.runner.record import COMPLETED, ERROR, RunRecord, error_info, json_safe, new_run_id
+from packagers.runner.record import COMPLETED, ERROR, RunRecord, error_info, new_run_id
+from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
     from packagers.projects.spec import Project
@@ -468,7 +470,7 @@ class _Runner:
     def _content(self, value: Any) -> Any:
         """A store URI stands for the digest of what it names (a new version of the same data
         is the same input); anything else for itself."""
-        if isinstance(value, str) and value.startswith("store://"):
+        if isinstance(value, str) and value.startswith(SCHEME):
             from packagers.store.errors import StoreError
 
             try:

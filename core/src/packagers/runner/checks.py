@@ -93,13 +93,13 @@ def _check_artifact_types(returns: tuple[LogHint, ...]) -> None:
 
 
 def _check_input(name: str, value: InputValue, store: Store) -> None:
-    from packagers.runner.inputs import STORE_SCHEME
     from packagers.store.errors import StoreError
+    from packagers.store.uri import SCHEME
 
     if isinstance(value, DataItem):
         return
     url = os.fspath(value)
-    if url.startswith(STORE_SCHEME):
+    if url.startswith(SCHEME):
         try:
             store.manifest(url)
         except StoreError as error:

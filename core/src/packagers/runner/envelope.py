@@ -14,10 +14,12 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from packagers._json import survives_json
 from packagers.runner.errors import RunArgumentError
 from packagers.runner.functions import function_reference
 from packagers.runner.handler import hint_to_json
-from packagers.runner.inputs import STORE_SCHEME, input_url
+from packagers.runner.inputs import input_url
+from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -103,14 +105,14 @@ def worker_request(
             f"cannot reach it (executor={executor!r}); use a directory or a bucket URL"
         )
     for name, value in params.items():
-        if not _survives_json(value):
+        if not survives_json(value):
             raise RunArgumentError(
                 f"param {name!r} ({type(value).__name__}) does not survive JSON unchanged, "
                 f"which executor={executor!r} sends params as; log it (packagers.log) and pass "
                 "its URI as an input, or use executor='local'"
             )
     storage_options = getattr(store, "storage_options", {})
-    if not _survives_json(storage_options):
+    if not survives_json(storage_options):
         raise RunArgumentError(
             f"the storage options of {url} do not survive JSON unchanged, which the worker "
             "gets them as; give them as plain values, or set them in the environment "
@@ -141,7 +143,7 @@ def input_digests(job: RunJob) -> dict[str, str | None]:
     digests: dict[str, str | None] = {}
     for name, value in job.inputs.items():
         manifest = value.manifest if isinstance(value, DataItem) else None
-        if manifest is None and isinstance(value, str) and value.startswith(STORE_SCHEME):
+        if manifest is None and isinstance(value, str) and value.startswith(SCHEME):
             manifest = job.store.manifest(value)
         digests[name] = (manifest or {}).get("digest")
     return digests
@@ -169,13 +171,6 @@ def strip_secrets(options: Any) -> Any:
     if isinstance(options, list):
         return [strip_secrets(value) for value in options]
     return options
-
-
-def _survives_json(value: Any) -> bool:
-    try:
-        return bool(json.loads(json.dumps(value)) == value)
-    except (TypeError, ValueError):
-        return False
 
 
 def _custom_packagers() -> list[dict[str, Any]]:

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 from packagers.runner.checks import run_identity
 from packagers.runner.errors import RunArgumentError
 from packagers.runner.executors import get_executor
-from packagers.runner.inputs import STORE_SCHEME
 from packagers.runner.record import COMPLETED, ERROR, RunRecord, new_run_id
 from packagers.runner.runner import prepare_job, retry_policy
+from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
     from packagers.runner.executors import Executor
@@ -222,7 +222,7 @@ def _child_job(
     item_params = dict(params or {})
     for name, value in item.items():
         is_input = isinstance(value, DataItem) or (
-            isinstance(value, str) and value.startswith(STORE_SCHEME)
+            isinstance(value, str) and value.startswith(SCHEME)
         )
         (item_inputs if is_input else item_params)[name] = value
     job = prepare_job(fn, item_inputs, item_params, returns, project, store)

@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from packagers._digest import file_digest
 from packagers.data_item import DataItem
+from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
     from packagers.manager import PackagersManager
     from packagers.runner.functions import FunctionInfo
     from packagers.store import Store
 
-__all__ = ["STORE_SCHEME", "InputValue", "input_url", "load_inputs", "open_input"]
+__all__ = ["InputValue", "input_url", "load_inputs", "open_input"]
 
-STORE_SCHEME = "store://"
 InputValue = str | os.PathLike[str] | DataItem
 
 
@@ -36,7 +36,7 @@ def open_input(value: InputValue, store: Store) -> DataItem:
     if isinstance(value, DataItem):
         return value
     url = os.fspath(value)
-    if url.startswith(STORE_SCHEME):
+    if url.startswith(SCHEME):
         return store.resolve(url)
     return DataItem(url)
 

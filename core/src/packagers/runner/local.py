@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from packagers._json import json_safe
 from packagers.manager import PackagersManager, iter_packages
 from packagers.runner.handle import RunHandle, RunTimeoutError
 from packagers.runner.inputs import input_url, load_inputs
@@ -28,7 +29,6 @@ from packagers.runner.record import (
     TIMEOUT,
     RunRecord,
     error_info,
-    json_safe,
     new_run_id,
     type_name,
 )

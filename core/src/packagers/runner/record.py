@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import os
-import sys
+import platform
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+
+from packagers.run_states import (
+    CANCELLED,
+    COMPLETED,
+    ERROR,
+    FINAL_STATES,
+    PENDING,
+    RUNNING,
+    TIMEOUT,
+)
 
 if TYPE_CHECKING:
     from packagers.store import ArtifactRef
@@ -23,19 +32,12 @@ __all__ = [
     "TIMEOUT",
     "RunRecord",
     "error_info",
-    "json_safe",
     "new_run_id",
     "type_name",
 ]
 
-PENDING, RUNNING = "pending", "running"
-COMPLETED, ERROR, CANCELLED, TIMEOUT = "completed", "error", "cancelled", "timeout"
-#: A record in one of these states never changes again.
-FINAL_STATES = frozenset({COMPLETED, ERROR, CANCELLED, TIMEOUT})
 #: Bumped when the serialised layout changes incompatibly.
 RECORD_SCHEMA = 1
-_PYTHON_VERSION = "{}.{}.{}".format(*sys.version_info[:3])
-_JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 def new_run_id(now: datetime) -> str:
@@ -61,18 +63,6 @@ def error_info(error: BaseException) -> dict[str, str]:
         "message": str(error),
         "traceback": "".join(traceback.format_exception(error)),
     }
-
-
-def json_safe(value: Any) -> Any:
-    """``value`` when JSON can hold it, else its (shortened) repr, so a record always saves."""
-    if type(value) in _JSON_SCALARS:
-        return value
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError, RecursionError):
-        text = repr(value)
-        return text if len(text) <= 200 else text[:199] + "…"
-    return value
 
 
 @dataclass
@@ -114,7 +104,7 @@ class RunRecord:
     ended: str | None = None
     duration: float | None = None
     timings: dict[str, float] = field(default_factory=dict)
-    python_version: str = _PYTHON_VERSION
+    python_version: str = field(default_factory=platform.python_version)
     plugins: dict[str, str] = field(default_factory=dict)
     parent_id: str | None = None
     project_run: dict[str, Any] | None = None
@@ -143,7 +133,7 @@ class RunRecord:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (artifact references become dicts), the form the store saves."""
         data = {name: getattr(self, name) for name in _FIELDS}
-        data["artifacts"] = {key: _ref_to_dict(ref) for key, ref in self.artifacts.items()}
+        data["artifacts"] = {key: ref.to_dict() for key, ref in self.artifacts.items()}
         data["schema"] = RECORD_SCHEMA
         return data
 
@@ -164,13 +154,3 @@ class RunRecord:
 
 
 _FIELDS = tuple(f.name for f in fields(RunRecord))
-
-
-def _ref_to_dict(ref: ArtifactRef) -> dict[str, Any]:
-    return {
-        "uri": ref.uri,
-        "project": ref.project,
-        "key": ref.key,
-        "version": ref.version,
-        "manifest": ref.manifest,
-    }

@@ -55,6 +55,16 @@ class ArtifactRef:
             manifest=manifest,
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form run records and the command print; ``ArtifactRef(**data)`` reads it."""
+        return {
+            "uri": self.uri,
+            "project": self.project,
+            "key": self.key,
+            "version": self.version,
+            "manifest": self.manifest,
+        }
+
     def __str__(self) -> str:
         return self.uri
 

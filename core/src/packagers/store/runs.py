@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from packagers.run_states import ACTIVE_STATES
 from packagers.store.errors import DamagedFileError, RunFinishedError, StoreError
 from packagers.store.uri import check_name
 from packagers.store.validation import read_run_record
@@ -17,11 +18,9 @@ from packagers.store.validation import read_run_record
 if TYPE_CHECKING:
     from packagers.store.backends import Backend
 
-__all__ = ["ACTIVE_STATES", "RUNS_DIR", "RunIndex"]
+__all__ = ["RUNS_DIR", "RunIndex"]
 
 RUNS_DIR = "runs"
-#: A record in any other state is final: what a finished run did must not change afterwards.
-ACTIVE_STATES = frozenset({"created", "pending", "running"})
 _ACTIVE = ".running"
 
 

@@ -350,7 +350,7 @@ class Store:
         A run still active is refused unless ``force``; the artifacts it logged are kept
         (delete them with :meth:`delete_artifact`).
         """
-        from packagers.store.runs import ACTIVE_STATES
+        from packagers.run_states import ACTIVE_STATES
 
         record = self.find_run(run_id, project)
         if record.get("state") in ACTIVE_STATES and not force:

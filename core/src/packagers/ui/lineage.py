@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from packagers.store.uri import SCHEME
+
 if TYPE_CHECKING:
     from packagers.store.index import StoreIndex
 
@@ -71,7 +73,7 @@ def _run_id(project: str, run_id: str) -> str:
 
 
 def _artifact_node(uri: str, column: int) -> Node:
-    key, _, version = uri.removeprefix("store://").partition("@")
+    key, _, version = uri.removeprefix(SCHEME).partition("@")
     return Node(
         uri,
         "artifact",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from packagers.store.errors import StoreError
 from packagers.store.index import RUN_COLUMNS, RunQuery
-from packagers.store.uri import parse_uri
+from packagers.store.uri import SCHEME, parse_uri
 from packagers.ui.errors import NotFoundError, UiError
 from packagers.ui.expression import SECTIONS, parse_filter
 from packagers.ui.lineage import lineage_graph
@@ -174,7 +174,7 @@ def run_page(store: Store, run_id: str) -> dict[str, Any]:
 
 
 def _is_store_uri(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("store://")
+    return isinstance(value, str) and value.startswith(SCHEME)
 
 
 def _run_link(run: tuple[str, str], names: Mapping[str, str | None]) -> dict[str, Any]:
