@@ -120,8 +120,9 @@ _READ_ONLY = [
 
 @pytest.mark.parametrize("command", _READ_ONLY, ids=" ".join)
 def test_a_store_that_does_not_exist_is_not_an_empty_store(
-    cli: Cli, tmp_path: Path, command: tuple[str, ...]
+    cli: Cli, tmp_path: Path, command: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./.packagers to suggest (the quickstart leaves one)
     missing = tmp_path / "nowhere"
     result = cli(*command, "--store", str(missing))
     assert result.code == 3
@@ -144,6 +145,8 @@ def test_a_missing_store_suggests_the_stores_nearby(
 ) -> None:
     sibling = tmp_path / "team-store"
     log(samples.Point(1.0, 2.0), "point : object", store=str(sibling))
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")  # no ./.packagers to suggest (the quickstart leaves one)
     typo = cli("artifacts", "ls", "--store", str(tmp_path / "team-stroe"))
     assert typo.code == 3 and f"did you mean '{sibling}'?" in typo.err
     below = cli("runs", "ls", "--store", str(sibling / "runs-of-mine"))

@@ -185,7 +185,7 @@ def _partitions(name: str, values: Any, store: Store | str | None) -> Any:
     URI: each child gets one partition as its input, by reference, so no data passes through
     the parent.
     """
-    if not (isinstance(values, str) and values.startswith(STORE_SCHEME)):
+    if not (isinstance(values, str) and values.startswith(SCHEME)):
         return values
     from packagers.store import Store, get_store
     from packagers.store.errors import StoreError
