@@ -388,6 +388,15 @@ def test_a_missing_custom_packager_is_not_blamed_on_another_failed_one(manager):
     assert "nomodule_here" not in str(caught.value)
 
 
+def test_an_unregistered_custom_packager_is_to_register_not_to_install(manager):
+    package = manager.pack(7, "n : file")
+    manifest = {**package.manifest, "packager": "mine.IntPackager", "plugin": "custom"}
+    manifest["distribution"] = None
+    with pytest.raises(UnpackingError, match=r"add_custom_packager\('mine.IntPackager'\)") as e:
+        manager.unpack(DataItem(package.artifact.src_path, manifest=manifest))
+    assert "pip install" not in str(e.value)
+
+
 def test_a_packer_that_names_no_format_gets_its_file_suffix(tmp_path):
     class PlainPackager(DefaultPackager):
         PACKABLE_OBJECT_TYPE = Model

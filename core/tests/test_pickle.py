@@ -101,6 +101,16 @@ def test_another_python_minor_version_warns(manager):
         assert manager.unpack(item).value == 3
 
 
+def test_another_pickle_module_version_warns_as_python_and_library_versions_do(manager):
+    config.pickle.policy = "allow"
+    package, _ = _packed(manager)
+    manifest = json.loads(json.dumps(package.manifest))
+    manifest["instructions"]["pickle_module_version"] = "0.0.1"
+    item = DataItem(package.artifact.src_path, manifest=manifest)
+    with pytest.warns(PackagersWarning, match=r"pickled with cloudpickle 0.0.1, this environment"):
+        assert manager.unpack(item).value == 3
+
+
 def test_a_pickle_another_python_cannot_load_is_an_error_naming_both_versions(manager, tmp_path):
     """A newer Python's pickle fails with a bare error about opcodes; the cause is the version."""
     import hashlib

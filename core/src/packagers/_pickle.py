@@ -97,6 +97,15 @@ def load(
             f"cannot unpickle {what}: it was written with {module_name!r}, which is not "
             f"installed (pip install {module_name})"
         ) from error
+    written = instructions.get("pickle_module_version")
+    current = _version_of(module_name)
+    if written and current and written != current:
+        warn(
+            f"{what} was pickled with {module_name} {written}, this environment has {current}; "
+            "pickles of one version may not load, or load differently, with another",
+            UnpackingError,
+            stacklevel=3,
+        )
     try:
         return module.loads(data)
     except ModuleNotFoundError as error:

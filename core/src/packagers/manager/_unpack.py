@@ -15,7 +15,7 @@ from packagers._errors import PackagersError, UnpackingError
 from packagers.artifacts import ArtifactType
 from packagers.data_item import DataItem
 from packagers.manager.dispatch import Verdict, hint_name, unpack_verdict
-from packagers.plugins.collection import collect
+from packagers.plugins.collection import CUSTOM_PLUGIN, collect
 from packagers.type_hints import hint_metadata, hint_origin, import_type, split_hint
 
 if TYPE_CHECKING:
@@ -244,6 +244,12 @@ def missing_packager_message(data_item: DataItem, manifest: dict[str, Any]) -> s
         return (
             f"{data_item.key!r} was packed by {name} from {distribution}, whose plugin is "
             f"{record.state} here: {record.error}"
+        )
+    if manifest.get("plugin") == CUSTOM_PLUGIN or (name and distribution is None):
+        return (
+            f"{data_item.key!r} was packed by the custom packager {name}, which is not "
+            f"registered here: register it with packagers.add_custom_packager({name!r}) (or pass "
+            "the class) before loading it"
         )
     wanted = f"{distribution}=={version}" if distribution and version else distribution
     return (
