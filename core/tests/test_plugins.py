@@ -225,7 +225,7 @@ def test_import_and_collection_stay_light():
         "import sys, packagers\n"
         "packagers.list_packagers()\n"
         "names = ('numpy', 'pandas', 'pyarrow', 'PIL', 'starlette', 'uvicorn', 'jinja2',\n"
-        "         'sqlite3')\n"
+        "         'sqlite3', 'rich')\n"
         "heavy = [m for m in names if m in sys.modules]\n"
         "print(heavy)\n"
     )

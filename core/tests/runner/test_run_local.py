@@ -231,7 +231,7 @@ def test_a_missing_input_is_a_run_error_not_an_exception(
 ) -> None:
     record = run(samples.norm, inputs={"point": tmp_path / "missing.pkl"}, store=store_url)
     assert record.state == "error"
-    assert record.error is not None and record.error["type"].endswith(".UnpackingError")
+    assert record.error is not None and record.error["type"] == "packagers.UnpackingError"
 
 
 # -- failures -----------------------------------------------------------------------------------
@@ -274,7 +274,7 @@ def test_a_packing_failure_logs_nothing_and_clears_temp_files(
         store=store_url,
     )
     assert record.state == "error"
-    assert record.error is not None and record.error["type"].endswith(".PackingError")
+    assert record.error is not None and record.error["type"] == "packagers.PackingError"
     assert record.artifacts == {} and record.results == {}
     assert temp_paths, "the first output was packed to a temporary file"
     for path in temp_paths:

@@ -30,7 +30,7 @@ from packagers.runner.record import (
     error_info,
     json_safe,
     new_run_id,
-    type_name,
+    qualified_names,
 )
 
 if TYPE_CHECKING:
@@ -113,7 +113,9 @@ def retryable(error: BaseException, phase: str, retry_on: tuple[str, ...]) -> bo
     """
     if phase != "run" and isinstance(error, OSError):
         return True
-    return bool(retry_on) and any(type_name(kind) in retry_on for kind in type(error).__mro__)
+    return bool(retry_on) and any(
+        name in retry_on for kind in type(error).__mro__ for name in qualified_names(kind)
+    )
 
 
 def retry_lost(job: RunJob, record: RunRecord, error: BaseException) -> bool:
