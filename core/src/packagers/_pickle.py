@@ -132,7 +132,6 @@ def check_policy(what: str) -> None:
             f"unpickling {what}: this runs code from the file; trust its source "
             "(set MLRUN_PACKAGERS__PICKLE__POLICY=allow to silence this)",
             UnpackingError,
-            stacklevel=4,
         )
 
 
@@ -143,7 +142,6 @@ def _check_provenance(instructions: dict[str, Any], what: str) -> None:
             f"{what} was pickled with Python {written}, this is Python "
             f"{platform.python_version()}; the object may not load or behave the same",
             UnpackingError,
-            stacklevel=4,
         )
     module = instructions.get("object_module")
     recorded = instructions.get("object_distribution_version")
@@ -162,7 +160,6 @@ def _check_provenance(instructions: dict[str, Any], what: str) -> None:
                 f"{what} was pickled with {instructions.get('object_distribution')} {recorded}, "
                 f"this environment has {current}",
                 UnpackingError,
-                stacklevel=4,
             )
 
 

@@ -58,7 +58,6 @@ def match_outputs(
             f"the function returned {len(values)} value(s) for {len(hints)} log hint(s); "
             f"nothing is logged for: {', '.join(missing)}",
             PackingError,
-            stacklevel=4,
         )
     if len(values) > len(hints):
         if config.auto_pack_outputs:
@@ -74,7 +73,6 @@ def match_outputs(
                 f"values {len(hints)}..{len(values) - 1} have no log hint and are not logged "
                 "(add hints, or set auto_pack_outputs)",
                 PackingError,
-                stacklevel=4,
             )
         else:
             warn(
@@ -82,7 +80,6 @@ def match_outputs(
                 "so nothing is logged; name the outputs with returns=[...] (@handler(returns="
                 "...), packagers run -r HINT) or set auto_pack_outputs",
                 PackingError,
-                stacklevel=4,
             )
     pairs = []
     for value, hint in zip(values, hints, strict=False):  # a mismatch was warned above

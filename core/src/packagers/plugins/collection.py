@@ -386,7 +386,6 @@ class _Collector:
             f"optional packager plugin {name!r}{source} skipped, its types fall back to pickle: "
             f"{message}",
             CollectionError,
-            stacklevel=2,
         )
         record(message)
 
