@@ -221,3 +221,9 @@ def test_cli_address_goes_with_the_dask_executor(
     result = cli("run", "cli_samples:add", "-p", "a=1", "--address", "tcp://127.0.0.1:1",
                  "--store", store_url)  # fmt: skip
     assert result.code == 3 and "--address goes with --executor dask" in result.err
+
+
+def test_cli_run_prints_a_list_result_as_json(cli: Cli, samples: object, store_url: str) -> None:
+    result = cli("run", "cli_samples:pair", "-p", "a=1", "-r", "xs", "--store", store_url)
+    assert result.code == 0, result.err
+    assert any(line.split() == ["xs", "[1,", "2]"] for line in result.out.splitlines())

@@ -29,6 +29,7 @@ __all__ = [
     "CommandError",
     "Progress",
     "emit",
+    "format_result",
     "format_size",
     "print_error",
     "print_exception",
@@ -149,6 +150,14 @@ def print_fields(fields: Mapping[str, Any], *, indent: int = 0) -> None:
         else:
             text = _cell(value).replace("\n", "\n" + pad + " " * (width + 2))
             print(f"{pad}{str(name).ljust(width)}  {text}".rstrip())
+
+
+def format_result(value: Any) -> str:
+    """A result value as JSON (``[1, 2]``, ``null``) so it reads as what the function returned.
+
+    Text stays bare; a table cell's ``1, 2`` would hide that a list was returned.
+    """
+    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def format_size(size: int | None) -> str:
