@@ -17,7 +17,7 @@ _BLOCK = re.compile(r"(?:^|\n)([^\n]*)\n```python\n(.*?)```", re.S)
 #: A block whose first line is ``# path/to/file.py`` is that file of the example.
 _FILE = re.compile(r"# (\S+\.py)\n")
 #: Docs whose examples run as written (their fragments are marked ``<!-- not run -->``).
-_RUNNABLE_DOCS = ("writing-a-plugin.md",)
+_RUNNABLE_DOCS = ("writing-a-plugin.md", "log-hints.md")
 
 
 def _blocks(doc: str) -> list[str]:
