@@ -207,9 +207,12 @@ def from_text(raw: np.ndarray, spec: Spec, missing_marker: str | None = None) ->
             # first, where dates beyond 2262 (fine in seconds) overflow.
             values[missing] = "NaT"
             return pd.array(values.astype(dtype))
-        return pd.to_datetime(values, format="ISO8601", utc=True).tz_convert(tz).as_unit(
-            _unit(dtype)
-        ).array
+        return (
+            pd.to_datetime(values, format="ISO8601", utc=True)
+            .tz_convert(tz)
+            .as_unit(_unit(dtype))
+            .array
+        )
     if kind == "timedelta":
         return pd.to_timedelta(values).as_unit(_unit(dtype)).array
     raise UnpackingError(f"no text codec for dtype {dtype}")
