@@ -165,8 +165,24 @@ def unpacked(manager: PackagersManager, package: Package, *extras: Any, **instru
     return manager.packagers[0].unpack(item, "dataset", instructions)
 
 
+#: Every format whose writer is installed (xlsx, h5 and xml need the extras' modules).
+_INSTALLED_FORMATS = (
+    "parquet",
+    "feather",
+    "orc",
+    "csv",
+    "json",
+    *(
+        name
+        for name, module in {"xlsx": "openpyxl", "h5": "tables", "xml": "lxml"}.items()
+        if importlib.util.find_spec(module)
+    ),
+)
+
+
 class TestDataFramePackager(PackagerConformance):
     packager_class = DataFramePackager
+    formats = {"dataset": _INSTALLED_FORMATS, "file": _INSTALLED_FORMATS}
 
     def samples(self) -> list[pd.DataFrame]:
         names = ("floats", "dtypes", "multi_index", "multi_columns", "no_columns", "empty")

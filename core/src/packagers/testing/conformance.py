@@ -70,8 +70,12 @@ def _as_json(obj: Any) -> Any:
 def _same_json(expected: Any, value: Any) -> bool:
     if isinstance(expected, frozenset):  # a set's items come in any order
         items = list(value) if isinstance(value, list) else None
-        return items is not None and len(items) == len(expected) and all(
-            any(_same_json(_as_json(member), item) for item in items) for member in expected
+        return (
+            items is not None
+            and len(items) == len(expected)
+            and all(
+                any(_same_json(_as_json(member), item) for item in items) for member in expected
+            )
         )
     if isinstance(expected, float) and isinstance(value, float):
         return expected == value or (math.isnan(expected) and math.isnan(value))
