@@ -38,6 +38,7 @@ class PilImagePackager(DefaultPackager):
     PACKABLE_OBJECT_TYPE = "PIL.Image.Image"
     PACK_SUBCLASSES = True
     DEFAULT_PACKING_ARTIFACT_TYPE = "file"
+    RESULTS = False  # a result is a JSON value
     DEFAULT_UNPACKING_ARTIFACT_TYPE = "file"
 
     def pack_file(
