@@ -23,9 +23,10 @@ class DefaultPackager(Packager):
     """Routes each artifact type to its ``pack_<type>`` / ``unpack_<type>`` method.
 
     Packing and unpacking types are discovered independently, once per class: a type with only a
-    ``pack_`` method is pack-only. ``result`` is packable unless ``RESULTS`` is False (values that
-    are no JSON value, a DataFrame or an image) and ``object`` (pickle) is always both. Extra parameters of ``pack_<type>`` are the packing kwargs users pass in log hints; the
-    dict it returns beside the artifact comes back to ``unpack_<type>`` as keyword arguments.
+    ``pack_`` method is pack-only. ``result`` is packable unless ``RESULTS`` is False (a frame or
+    an image is no JSON value) and ``object`` (pickle) is always both. Extra parameters of
+    ``pack_<type>`` are the packing kwargs users pass in log hints; the dict it returns beside the
+    artifact comes back to ``unpack_<type>`` as keyword arguments.
     """
 
     #: Whether the objects' values can be results (JSON values, as ``pack_result`` makes them):
