@@ -40,6 +40,8 @@ CUSTOM_PRIORITY = 3
 CUSTOM_PLUGIN = "custom"
 
 ACTIVE, FAILED, BLOCKED = "active", "failed", "blocked"
+#: A packager whose library is not installed: listed, never used.
+UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,7 @@ class _Collector:
                 ),
             )
             return
+        missing = cls.missing_library()
         record = PackagerRecord(
             name=name,
             plugin=plugin,
@@ -364,6 +367,10 @@ class _Collector:
             packable_type=cls.packable_type_name(),
             packing_artifact_types=tuple(sorted(cls.packing_artifact_types())),
             unpacking_artifact_types=tuple(sorted(cls.unpacking_artifact_types())),
+            state=ACTIVE if missing is None else UNAVAILABLE,
+            error=None
+            if missing is None
+            else f"needs {cls.required_library()!r}, which is not installed: pip install {missing}",
             packager_class=cls,
         )
         self.records.append(((priority, order[0], *order[1:]), record))

@@ -36,6 +36,7 @@ class PilImagePackager(DefaultPackager):
     """
 
     PACKABLE_OBJECT_TYPE = "PIL.Image.Image"
+    LIBRARY_DISTRIBUTION = "pillow"  # the PIL module's distribution
     PACK_SUBCLASSES = True
     DEFAULT_PACKING_ARTIFACT_TYPE = "file"
     RESULTS = False  # a result is a JSON value
