@@ -38,6 +38,8 @@ def _isolated_packagers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     for name in [name for name in os.environ if name.upper().startswith("MLRUN_PACKAGERS__")]:
         monkeypatch.delenv(name)
+    # pytest-xdist's workers set COLUMNS=80: tables would be cut to it, as in a terminal.
+    monkeypatch.delenv("COLUMNS", raising=False)
     config.reset()
     custom = dict(collection._custom)
     collection.clear_cache()

@@ -278,3 +278,18 @@ class _BadPlotConformance(PackagerConformance):
 def test_the_suite_packs_pack_only_types_that_no_round_trip_reaches():
     with pytest.raises(PackingError, match="not JSON-serialisable"):
         _BadPlotConformance().test_pack_only_and_lossy_types_pack_cleanly()
+
+
+class _NoResultPointPackager(PointPackager):
+    RESULTS = False
+
+
+def test_results_are_offered_only_where_values_can_be_results() -> None:
+    assert "result" in PointPackager.packing_artifact_types()
+    assert "result" not in _NoResultPointPackager.packing_artifact_types()
+    assert _NoResultPointPackager.packing_artifact_types() == {"file", "object"}
+    with (
+        PackagersManager([_NoResultPointPackager]) as manager,
+        pytest.raises(PackingError, match="'result'"),
+    ):
+        manager.pack(Point(1, 2), "p : result")

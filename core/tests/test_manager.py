@@ -153,9 +153,13 @@ def test_a_tuple_is_several_outputs_unless_pack_tuples(manager):
 
 
 def test_values_without_hints_are_ignored_with_a_warning(manager):
-    with pytest.warns(PackagersWarning, match=r"values 1..2 have no log hint"):
+    with pytest.warns(PackagersWarning, match=r"1 log hint; values 1 and 2 have no log hint"):
         packages = manager.pack_outputs((1, 2, 3), ["a"])
     assert [p.key for p in packages] == ["a"]
+    with pytest.warns(PackagersWarning, match=r"2 values for 1 log hint; value 1 has no log hint "):
+        manager.pack_outputs((1, 2), ["a"])
+    with pytest.warns(PackagersWarning, match=r"returned 1 value for 3 log hints"):
+        manager.pack_outputs((1,), ["a", "b", "c"])
 
 
 def test_auto_pack_outputs_names_values_by_index(manager):

@@ -9,7 +9,16 @@ from fractions import Fraction
 import pytest
 
 import packagers
-from packagers import CollectionError, ConfigError, PackagersManager, PackagersWarning, config
+from packagers import (
+    CollectionError,
+    ConfigError,
+    DataItem,
+    DefaultPackager,
+    PackagersManager,
+    PackagersWarning,
+    UnpackingError,
+    config,
+)
 
 PLUGIN = """
 from fractions import Fraction
@@ -225,7 +234,7 @@ def test_import_and_collection_stay_light():
         "import sys, packagers\n"
         "packagers.list_packagers()\n"
         "names = ('numpy', 'pandas', 'pyarrow', 'PIL', 'starlette', 'uvicorn', 'jinja2',\n"
-        "         'sqlite3')\n"
+        "         'sqlite3', 'rich')\n"
         "heavy = [m for m in names if m in sys.modules]\n"
         "print(heavy)\n"
     )
@@ -233,3 +242,40 @@ def test_import_and_collection_stay_light():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert output.stdout.strip() == "[]", output.stdout + output.stderr
+
+
+class _ParquetLibPackager(DefaultPackager):
+    """Needs a library that is not installed: listed as unavailable, never used."""
+
+    PACKABLE_OBJECT_TYPE = "no_such_library_i11.Table"
+    LIBRARY_DISTRIBUTION = "no-such-library"
+
+
+class _DeclaredLibPackager(DefaultPackager):
+    PACKABLE_OBJECT_TYPE = Fraction
+    LIBRARY = "no_such_library_i11"
+
+
+def test_the_required_library_comes_from_the_type_name_or_the_declaration():
+    assert _ParquetLibPackager.required_library() == "no_such_library_i11"
+    assert _ParquetLibPackager.missing_library() == "no-such-library"
+    assert _DeclaredLibPackager.missing_library() == "no_such_library_i11"
+    from packagers_stdlib import DictPackager
+
+    assert DictPackager.required_library() is None and DictPackager.missing_library() is None
+
+
+def test_a_packager_whose_library_is_missing_is_unavailable_and_says_what_to_install(tmp_path):
+    from packagers.plugins import collect
+
+    packagers.add_custom_packager(_ParquetLibPackager)
+    name = _ParquetLibPackager.qualified_name()
+    record = _record(name)
+    assert record.state == "unavailable"
+    assert "pip install no-such-library" in record.error
+    assert name not in collect().by_name
+    path = tmp_path / "table.bin"
+    path.write_bytes(b"x")
+    manifest = {"artifact_type": "file", "packager": name, "format": "bin"}
+    with pytest.raises(UnpackingError, match="pip install no-such-library"):
+        PackagersManager().unpack(DataItem(str(path), key="t", manifest=manifest))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import typing
 from typing import Annotated, Any, Dict, List, Optional, Union
 
@@ -61,6 +62,16 @@ def test_extras_around_a_union_stay_with_every_member():
 )
 def test_hint_origin(hint, origin):
     assert hint_origin(hint) is origin
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="the `type` statement is Python 3.12+")
+def test_hint_origin_sees_through_type_aliases():
+    """numpy 2.5's ``NDArray`` is such an alias: ``list[NDArray[np.float64]]`` must still match."""
+    namespace: dict[str, Any] = {}
+    exec("type Vector[T] = list[T]\ntype Names = dict[str, str]", namespace)
+    assert hint_origin(namespace["Vector"][int]) is list
+    assert hint_origin(namespace["Vector"]) is list
+    assert hint_origin(namespace["Names"]) is dict
 
 
 def _postponed(a: Fraction, b: list[int] | None, c: NotDefinedAnywhere) -> None:  # noqa: F821

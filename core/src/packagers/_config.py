@@ -486,7 +486,7 @@ class Config(_Group):
                 object.__setattr__(node, leaf, self._effective(path, env))
             try:
                 for note in notes:  # once the values are published: warn() reads `strict`
-                    warn(note, ConfigError, stacklevel=5)
+                    warn(note, ConfigError)
             except BaseException:
                 self._forget_env()  # strict mode: every read raises until the variable is fixed
                 raise

@@ -104,7 +104,6 @@ def load(
             f"{what} was pickled with {module_name} {written}, this environment has {current}; "
             "pickles of one version may not load, or load differently, with another",
             UnpackingError,
-            stacklevel=3,
         )
     try:
         return module.loads(data)
@@ -141,7 +140,6 @@ def check_policy(what: str) -> None:
             f"unpickling {what}: this runs code from the file; trust its source "
             "(set MLRUN_PACKAGERS__PICKLE__POLICY=allow to silence this)",
             UnpackingError,
-            stacklevel=4,
         )
 
 
@@ -152,7 +150,6 @@ def _check_provenance(instructions: dict[str, Any], what: str) -> None:
             f"{what} was pickled with Python {written}, this is Python "
             f"{platform.python_version()}; the object may not load or behave the same",
             UnpackingError,
-            stacklevel=4,
         )
     module = instructions.get("object_module")
     recorded = instructions.get("object_distribution_version")
@@ -171,7 +168,6 @@ def _check_provenance(instructions: dict[str, Any], what: str) -> None:
                 f"{what} was pickled with {instructions.get('object_distribution')} {recorded}, "
                 f"this environment has {current}",
                 UnpackingError,
-                stacklevel=4,
             )
 
 

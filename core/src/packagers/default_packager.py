@@ -23,11 +23,15 @@ class DefaultPackager(Packager):
     """Routes each artifact type to its ``pack_<type>`` / ``unpack_<type>`` method.
 
     Packing and unpacking types are discovered independently, once per class: a type with only a
-    ``pack_`` method is pack-only. ``result`` is always packable and ``object`` (pickle) always
-    both. Extra parameters of ``pack_<type>`` are the packing kwargs users pass in log hints; the
-    dict it returns beside the artifact comes back to ``unpack_<type>`` as keyword arguments.
+    ``pack_`` method is pack-only. ``result`` is packable unless ``RESULTS`` is False (a frame or
+    an image is no JSON value) and ``object`` (pickle) is always both. Extra parameters of
+    ``pack_<type>`` are the packing kwargs users pass in log hints; the dict it returns beside the
+    artifact comes back to ``unpack_<type>`` as keyword arguments.
     """
 
+    #: Whether the objects' values can be results (JSON values, as ``pack_result`` makes them):
+    #: False keeps ``result`` out of the packing types, so nothing offers what would fail.
+    RESULTS: ClassVar[bool] = True
     _discovered: ClassVar[_Methods | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -180,8 +184,10 @@ def _discover(cls: type, prefix: str) -> dict[str, inspect.Signature]:
     return methods
 
 
-def _discover_all(cls: type) -> _Methods:
+def _discover_all(cls: type[DefaultPackager]) -> _Methods:
     pack = _discover(cls, _PACK)
+    if not cls.RESULTS:
+        pack.pop("result", None)
     unpack = _discover(cls, _UNPACK)
     pack_kwargs = {}
     for artifact_type, signature in pack.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from types import EllipsisType
@@ -38,6 +39,11 @@ class Packager(ABC):
     DEFAULT_UNPACKING_ARTIFACT_TYPE: ClassVar[str] = "object"
     BUNDLE_FROM_LIST: ClassVar[bool] = False
     BUNDLE_FROM_DICT: ClassVar[bool] = False
+    #: The top-level module the packager needs (``"PIL"``). Unset (None): the top-level module of
+    #: a dotted ``PACKABLE_OBJECT_TYPE`` that is not in the standard library.
+    LIBRARY: ClassVar[str | None] = None
+    #: What ``pip install`` takes to get ``LIBRARY`` (``"pillow"``); None: the module's name.
+    LIBRARY_DISTRIBUTION: ClassVar[str | None] = None
 
     _resolved_type: ClassVar[Any] = _UNRESOLVED
 
@@ -63,6 +69,30 @@ class Packager(ABC):
         if declared is ...:
             return "any"
         return declared if isinstance(declared, str) else type_name(declared)
+
+    @classmethod
+    def required_library(cls) -> str | None:
+        """The top-level module this packager cannot work without, None for none."""
+        if cls.LIBRARY is not None:
+            return cls.LIBRARY
+        declared = cls.PACKABLE_OBJECT_TYPE
+        if not isinstance(declared, str):
+            return None  # a class: its library is imported already
+        top = declared.split(".", 1)[0]
+        return None if top in sys.stdlib_module_names or top == "builtins" else top
+
+    @classmethod
+    def missing_library(cls) -> str | None:
+        """What to ``pip install`` when the required library is not installed, else None.
+
+        Found without importing it, so collecting the plugins stays cheap.
+        """
+        import importlib.util
+
+        module = cls.required_library()
+        if module is None or module in sys.modules or importlib.util.find_spec(module):
+            return None
+        return cls.LIBRARY_DISTRIBUTION or module
 
     @classmethod
     def packable_type(cls) -> type | None:

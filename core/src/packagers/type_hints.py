@@ -89,10 +89,20 @@ def hint_origin(hint: Any) -> Any:
         return object
     if hint is None:
         return type(None)
+    if _is_type_alias(hint):
+        return hint_origin(hint.__value__)
     origin = typing.get_origin(hint)
     if origin is not None and origin not in _UNION_TYPES:
-        return origin
+        return hint_origin(origin.__value__) if _is_type_alias(origin) else origin
     return hint
+
+
+def _is_type_alias(hint: Any) -> bool:
+    """A ``type X = ...`` alias (Python 3.12+), as ``numpy.typing.NDArray`` is from numpy 2.5.
+
+    Its subscription's origin is the alias itself, not the class it stands for.
+    """
+    return type(hint).__name__ == "TypeAliasType" and hasattr(hint, "__value__")
 
 
 def type_name(tp: type) -> str:

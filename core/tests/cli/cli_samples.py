@@ -28,3 +28,7 @@ def blob(size: int) -> bytes:
 
 def fails(n: int) -> int:
     raise ValueError(f"bad n {n}")
+
+
+def pair(a: int) -> list[int]:
+    return [a, a + 1]

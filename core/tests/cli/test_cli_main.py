@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -26,9 +28,38 @@ def test_cli_help_lists_every_command(cli: Cli) -> None:
     assert "exit codes" in result.out
 
 
-def test_cli_version(cli: Cli) -> None:
+def test_cli_version_lists_the_core_every_plugin_and_python(cli: Cli) -> None:
     result = cli("--version")
-    assert (result.code, result.out.strip()) == (0, f"packagers {packagers.__version__}")
+    lines = result.out.splitlines()
+    assert (result.code, lines[0]) == (0, f"packagers {packagers.__version__}")
+    assert "packagers-stdlib " + importlib.metadata.version("packagers-stdlib") in lines
+    assert lines[-1].startswith(f"Python {platform.python_version()} ")
+
+
+def test_cli_run_of_a_script_without_a_function_lists_its_functions(
+    cli: Cli, tmp_path: Path
+) -> None:
+    script = tmp_path / "steps.py"
+    script.write_text(
+        "raise SystemExit('the script ran')\n"
+        "def clean(x: int) -> int:\n    return x\n"
+        "async def fetch() -> None: ...\n"
+        "def _helper() -> None: ...\n"
+    )
+    result = cli("run", str(script))
+    assert result.code == 3
+    assert f"run {script}:FUNCTION" in result.err
+    assert "its functions: clean, fetch" in result.err and "_helper" not in result.err
+
+
+def test_cli_tables_fit_the_terminal_unless_wide(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    narrow = cli("plugins")
+    table = narrow.out.split("\n\n")[0].splitlines()
+    assert table[0].startswith("NAME") and all(len(line) <= 60 for line in table)
+    assert any("…" in line for line in table)
+    wide = cli("plugins", "--wide").out.split("\n\n")[0].splitlines()
+    assert max(len(line) for line in wide) > 60 and not any("…" in line for line in wide)
 
 
 @pytest.mark.parametrize(

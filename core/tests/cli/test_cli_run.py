@@ -299,3 +299,16 @@ def test_cli_run_name_and_labels(cli: Cli, samples: ModuleType, store_url: str) 
     )
     assert result.code == 0, result.err
     assert (result.json()["name"], result.json()["labels"]) == ("first", {"team": "vision"})
+
+
+def test_cli_run_prints_a_list_result_as_json(cli: Cli, samples: object, store_url: str) -> None:
+    result = cli("run", "cli_samples:pair", "-p", "a=1", "-r", "xs", "--store", store_url)
+    assert result.code == 0, result.err
+    assert any(line.split() == ["xs", "[1,", "2]"] for line in result.out.splitlines())
+
+
+def test_cli_run_errors_name_public_classes(cli: Cli, samples: object, store_url: str) -> None:
+    result = cli("run", "cli_samples:point", "-p", "x=1", "-r", "p : result", "--store", store_url)
+    assert result.code == 1
+    assert "packagers.PackingError: the result 'p'" in result.err
+    assert "packagers._errors" not in result.err

@@ -275,7 +275,7 @@ def test_a_packing_failure_logs_nothing_and_clears_temp_files(
         store=store_url,
     )
     assert record.state == "error"
-    assert record.error is not None and record.error["type"].endswith(".PackingError")
+    assert record.error is not None and record.error["type"] == "packagers.PackingError"
     assert record.artifacts == {} and record.results == {}
     assert temp_paths, "the first output was packed to a temporary file"
     for path in temp_paths:

@@ -96,3 +96,10 @@ def test_annotated_columns_through_the_collected_manager(tmp_path: Any) -> None:
         frame = manager.unpack(path, Annotated[pd.DataFrame, Columns("c7", "c3")])
         table = manager.unpack(path, Annotated[pa.Table, Columns("c1")])
     assert list(frame.columns) == ["c7", "c3"] and table.column_names == ["c1"]
+
+
+def test_frames_and_tables_are_never_offered_as_results() -> None:
+    from packagers_pandas import ArrowTablePackager, DataFramePackager, SeriesPackager
+
+    for packager in (DataFramePackager, SeriesPackager, ArrowTablePackager):
+        assert "result" not in packager.packing_artifact_types(), packager

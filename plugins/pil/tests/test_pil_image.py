@@ -490,3 +490,7 @@ def test_importing_and_using_the_plugin_keeps_the_bomb_limit_on() -> None:
     limit = Image.MAX_IMAGE_PIXELS
     pack_file(noise("RGB"))
     assert Image.MAX_IMAGE_PIXELS == limit is not None
+
+
+def test_images_are_never_offered_as_results() -> None:
+    assert "result" not in PilImagePackager.packing_artifact_types()

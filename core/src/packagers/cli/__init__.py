@@ -12,6 +12,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from packagers.cli import (
     _artifacts,
@@ -25,7 +26,13 @@ from packagers.cli import (
     _ui,
 )
 from packagers.cli._options import FLAGS, common_flags
-from packagers.cli._output import EXIT_ERROR, EXIT_INTERRUPTED, print_exception, show_warnings
+from packagers.cli._output import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    print_exception,
+    set_wide,
+    show_warnings,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -36,8 +43,6 @@ _COMMANDS = (_run, _project, _plugins, _explain, _artifacts, _runs, _projects, _
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command; each command module adds its own sub-parsers."""
-    from packagers import __version__
-
     flags = common_flags()
     parser = argparse.ArgumentParser(
         prog="packagers",
@@ -46,7 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
         "3 error, 130 interrupted",
         parents=[flags],
     )
-    parser.add_argument("--version", action="version", version=f"packagers {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_Version,
+        help="show the versions of packagers, its installed plugins and Python, and exit",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in _COMMANDS:
         module.register(commands, flags)
@@ -62,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for flag in FLAGS:
         if not hasattr(args, flag):
             setattr(args, flag, False)
+    set_wide(args.wide)
     try:
         with show_warnings(), _cwd_importable():
             return int(args.handler(args))
@@ -75,6 +85,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a PackagersError, or a storage library's error, an OSError...
         print_exception(error, debug=args.debug)
         return EXIT_ERROR
+
+
+class _Version(argparse.Action):
+    """``packagers X``, then each installed plugin distribution and Python, one per line.
+
+    argparse's own version action rewraps its text into one paragraph; this prints the lines as
+    they are. Versions come from the entry points' metadata: no plugin is imported to list them.
+    """
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
+        import importlib.metadata
+        import platform
+
+        from packagers import __version__
+        from packagers.plugins import ENTRY_POINT_GROUP
+
+        plugins = {
+            (entry_point.dist.name, entry_point.dist.version)
+            for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+            if entry_point.dist is not None and entry_point.dist.name != "packagers"
+        }
+        lines = [
+            f"packagers {__version__}",
+            *(f"{name} {version}" for name, version in sorted(plugins)),
+        ]
+        lines.append(f"Python {platform.python_version()} ({sys.executable})")
+        print("\n".join(lines))
+        parser.exit()
 
 
 @contextlib.contextmanager

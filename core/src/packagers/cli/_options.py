@@ -21,11 +21,11 @@ __all__ = [
 ]
 
 #: The flags every command takes, before or after its name; False unless given.
-FLAGS = ("json", "debug", "progress")
+FLAGS = ("json", "debug", "progress", "wide")
 
 
 def common_flags() -> argparse.ArgumentParser:
-    """A parent parser with ``--json``, ``--debug`` and ``--progress``.
+    """A parent parser with ``--json``, ``--debug``, ``--progress`` and ``--wide``.
 
     It is a parent of the top-level parser and of every command, so ``packagers --json plugins``
     and ``packagers plugins --json`` both work; ``SUPPRESS`` keeps a command's parser from
@@ -49,6 +49,12 @@ def common_flags() -> argparse.ArgumentParser:
         action="store_true",
         default=argparse.SUPPRESS,
         help="draw progress bars on stderr even when it is not a terminal",
+    )
+    parent.add_argument(
+        "--wide",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tables in full instead of fitting them to the terminal's width",
     )
     return parent
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import shutil
 import sys
-import traceback
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ __all__ = [
     "CommandError",
     "Progress",
     "emit",
+    "format_result",
     "format_size",
     "print_error",
     "print_exception",
@@ -35,6 +37,7 @@ __all__ = [
     "print_json",
     "print_table",
     "progress_for",
+    "set_wide",
     "show_warnings",
 ]
 
@@ -45,6 +48,9 @@ EXIT_OK, EXIT_PROBLEM, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 3, 130
 PROGRESS_THRESHOLD = 4 * 1024 * 1024
 _MISSING = "-"
 _INDENT = "  "
+#: The width a table is laid out in when nothing limits it.
+_UNLIMITED = 100_000
+_layout: dict[str, bool] = {"wide": False}
 
 
 class CommandError(PackagersError):
@@ -67,16 +73,68 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, default=str))
 
 
+def set_wide(wide: bool) -> None:
+    """``--wide``: tables show every cell in full, however wide the terminal is."""
+    _layout["wide"] = wide
+
+
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str) -> None:
-    """Rows under aligned upper-case headers; ``empty`` is printed instead when there are none."""
+    """Rows under aligned upper-case headers; ``empty`` is printed instead when there are none.
+
+    The table fits the terminal (``COLUMNS`` when set): long cells are shortened with ``…``, one
+    line per row so ``grep`` still sees rows. ``--wide``, or stdout not being a terminal with no
+    ``COLUMNS`` set (a pipe, a file), prints every cell in full.
+    """
     if not rows:
         print(empty)
         return
-    cells = [[str(h).upper() for h in headers], *([_cell(value) for value in row] for row in rows)]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    from rich.console import Console
+    from rich.table import Table
+
+    cells = [[_cell(value) for value in row] for row in rows]
+    titles = [str(header).upper() for header in headers]
+    width = _table_width()
+    widths = [max(len(row[i]) for row in [titles, *cells]) for i in range(len(titles))]
+    if width is not None:
+        widths = _fit(widths, [len(title) for title in titles], width - 2 * (len(titles) - 1))
+    table = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1))
+    for title, column_width in zip(titles, widths, strict=True):
+        table.add_column(title, no_wrap=True, overflow="ellipsis", width=column_width)
     for row in cells:
-        padded = (value.ljust(width) for value, width in zip(row, widths, strict=True))
-        print("  ".join(padded).rstrip())
+        table.add_row(*row)
+    console = Console(width=_UNLIMITED, color_system=None, soft_wrap=False, highlight=False)
+    with console.capture() as captured:
+        console.print(table)
+    for line in captured.get().splitlines():
+        print(line[: width or None].rstrip())
+
+
+def _fit(widths: list[int], least: list[int], room: int) -> list[int]:
+    """Column widths summing to at most ``room``: the widest column gives way first.
+
+    No column gets narrower than ``least`` (its header); when even that does not fit, the
+    caller cuts the line at the terminal's edge.
+    """
+    widths = list(widths)
+    while sum(widths) > room:
+        shrinkable = [i for i, w in enumerate(widths) if w > least[i]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: widths[i])
+        widths[widest] -= 1
+    return widths
+
+
+def _table_width() -> int | None:
+    """The width tables must fit in, None for no limit."""
+    if _layout["wide"]:
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def print_fields(fields: Mapping[str, Any], *, indent: int = 0) -> None:
@@ -92,6 +150,14 @@ def print_fields(fields: Mapping[str, Any], *, indent: int = 0) -> None:
         else:
             text = _cell(value).replace("\n", "\n" + pad + " " * (width + 2))
             print(f"{pad}{str(name).ljust(width)}  {text}".rstrip())
+
+
+def format_result(value: Any) -> str:
+    """A result value as JSON (``[1, 2]``, ``null``) so it reads as what the function returned.
+
+    Text stays bare; a table cell's ``1, 2`` would hide that a list was returned.
+    """
+    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def format_size(size: int | None) -> str:
@@ -174,13 +240,19 @@ def print_exception(error: BaseException, *, debug: bool) -> None:
     A packagers error's message says it all; any other exception is named by its type too, since
     its message alone often does not (``Unable to locate credentials``, ``[Errno 28] ...``).
     """
-    details = "".join(traceback.format_exception(error)) if debug else None
     message = str(error) or type(error).__name__
     if not isinstance(error, PackagersError):
         message = f"{type(error).__name__}: {message}" if str(error) else message
         if not debug:
             message += " (--debug prints the traceback)"
-    print_error(message, details)
+    print_error(message)
+    if debug:
+        from rich.console import Console
+        from rich.traceback import Traceback
+
+        Console(file=sys.stderr, highlight=False).print(
+            Traceback.from_exception(type(error), error, error.__traceback__, show_locals=False)
+        )
 
 
 @contextlib.contextmanager

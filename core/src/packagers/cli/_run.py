@@ -11,6 +11,7 @@ from packagers.cli._output import (
     EXIT_OK,
     EXIT_PROBLEM,
     emit,
+    format_result,
     print_error,
     print_fields,
     progress_for,
@@ -260,7 +261,7 @@ def _render(record: dict[str, Any]) -> None:
             "state": record["state"],
             "duration": f"{duration:.2f} s" if duration is not None else None,
             "labels": record.get("labels") or None,
-            "results": record["results"],
+            "results": {key: format_result(value) for key, value in record["results"].items()},
             "artifacts": {key: ref["uri"] for key, ref in record["artifacts"].items()},
         }
     )

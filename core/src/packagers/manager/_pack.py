@@ -186,7 +186,6 @@ def _warn_missing_family(tp: type) -> None:
             f"{type_name(tp)} is pickled because its plugin is not installed; "
             f"pip install {family} to store it in its own formats",
             PackingError,
-            stacklevel=5,
         )
 
 

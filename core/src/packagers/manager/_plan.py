@@ -55,10 +55,10 @@ def match_outputs(
     if len(hints) > len(values):
         missing = [hint.key for hint in hints[len(values) :]]
         warn(
-            f"the function returned {len(values)} value(s) for {len(hints)} log hint(s); "
+            f"the function returned {_count(len(values), 'value')} for "
+            f"{_count(len(hints), 'log hint')}; "
             f"nothing is logged for: {', '.join(missing)}",
             PackingError,
-            stacklevel=4,
         )
     if len(values) > len(hints):
         if config.auto_pack_outputs:
@@ -70,11 +70,10 @@ def match_outputs(
             )
         elif hints:
             warn(
-                f"the function returned {len(values)} values for {len(hints)} log hint(s); "
-                f"values {len(hints)}..{len(values) - 1} have no log hint and are not logged "
+                f"the function returned {len(values)} values for "
+                f"{_count(len(hints), 'log hint')}; {_unhinted(len(hints), len(values))} "
                 "(add hints, or set auto_pack_outputs)",
                 PackingError,
-                stacklevel=4,
             )
         else:
             warn(
@@ -82,7 +81,6 @@ def match_outputs(
                 "so nothing is logged; name the outputs with returns=[...] (@handler(returns="
                 "...), packagers run -r HINT) or set auto_pack_outputs",
                 PackingError,
-                stacklevel=4,
             )
     pairs = []
     for value, hint in zip(values, hints, strict=False):  # a mismatch was warned above
@@ -153,6 +151,15 @@ def _unbundle(dispatch: Dispatch, obj: Any) -> tuple[dict[str, Any] | None, list
             return record, list(enumerate(items))
         break
     return None, []
+
+
+def _unhinted(first: int, end: int) -> str:
+    """``value 1 has no log hint and is not logged``, or the plural for several values."""
+    if end - first == 1:
+        return f"value {first} has no log hint and is not logged"
+    indices = [str(index) for index in range(first, end)]
+    listed = f"{', '.join(indices[:-1])} and {indices[-1]}"
+    return f"values {listed} have no log hint and are not logged"
 
 
 def _count(number: int, noun: str) -> str:

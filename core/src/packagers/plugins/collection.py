@@ -45,6 +45,8 @@ CUSTOM_PLUGIN = "custom"
 
 #: A record's ``state``: its packager is used, its plugin failed to load, or policy blocked it.
 ACTIVE, FAILED, BLOCKED = "active", "failed", "blocked"
+#: A packager whose library is not installed: listed, never used.
+UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ class PackagerRecord:
         version: str | None,
         priority: int,
     ) -> PackagerRecord:
-        """The record of a loaded packager class: its types are read from the class."""
+        """The record of a loaded packager class: its types are read from the class, and it is
+        unavailable while the library it needs is not installed."""
+        missing = packager.missing_library()
         return cls(
             name=name,
             plugin=plugin,
@@ -84,6 +88,11 @@ class PackagerRecord:
             packable_type=packager.packable_type_name(),
             packing_artifact_types=tuple(sorted(packager.packing_artifact_types())),
             unpacking_artifact_types=tuple(sorted(packager.unpacking_artifact_types())),
+            state=ACTIVE if missing is None else UNAVAILABLE,
+            error=None
+            if missing is None
+            else f"needs {packager.required_library()!r}, which is not installed: "
+            f"pip install {missing}",
             packager_class=packager,
         )
 
@@ -412,7 +421,6 @@ class _Collector:
             f"optional packager plugin {name!r}{source} skipped, its types fall back to pickle: "
             f"{message}",
             CollectionError,
-            stacklevel=2,
         )
         record(message)
 

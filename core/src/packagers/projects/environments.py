@@ -152,7 +152,7 @@ def _unsupported(manager: str, spec: EnvironmentSpec | None) -> str:
 def _warn(message: str) -> None:
     from packagers._warnings import warn
 
-    warn(message, ProjectEnvironmentError, category=EnvironmentWarning, stacklevel=4)
+    warn(message, ProjectEnvironmentError, category=EnvironmentWarning)
 
 
 def _requirements(spec: EnvironmentSpec | None) -> Requirements:

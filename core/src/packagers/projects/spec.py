@@ -184,7 +184,6 @@ class _Reader:
             f"{self.path}, line {node.start_mark.line + 1}: {key}: {message}",
             ProjectFileError,
             category=ProjectFileWarning,
-            stacklevel=5,
         )
 
     # -- nodes ----------------------------------------------------------------------------------

@@ -40,6 +40,8 @@ def load_function(reference: str) -> Callable[..., Any]:
     ``python script.py`` would have it).
     """
     target, sep, qualname = reference.rpartition(":")
+    if not sep and _is_script(reference):
+        raise FunctionReferenceError(_name_a_function(reference))
     if not sep or not target or not all(part.isidentifier() for part in qualname.split(".")):
         raise FunctionReferenceError(
             f"bad function reference {reference!r}: expected 'module:function' or "
@@ -163,6 +165,30 @@ def _weakrefable(fn: object) -> bool:
 
 def _is_script(target: str) -> bool:
     return target.endswith(".py") or "/" in target or os.sep in target
+
+
+def _name_a_function(script: str) -> str:
+    """Which function of ``script`` to run, with the ones it defines listed.
+
+    The functions are read from the script's syntax tree: importing it would run its code.
+    """
+    import ast
+
+    message = f"{script!r} names a script, not a function: run {script}:FUNCTION"
+    try:
+        with open(script, encoding="utf-8") as stream:
+            tree = ast.parse(stream.read(), filename=script)
+    except (OSError, SyntaxError, ValueError):
+        return message
+    names = [
+        node.name
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and not node.name.startswith("_")
+    ]
+    if not names:
+        return f"{message} (it defines no top-level function)"
+    return f"{message}, e.g. {script}:{names[0]}; its functions: {', '.join(names)}"
 
 
 def _import_module(name: str, reference: str) -> ModuleType:

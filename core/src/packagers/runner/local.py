@@ -30,7 +30,7 @@ from packagers.runner.record import (
     RunRecord,
     error_info,
     new_run_id,
-    type_name,
+    qualified_names,
 )
 
 if TYPE_CHECKING:
@@ -113,7 +113,9 @@ def retryable(error: BaseException, phase: str, retry_on: tuple[str, ...]) -> bo
     """
     if phase != "run" and isinstance(error, OSError):
         return True
-    return bool(retry_on) and any(type_name(kind) in retry_on for kind in type(error).__mro__)
+    return bool(retry_on) and any(
+        name in retry_on for kind in type(error).__mro__ for name in qualified_names(kind)
+    )
 
 
 def saved_final(job: RunJob, run_id: str) -> RunRecord | None:

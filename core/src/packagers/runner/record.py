@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ __all__ = [
     "RunRecord",
     "error_info",
     "new_run_id",
+    "qualified_names",
     "type_name",
 ]
 
@@ -49,9 +51,32 @@ def new_run_id(now: datetime) -> str:
 
 
 def type_name(kind: type) -> str:
-    """``ValueError`` for a builtin, ``package.module.Error`` otherwise: how records name types."""
-    module = "" if kind.__module__ == "builtins" else f"{kind.__module__}."
-    return module + kind.__qualname__
+    """``ValueError`` for a builtin, ``package.module.Error`` otherwise: how records name types.
+
+    A class defined in a private module is named where its package exports it
+    (``packagers.PackingError``, not ``packagers._errors.PackingError``): the name people can
+    import, search for and give to ``retry_on``.
+    """
+    if kind.__module__ == "builtins":
+        return kind.__qualname__
+    return f"{_public_module(kind)}.{kind.__qualname__}"
+
+
+def qualified_names(kind: type) -> tuple[str, ...]:
+    """Every name a user may give a class by: its public name and the module defining it."""
+    return tuple(dict.fromkeys((type_name(kind), f"{kind.__module__}.{kind.__qualname__}")))
+
+
+def _public_module(kind: type) -> str:
+    """The shortest already imported package exporting ``kind`` when its module is private."""
+    parts = kind.__module__.split(".")
+    if not any(part.startswith("_") for part in parts):
+        return kind.__module__
+    for end in range(1, len(parts)):
+        package = sys.modules.get(".".join(parts[:end]))
+        if package is not None and getattr(package, kind.__qualname__, None) is kind:
+            return str(package.__name__)
+    return kind.__module__
 
 
 def error_info(error: BaseException) -> dict[str, str]:

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
-from collections.abc import Iterable, Iterator
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import pytest
@@ -51,12 +54,49 @@ def _unpack_package(manager: PackagersManager, package: Package, type_hint: Any 
     return manager.unpack(item, type_hint)
 
 
+def _as_json(obj: Any) -> Any:
+    """``obj`` in the shapes JSON gives back: lists for tuples and sets, numpy as Python."""
+    if hasattr(obj, "tolist") and callable(obj.tolist):
+        return obj.tolist()
+    if isinstance(obj, dict):
+        return {key: _as_json(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_as_json(item) for item in obj]
+    if isinstance(obj, (set, frozenset)):
+        return frozenset(obj)
+    return obj
+
+
+def _same_json(expected: Any, value: Any) -> bool:
+    if isinstance(expected, frozenset):  # a set's items come in any order
+        items = list(value) if isinstance(value, list) else None
+        return (
+            items is not None
+            and len(items) == len(expected)
+            and all(
+                any(_same_json(_as_json(member), item) for item in items) for member in expected
+            )
+        )
+    if isinstance(expected, float) and isinstance(value, float):
+        return expected == value or (math.isnan(expected) and math.isnan(value))
+    if isinstance(expected, list) and isinstance(value, list):
+        return len(expected) == len(value) and all(map(_same_json, expected, value))
+    if isinstance(expected, dict) and isinstance(value, dict):
+        return expected.keys() == value.keys() and all(
+            _same_json(item, value[key]) for key, item in expected.items()
+        )
+    return bool(type(expected) is type(value) and expected == value)
+
+
 class PackagerConformance:
     """Checks a packager class against the contract every packager must honour."""
 
     packager_class: ClassVar[type[Packager]]
     #: Artifact types that are not expected to round-trip (pack-only or lossy by design).
     lossy_artifact_types: ClassVar[frozenset[str]] = frozenset()
+    #: Artifact type -> every format its ``pack_<type>`` takes (``format="csv"``): each one is
+    #: packed and round-tripped too, not only the default.
+    formats: ClassVar[Mapping[str, Iterable[str]]] = {}
 
     def samples(self) -> Iterable[Any]:
         """Objects this packager handles; cover the edges of its type."""
@@ -66,6 +106,15 @@ class PackagerConformance:
         """Equality as the type defines it; override for types without a plain ``==``."""
         assert type(restored) is type(original), (type(original), type(restored))
         assert restored == original
+
+    def assert_same_result(self, original: Any, value: Any) -> None:
+        """A result value against the object it was packed from, as JSON can hold it.
+
+        Tuples and sets are lists (a set's in any order), numpy values their ``tolist()``, and
+        NaN equals NaN. Override where a result is a representation (``str(obj)``).
+        """
+        json.dumps(value)
+        assert _same_json(_as_json(original), value), (original, value)
 
     def snapshot(self, obj: Any) -> Any:
         """A copy to check the packed object was not changed."""
@@ -80,13 +129,17 @@ class PackagerConformance:
         with config.override(pickle__policy="allow"):
             yield
 
-    def _cases(self) -> Iterator[tuple[Any, str]]:
+    def _cases(self) -> Iterator[tuple[Any, LogHint]]:
+        """Every sample with every type it round-trips through, in each declared format."""
         packager = self.packager_class()
         both = packager.packing_artifact_types() & packager.unpacking_artifact_types()
         for sample in self.samples():
             for artifact_type in sorted(both - self.lossy_artifact_types):
                 if packager.is_packable(sample, artifact_type):
-                    yield sample, artifact_type
+                    yield sample, LogHint("sample", artifact_type)
+                    for name in self.formats.get(artifact_type, ()):
+                        kwargs = {"format": name}
+                        yield sample, LogHint("sample", artifact_type, packing_kwargs=kwargs)
 
     def _pack_only_cases(self) -> Iterator[tuple[Any, str]]:
         """What the round-trip checks skip: pack-only and lossy types (``result`` aside).
@@ -145,18 +198,25 @@ class PackagerConformance:
                 before = self.snapshot(sample)
                 package = manager.pack(sample, "sample")
                 if package.is_result:  # results are JSON values by design, not the object
-                    json.dumps(package.value)
+                    self.assert_same_result(sample, package.value)
                 elif self._restorable(package):
                     self.assert_same(sample, _unpack_package(manager, package))
                 self.assert_same(before, sample)
 
     def test_every_artifact_type_round_trips(self) -> None:
         cases = list(self._cases())
+        assert cases, (
+            "no sample round-trips through any artifact type: give samples() that the packager "
+            "packs, or list its pack-only types in lossy_artifact_types"
+        )
         with self.manager() as manager:
-            for sample, artifact_type in cases:
+            for sample, hint in cases:
                 before = self.snapshot(sample)
-                restored, _ = round_trip(manager, sample, LogHint("sample", artifact_type))
-                self.assert_same(sample, restored)
+                restored, package = round_trip(manager, sample, hint)
+                if package.is_result:
+                    self.assert_same_result(sample, restored)
+                else:
+                    self.assert_same(sample, restored)
                 self.assert_same(before, sample)
 
     def test_manifest_is_json(self) -> None:
@@ -173,21 +233,27 @@ class PackagerConformance:
                 self.assert_same(before, sample)
 
     def test_temporary_files_are_cleared(self) -> None:
-        """Whatever packing (every type) and unpacking registered is gone after ``clear()``."""
-        manager = self.manager()
-        paths: list[str] = []
-        packed = [(sample, LogHint("sample")) for sample in self.samples()]
-        packed += [(sample, LogHint("sample", t)) for sample, t in self._pack_only_cases()]
-        for sample, hint in packed:
-            package = manager.pack(sample, hint)
-            if hint.artifact_type is None and self._restorable(package):
-                _unpack_package(manager, package)  # what unpacking registers is cleared too
-            if package.temporary and package.artifact and package.artifact.src_path:
-                paths.append(package.artifact.src_path)  # not a user's own file: that survives
-        for packager in manager.packagers:
-            paths.extend(packager.future_clearing_paths)
-        manager.clear()
-        left = [path for path in paths if os.path.exists(path)]
+        """Nothing packing or unpacking wrote is left after ``clear()``, registered or not.
+
+        The test runs with a temporary directory of its own, which must be empty at the end:
+        a file a packager wrote without registering it is found too.
+        """
+        private = tempfile.mkdtemp(prefix="packagers-conformance-")
+        saved, tempfile.tempdir = tempfile.tempdir, private
+        try:
+            manager = self.manager()
+            packed = [(sample, LogHint("sample")) for sample in self.samples()]
+            packed += list(self._cases())
+            packed += [(sample, LogHint("sample", t)) for sample, t in self._pack_only_cases()]
+            for sample, hint in packed:
+                package = manager.pack(sample, hint)
+                if self._restorable(package):
+                    _unpack_package(manager, package)  # what unpacking writes must go too
+            manager.clear()
+        finally:
+            tempfile.tempdir = saved
+        left = sorted(os.path.join(private, name) for name in os.listdir(private))
+        shutil.rmtree(private)
         assert not left, f"temporary files left after clear(): {left}"
 
     def test_previews_are_bounded_json(self) -> None:

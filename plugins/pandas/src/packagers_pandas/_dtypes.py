@@ -210,10 +210,17 @@ def from_text(raw: np.ndarray, spec: Spec, missing_marker: str | None = None) ->
         return values
     if kind == "datetime":
         tz = getattr(dtype, "tz", None)
-        parsed = pd.to_datetime(values, format="ISO8601", utc=tz is not None)
-        if tz is not None:
-            parsed = parsed.tz_convert(tz)
-        return parsed.as_unit(_unit(dtype)).array
+        if tz is None:
+            # Parsed by numpy in the column's own unit: pandas 2 parses text to nanoseconds
+            # first, where dates beyond 2262 (fine in seconds) overflow.
+            values[missing] = "NaT"
+            return pd.array(values.astype(dtype))
+        return (
+            pd.to_datetime(values, format="ISO8601", utc=True)
+            .tz_convert(tz)
+            .as_unit(_unit(dtype))
+            .array
+        )
     if kind == "timedelta":
         return _parse_timedeltas(values, _unit(dtype))
     raise UnpackingError(f"no text codec for dtype {dtype}")

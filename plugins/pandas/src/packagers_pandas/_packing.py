@@ -41,6 +41,7 @@ class PandasPackager(DefaultPackager):
 
     DEFAULT_PACKING_ARTIFACT_TYPE = ArtifactType.DATASET
     DEFAULT_UNPACKING_ARTIFACT_TYPE = ArtifactType.DATASET
+    RESULTS = False  # a result is a JSON value
 
     def get_default_unpacking_artifact_type(self, data_item: DataItem) -> str:
         if is_pickle(data_item.suffix):

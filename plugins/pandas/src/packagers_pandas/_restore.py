@@ -114,7 +114,10 @@ def rebuild(
     ``data`` is a new frame of ours, so it is relabelled in place rather than copied.
     """
     index = _build_index(layout, index_frame)
-    columns = _build_axis(layout["columns"]).take(positions)
+    axis = _build_axis(layout["columns"])
+    # Every column in order keeps the axis as it is: pandas 2 turns a taken RangeIndex into an
+    # Index of integers.
+    columns = axis if positions == list(range(len(axis))) else axis.take(positions)
     if data.shape[1] == 0:
         return pd.DataFrame(index=index, columns=columns)
     data.columns = columns

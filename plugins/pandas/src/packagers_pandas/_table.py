@@ -40,6 +40,7 @@ class ArrowTablePackager(DefaultPackager):
 
     PACKABLE_OBJECT_TYPE = "pyarrow.Table"
     DEFAULT_PACKING_ARTIFACT_TYPE = ArtifactType.DATASET
+    RESULTS = False  # a result is a JSON value
     DEFAULT_UNPACKING_ARTIFACT_TYPE = ArtifactType.DATASET
 
     def pack_dataset(

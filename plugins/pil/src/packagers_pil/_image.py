@@ -40,8 +40,10 @@ class PilImagePackager(DefaultPackager):
     """
 
     PACKABLE_OBJECT_TYPE = "PIL.Image.Image"
+    LIBRARY_DISTRIBUTION = "pillow"  # the PIL module's distribution
     PACK_SUBCLASSES = True
     DEFAULT_PACKING_ARTIFACT_TYPE = "file"
+    RESULTS = False  # a result is a JSON value
     DEFAULT_UNPACKING_ARTIFACT_TYPE = "file"
 
     def pack_file(
