@@ -107,21 +107,26 @@ def _arrow_time(column: np.ndarray[Any, Any], key: str) -> np.ndarray[Any, Any]:
 
 
 def _exactly_in(column: np.ndarray[Any, Any], unit: str, key: str) -> np.ndarray[Any, Any]:
-    """``column`` converted to ``unit``, checked: numpy converts without checking overflow or
-    lost precision, so the conversion is undone and compared bit for bit.
+    """``column`` converted to ``unit``, checked: numpy before 2.5 converts without checking
+    overflow or lost precision, so the conversion is undone and compared bit for bit; newer
+    numpy raises ``OverflowError`` instead, which means the same.
     """
     import numpy as np
 
-    converted = column.astype(f"{column.dtype.kind}8[{unit}]")
-    if converted.dtype == column.dtype:
-        return column
-    if not np.array_equal(converted.astype(column.dtype).view(np.int64), column.view(np.int64)):
+    try:
+        converted = column.astype(f"{column.dtype.kind}8[{unit}]")
+        exact = converted.dtype == column.dtype or np.array_equal(
+            converted.astype(column.dtype).view(np.int64), column.view(np.int64)
+        )
+    except OverflowError:
+        exact = False
+    if not exact:
         raise PackingError(
             f"{key!r}: a {column.dtype} column holds values that the nearest unit parquet "
             f"keeps, {unit}, cannot hold exactly (too large, or finer than it); a dataset "
             "would change them: pack the array as a file (npy keeps every unit)"
         )
-    return converted
+    return column if converted.dtype == column.dtype else converted
 
 
 def _nearest_unit(kind: str, unit: str) -> str:
