@@ -80,3 +80,15 @@ def test_cli_run_draws_progress_while_logging_a_large_output(
     assert result.code == 0, result.err
     assert "\rdata [" in result.err
     assert "100%" in result.err
+
+
+def test_cli_fields_wrap_to_the_terminal_and_keep_short_lines_as_they_are(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from packagers.cli._output import print_fields
+
+    monkeypatch.setenv("COLUMNS", "40")
+    print_fields({"error": "word " * 20, "traceback": "Traceback:\n    File x, line 1"})
+    lines = capsys.readouterr().out.splitlines()
+    assert all(len(line) <= 40 for line in lines) and len(lines) > 3
+    assert lines[-1] == " " * 11 + "    File x, line 1"  # under the value, indent kept

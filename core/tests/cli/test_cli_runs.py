@@ -123,3 +123,12 @@ def test_cli_projects(cli: Cli, samples: ModuleType, store_url: str) -> None:
     result = cli("projects", "--store", store_url, "--json")
     assert result.code == 0, result.err
     assert [(row["project"], row["runs"]) for row in result.json()] == [("default", 1), ("p2", 1)]
+
+
+def test_cli_runs_show_prints_a_list_result_as_json(
+    cli: Cli, samples: ModuleType, store_url: str
+) -> None:
+    record = run("cli_samples:pair", params={"a": 1}, returns=["xs"], store=store_url)
+    result = cli("runs", "show", record.id, "--store", store_url)
+    assert result.code == 0, result.err
+    assert any(line.split() == ["xs", "[1,", "2]"] for line in result.out.splitlines())

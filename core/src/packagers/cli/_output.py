@@ -138,18 +138,42 @@ def _table_width() -> int | None:
 
 
 def print_fields(fields: Mapping[str, Any], *, indent: int = 0) -> None:
-    """``name  value`` lines with aligned values; nested mappings become indented blocks."""
+    """``name  value`` lines with aligned values; nested mappings become indented blocks.
+
+    A value longer than the terminal is wide (see :func:`print_table`) wraps under itself.
+    """
     if not fields:
         return
     width = max(len(str(name)) for name in fields)
     pad = _INDENT * indent
+    hang = "\n" + pad + " " * (width + 2)
+    total = _table_width()
+    room = None if total is None else total - len(pad) - width - 2
     for name, value in fields.items():
         if isinstance(value, Mapping):
             print(f"{pad}{name}:" if value else f"{pad}{str(name).ljust(width)}  {_MISSING}")
             print_fields(value, indent=indent + 1)
         else:
-            text = _cell(value).replace("\n", "\n" + pad + " " * (width + 2))
-            print(f"{pad}{str(name).ljust(width)}  {text}".rstrip())
+            lines = _cell(value).splitlines() or [""]
+            if room is not None and room >= _MIN_ROOM:
+                lines = [part for line in lines for part in _wrap(line, room)]
+            print(f"{pad}{str(name).ljust(width)}  {hang.join(lines)}".rstrip())
+
+
+#: Narrower than this, a value is left on one line: a column of a few characters reads worse.
+_MIN_ROOM = 20
+
+
+def _wrap(line: str, room: int) -> list[str]:
+    """``line`` in pieces of at most ``room`` characters (a line that fits keeps its indent)."""
+    if len(line) <= room:
+        return [line]
+    import textwrap
+
+    indent = line[: len(line) - len(line.lstrip())]
+    return textwrap.wrap(
+        line, room, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False
+    )
 
 
 def format_result(value: Any) -> str:

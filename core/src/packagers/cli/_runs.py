@@ -20,6 +20,7 @@ from packagers.cli._output import (
     EXIT_PROBLEM,
     CommandError,
     emit,
+    format_result,
     print_fields,
     print_table,
 )
@@ -250,7 +251,7 @@ def _render_show(run: dict[str, Any]) -> None:
             "parent": run.get("parent_id"),
             "params": run.get("params", {}),
             "inputs": {name: spec.get("uri") for name, spec in run.get("inputs", {}).items()},
-            "results": run.get("results", {}),
+            "results": {k: format_result(v) for k, v in run.get("results", {}).items()},
             "artifacts": {key: ref.get("uri") for key, ref in run.get("artifacts", {}).items()},
             "error": f"{error.get('type')}: {error.get('message')}" if error else None,
             "traceback": error.get("traceback"),
