@@ -160,10 +160,12 @@ def _seed_old_orphans(store: Store, make_package, contents: list[bytes]) -> list
     refs = store.log_packages([make_package(f"k{i}", c) for i, c in enumerate(contents)])
     old = time.time() - 24 * 3600
     for ref in refs.values():
+        # Aged while its manifest still names it: once orphaned, a gc running meanwhile may
+        # delete it at any moment (rightly), so it must not be touched after that.
+        os.utime(Path(store.url) / ref.manifest["blob"], (old, old))
         (
             Path(store.url) / "artifacts" / "default" / ref.key / "versions" / f"{ref.version}.json"
         ).unlink()
-        os.utime(Path(store.url) / ref.manifest["blob"], (old, old))
     return [ref.manifest["blob"] for ref in refs.values()]
 
 
