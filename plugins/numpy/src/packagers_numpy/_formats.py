@@ -185,13 +185,10 @@ def write_npy(stream: IO[bytes] | DigestingWriter, array: np.ndarray[Any, Any]) 
 def _save_array(
     array: np.ndarray[Any, Any], path: str, name: str, key: str, compress: bool
 ) -> dict[str, Any]:
-    """Write ``array`` as ``name`` (checked by :func:`array_format`); the instructions."""
-    import numpy as np
-
+    """Write ``array`` as ``name``, any format but npy (which :func:`write_array_file` streams
+    through the packager's output); the instructions."""
     instructions: dict[str, Any] = {"format": name}
-    if name == "npy":
-        np.save(path, array, allow_pickle=False)
-    elif name == "npz":
+    if name == "npz":
         save_npz(path, {key: array}, compress)
     elif name == "pkl":
         instructions["pickled"] = save_pickle(array, path)
