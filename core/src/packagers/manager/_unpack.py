@@ -83,7 +83,8 @@ class Unpacker:
         members = [(m, _resolved_origin(m)) for m in split_hint(type_hint, keep_annotated=True)]
         if recorded:  # a member that agrees with the manifest wins over the written order
             for member, origin in members:
-                if origin not in (None, DataItem) and agrees(origin, manifest):  # type: ignore[arg-type]
+                restores = self._restores_result(manifest)  # type: ignore[arg-type]
+                if origin not in (None, DataItem) and agrees(origin, manifest, restores):  # type: ignore[arg-type]
                     verdict = _recorded(manifest, f"{hint_name(member)} agrees with it")  # type: ignore[arg-type]
                     yield Step(member, RECORDED, verdict)
                     return
@@ -130,7 +131,8 @@ class Unpacker:
                 continue
             data_item.hint_metadata = hint_metadata(step.member)
             if step.route == RECORDED:
-                return self.unpack_recorded(data_item, data_item.manifest)  # type: ignore[arg-type]
+                wanted = None if step.member is None else _resolved_origin(step.member)
+                return self.unpack_recorded(data_item, data_item.manifest, wanted)  # type: ignore[arg-type]
             if step.route == EXTRACTED:
                 extracted = self.unpack_recorded(data_item, data_item.manifest)  # type: ignore[arg-type]
                 return _resolved_origin(step.member)(extracted)
@@ -158,11 +160,22 @@ class Unpacker:
             f"cannot unpack {data_item.url!r} as {hint_name(type_hint)}{packed}:\n{tried}"
         )
 
-    def unpack_recorded(self, data_item: DataItem, manifest: dict[str, Any]) -> Any:
-        """The object as its manifest records it: a result's value, a bundle, or its packager's."""
+    def unpack_recorded(
+        self, data_item: DataItem, manifest: dict[str, Any], wanted: Any = None
+    ) -> Any:
+        """The object as its manifest records it: a result's value, a bundle, or its packager's.
+
+        A result is its JSON value, rebuilt as the object it was (a tuple, an array) by the
+        packager that packed it when that packager unpacks ``result`` and the ``wanted`` class
+        does not already hold the value (a tuple's result asked for as a ``list`` stays a list).
+        """
         artifact_type = manifest["artifact_type"]
         if artifact_type == ArtifactType.RESULT:
-            return manifest.get("value")
+            value = manifest.get("value")
+            if isinstance(wanted, type) and isinstance(value, wanted):
+                return value
+            if not self._restores_result(manifest):
+                return value
         if artifact_type == BUNDLE:
             return self._unpack_bundle(data_item, manifest)
         name = manifest.get("packager")
@@ -184,6 +197,14 @@ class Unpacker:
                 f"{packager.qualified_name()} failed to unpack {data_item.key!r} "
                 f"({artifact_type}): {type(error).__name__}: {error}"
             ) from error
+
+    def _restores_result(self, manifest: dict[str, Any] | None) -> bool:
+        """Whether the manifest is a result its active packager rebuilds (``unpack_result``)."""
+        if manifest is None or manifest.get("artifact_type") != ArtifactType.RESULT:
+            return False
+        name = manifest.get("packager")
+        packager = self._dispatch.packager(name) if name else None
+        return packager is not None and ArtifactType.RESULT in packager.unpacking_artifact_types()
 
     def _unpack_bundle(self, data_item: DataItem, manifest: dict[str, Any]) -> Any:
         bundle = manifest["bundle"]
@@ -210,13 +231,20 @@ class Unpacker:
         return packager.bundle(values)
 
 
-def agrees(origin: Any, manifest: dict[str, Any]) -> bool:
-    """Whether a hint's class can hold what the manifest records (so its packager is used)."""
+def agrees(origin: Any, manifest: dict[str, Any], restores_result: bool = False) -> bool:
+    """Whether a hint's class can hold what the manifest records (so its packager is used).
+
+    A result is a JSON value (a tuple was stored as a list): it agrees when the hint's class
+    holds that value, or when its packager rebuilds the recorded object (``restores_result``).
+    """
     artifact_type = manifest.get("artifact_type")
     if origin is object:
         return True
-    if artifact_type == ArtifactType.RESULT:  # a JSON value: a tuple was stored as a list
-        return isinstance(origin, type) and isinstance(manifest.get("value"), origin)
+    if artifact_type == ArtifactType.RESULT:
+        if isinstance(origin, type) and isinstance(manifest.get("value"), origin):
+            return True
+        if not restores_result:
+            return False
     if artifact_type == BUNDLE:
         return _bundle_agrees(origin, manifest)
     recorded = manifest.get("object_type")

@@ -77,6 +77,12 @@ class NDArrayPackager(DefaultPackager):
     def preview(self, obj: np.ndarray[Any, Any], artifact_type: str) -> dict[str, Any]:
         return array_preview(obj)
 
+    def unpack_result(self, data_item: DataItem) -> np.ndarray[Any, Any]:
+        """A result's nested list as an array again, of the dtype numpy infers (int64, float64)."""
+        import numpy as np
+
+        return np.asarray((data_item.manifest or {}).get("value"))
+
     def unpack_file(
         self,
         data_item: DataItem,

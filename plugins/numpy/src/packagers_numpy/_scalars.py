@@ -47,6 +47,20 @@ class NumPyScalarPackager(DefaultPackager):
         np.save(path, obj, allow_pickle=False)
         return Artifact(key, path, format="npy", dtype=str(obj.dtype)), {}
 
+    def unpack_result(self, data_item: DataItem) -> np.generic:
+        """A result's value as the numpy scalar type its manifest records (``np.float32(0.5)``)."""
+        import numpy as np
+
+        manifest = data_item.manifest or {}
+        module, _, name = str(manifest.get("object_type")).rpartition(".")
+        scalar_type = getattr(np, name, None) if module == "numpy" else None
+        if not (isinstance(scalar_type, type) and issubclass(scalar_type, np.generic)):
+            raise UnpackingError(
+                f"{data_item.key!r} records the type {manifest.get('object_type')!r}, which is no "
+                "numpy scalar type here"
+            )
+        return cast("np.generic", scalar_type(manifest.get("value")))
+
     def unpack_file(self, data_item: DataItem) -> np.generic:
         array = load_npy(data_item)
         if array.ndim != 0:

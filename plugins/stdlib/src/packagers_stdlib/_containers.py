@@ -136,6 +136,10 @@ class ContainerPackager(DefaultPackager):
     def preview(self, obj: Any, artifact_type: str) -> dict[str, Any]:
         return json_preview(obj)
 
+    def unpack_result(self, data_item: DataItem) -> Any:
+        """A result's JSON array as this packager's type again: a logged tuple is a tuple."""
+        return self._from_value((data_item.manifest or {}).get("value"), data_item)
+
     def unpack_file(
         self, data_item: DataItem, format: str | None = None, codec: str | None = None
     ) -> Any:

@@ -109,6 +109,10 @@ class PathPackager(PathArtifacts):
         """The path's text: a result names a path, it does not store the file."""
         return {key: os.fspath(obj)}
 
+    def unpack_result(self, data_item: DataItem) -> pathlib.Path:
+        """The path a result named, as a path again (a result holds no file content)."""
+        return self.PATH_TYPE(str((data_item.manifest or {}).get("value")))
+
 
 def _full_suffix(name: str) -> str:
     """``.tar.gz`` for ``data.tar.gz``, as :class:`~packagers.DataItem` reads suffixes."""
