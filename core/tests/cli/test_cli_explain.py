@@ -196,3 +196,33 @@ def test_cli_explain_a_packager_that_decides_per_object(
         declined = cli("explain", str(path), "--json").json()
     assert _row(declined, Picky.qualified_name())["verdict"] == "declined"
     assert declined["chosen"]["packager"] == "packagers._builtin.PicklePackager"
+
+
+# -- known families whose plugin (or library) is missing -----------------------------------------
+
+
+def test_cli_explain_names_the_plugin_to_install_for_a_known_family(cli: Cli) -> None:
+    pytest.importorskip("numpy")
+    with config.override(plugins__blocked=["numpy"]):
+        pickled = cli("explain", "numpy.ndarray")
+        refused = cli("explain", "numpy.ndarray", "--artifact-type", "dataset", "--json")
+    assert pickled.code == 0
+    assert "note: numpy.ndarray is pickled because its plugin is not installed; pip install " in (
+        pickled.out
+    )
+    assert "packagers-numpy" in pickled.out
+    assert refused.code == 1
+    assert any("pip install packagers-numpy" in note for note in refused.json()["notes"])
+
+
+def test_cli_explain_of_a_known_family_without_its_library_says_what_to_install(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    for name in [name for name in sys.modules if name.startswith("PIL.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "PIL", None)  # what an environment without pillow gives
+    result = cli("explain", "PIL.Image.Image")
+    assert result.code == 3
+    assert "PIL is not installed; pip install packagers-pil" in result.err

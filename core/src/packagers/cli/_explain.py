@@ -180,10 +180,26 @@ def _explain_packing(
         "kind": "type" if obj is _NO_OBJECT else "object",
         "type": name,
         "artifact_type": artifact_type,
+        "notes": _family_notes(tp, name, chosen is not None),
         "chosen": None if chosen is None else _chosen(*chosen),
         "if_declined": fallback,
         "candidates": [candidate.to_dict() for candidate in candidates],
     }
+
+
+def _family_notes(tp: type, name: str, packed: bool) -> list[str]:
+    """What to install when ``tp`` is of a family whose plugin is not here (as packing warns)."""
+    from packagers.plugins.families import missing_family
+
+    family = missing_family(tp)
+    if family is None:
+        return []
+    if packed:
+        return [
+            f"{name} is pickled because its plugin is not installed; pip install {family} to "
+            "store it in its own formats"
+        ]
+    return [f"its plugin is not installed: pip install {family} to pack {name} in its own formats"]
 
 
 def _decides_per_object(packager: Packager) -> bool:
@@ -213,8 +229,18 @@ def _import(target: str) -> type:
     tp = import_type(name)
     if tp is not None:
         return tp
+    import importlib.util
+
+    from packagers.plugins.families import FAMILIES
+
     declared = [r.name for r in list_packagers() if r.packable_type == target]
     hint = f"; declared by {', '.join(declared)}" if declared else ""
+    library = target.partition(".")[0]
+    if library in FAMILIES and importlib.util.find_spec(library) is None:
+        raise CommandError(
+            f"{target!r} cannot be imported: {library} is not installed; pip install "
+            f"{FAMILIES[library]} to get it and its packagers"
+        )
     raise CommandError(
         f"{target!r} is neither a file nor a store URI, and no type of that name can be imported "
         f"(give a dotted name such as pandas.DataFrame, and check its library is installed){hint}"
@@ -472,6 +498,8 @@ def _render(data: dict[str, Any]) -> None:
             )
             if data.get("if_declined"):
                 print(f"  objects it declines go to {data['if_declined']}")
+        for note in data["notes"]:
+            print(f"note: {note}")
         print()
         columns = ["packager", "plugin", "priority", "type", "verdict", "reason"]
     print_table(
