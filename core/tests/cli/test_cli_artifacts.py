@@ -312,6 +312,21 @@ def test_cli_artifacts_untag(cli: Cli, point_uri: str, store_url: str) -> None:
     assert shown.code == 3 and "no tag 'best'" in shown.err
 
 
+def test_cli_artifacts_untag_refuses_before_asking(
+    cli: Cli, point_uri: str, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unknown key or tag is the error, not a confirmation question about it."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    unknown_tag = cli("artifacts", "untag", "store://point", "best", "--store", store_url)
+    assert unknown_tag.code == 3 and "has no tag 'best'" in unknown_tag.err
+    unknown_key = cli("artifacts", "untag", "store://pointt", "best", "--store", store_url)
+    assert unknown_key.code == 3 and "has no artifact 'pointt'" in unknown_key.err
+    cli("artifacts", "tag", point_uri, "best", "--store", store_url)
+    asked = cli("artifacts", "untag", "store://point", "best", "--store", store_url)
+    assert asked.code == 3 and "pass --yes" in asked.err and point_uri in asked.err
+    assert cli("artifacts", "show", "store://point:best", "--store", store_url).code == 0
+
+
 def test_cli_artifacts_rm_needs_yes_without_a_terminal(
     cli: Cli, point_uri: str, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

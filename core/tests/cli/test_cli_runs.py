@@ -81,6 +81,8 @@ def test_cli_runs_ls_filters(cli: Cli, samples: ModuleType, store_url: str) -> N
     assert ids("--all-projects") == [elsewhere, other, nightly]
     bad = cli("runs", "ls", "--since", "yesterday", "--store", store_url)
     assert bad.code == 3 and "--since 'yesterday'" in bad.err
+    typo = cli("runs", "ls", "--state", "runing", "--store", store_url)
+    assert typo.code == 2 and "'running'" in typo.err  # not an empty listing
 
 
 def test_cli_runs_show_by_prefix_with_timings_and_versions(

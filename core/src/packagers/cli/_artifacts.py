@@ -155,10 +155,12 @@ def _render_show(data: dict[str, Any]) -> None:
 
 
 def untag_command(args: argparse.Namespace) -> int:
-    if not confirm(args, f"remove the tag {args.tag!r} from {args.uri}"):
+    store = open_store(args)
+    tagged = store.untag(args.uri, args.tag, dry_run=True)  # refuses before asking
+    if not confirm(args, f"remove the tag {args.tag!r} from {tagged.uri}"):
         print("nothing removed")
         return EXIT_PROBLEM
-    ref = open_store(args).untag(args.uri, args.tag)
+    ref = store.untag(args.uri, args.tag)
     emit(
         args,
         {**ref.to_dict(), "untagged": args.tag},

@@ -24,6 +24,7 @@ from packagers.cli._output import (
     print_fields,
     print_table,
 )
+from packagers.run_states import ACTIVE_STATES, FINAL_STATES
 
 __all__ = ["register"]
 
@@ -49,7 +50,12 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     ls.add_argument(
         "--all-projects", action="store_true", help="the runs of every project of the store"
     )
-    ls.add_argument("--state", default=None, help="only the runs in this state (e.g. error)")
+    ls.add_argument(
+        "--state",
+        default=None,
+        choices=sorted(ACTIVE_STATES | FINAL_STATES),
+        help="only the runs in this state",
+    )
     ls.add_argument("--name", default=None, help="only the runs of this name")
     ls.add_argument(
         "-l",

@@ -28,7 +28,7 @@ from packagers.store.locate import require_store
 from packagers.store.maintenance import VerifyReport, collect_garbage, verify_store
 from packagers.store.runs import RunIndex
 from packagers.store.sessions import WriteSession
-from packagers.store.uri import check_name, parse_uri, version_uri
+from packagers.store.uri import SCHEME, check_name, parse_uri, version_uri
 from packagers.store.versions import new_version_id
 
 if TYPE_CHECKING:
@@ -250,14 +250,18 @@ class Store:
         versions = index.versions(ref.project, ref.key)
         return [LATEST, *found] if versions and versions[-1] == ref.version else found
 
-    def untag(self, uri: str, tag: str) -> ArtifactRef:
-        """Remove ``tag`` from the key ``uri`` names; the version it pointed at stays."""
+    def untag(self, uri: str, tag: str, *, dry_run: bool = False) -> ArtifactRef:
+        """Remove ``tag`` from the key ``uri`` names; the version it pointed at stays.
+
+        ``dry_run`` checks everything and returns the version, removing nothing.
+        """
         check_name("tag", tag, f"untagging {uri}")
         if tag == LATEST:
             raise StoreError(f"untagging {uri}: 'latest' is not a tag; it names the newest version")
         parsed = parse_uri(uri)
         version = self._index.read_tag(parsed.project, parsed.key, tag)
         if version is None:
+            self.manifest(f"{SCHEME}{parsed.project}/{parsed.key}")  # an unknown key: its error
             tags = ", ".join(self._index.tags(parsed.project, parsed.key)[1:]) or "none"
             raise StoreError(f"{uri}: {parsed.key!r} has no tag {tag!r}; its tags: {tags}")
         manifest = self.manifest(version_uri(parsed.project, parsed.key, version))
@@ -266,6 +270,8 @@ class Store:
                 f"{uri}: the tag {tag!r} points to version {version}, not {parsed.version}; "
                 "nothing was untagged"
             )
+        if dry_run:
+            return ArtifactRef.from_manifest(manifest)
         self._index.remove_tag(parsed.project, parsed.key, tag)
         self._changed()
         return ArtifactRef.from_manifest(manifest)
