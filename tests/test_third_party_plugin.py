@@ -103,3 +103,33 @@ def test_blocking_the_installed_plugin_from_the_environment(site):
         ),
     )
     assert result.stdout.strip() == "{'blocked'}", result.stderr
+
+
+@pytest.mark.slow
+def test_the_example_builds_a_publishable_wheel_and_sdist(tmp_path):
+    """Authors copy the example: as it stands it passes what an upload is checked for."""
+    import tarfile
+    import zipfile
+
+    pytest.importorskip("twine")
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-d", str(tmp_path)],
+        cwd=EXAMPLE,
+        check=True,
+        capture_output=True,
+    )
+    built = sorted(tmp_path.iterdir())
+    check = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, built)],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert any(name.endswith(".dist-info/licenses/LICENSE") for name in archive.namelist())
+        metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        assert "Requires-Dist: packagers<0.2,>=0.1" in archive.read(metadata).decode()
+    (sdist,) = tmp_path.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        assert any(name.endswith("/LICENSE") for name in archive.getnames())
