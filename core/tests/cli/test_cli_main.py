@@ -52,6 +52,22 @@ def test_cli_run_of_a_script_without_a_function_lists_its_functions(
     assert "its functions: clean, fetch" in result.err and "_helper" not in result.err
 
 
+def test_cli_run_of_a_module_without_a_function_or_with_a_typo_says_what_to_run(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "nu_steps.py").write_text(
+        "raise SystemExit('the module ran')\ndef clean(x: int) -> int:\n    return x\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    bare = cli("run", "nu_steps")
+    assert bare.code == 3
+    assert "'nu_steps' names a module, not a function: run nu_steps:FUNCTION" in bare.err
+    assert "its functions: clean" in bare.err and "the module ran" not in bare.err
+    (tmp_path / "nu_steps.py").write_text("def clean(x: int) -> int:\n    return x\n")
+    typo = cli("run", "nu_steps:clen")
+    assert typo.code == 3 and "has no attribute 'clen'; did you mean 'clean'?" in typo.err
+
+
 def test_cli_tables_fit_the_terminal_unless_wide(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "60")
     narrow = cli("plugins")

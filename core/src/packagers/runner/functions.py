@@ -41,7 +41,9 @@ def load_function(reference: str) -> Callable[..., Any]:
     """
     target, sep, qualname = reference.rpartition(":")
     if not sep and _is_script(reference):
-        raise FunctionReferenceError(_name_a_function(reference))
+        raise FunctionReferenceError(_name_a_function(reference, reference))
+    if not sep and (source := _module_source(reference)) is not None:
+        raise FunctionReferenceError(_name_a_function(reference, source, "module"))
     if not sep or not target or not all(part.isidentifier() for part in qualname.split(".")):
         raise FunctionReferenceError(
             f"bad function reference {reference!r}: expected 'module:function' or "
@@ -50,9 +52,11 @@ def load_function(reference: str) -> Callable[..., Any]:
     module = _load_script(target) if _is_script(target) else _import_module(target, reference)
     value: Any = module
     for part in qualname.split("."):
-        value = getattr(value, part, None)
+        owner, value = value, getattr(value, part, None)
         if value is None:
-            raise FunctionReferenceError(f"{reference!r}: {target} has no attribute {qualname!r}")
+            raise FunctionReferenceError(
+                f"{reference!r}: {target} has no attribute {qualname!r}{_did_you_mean(owner, part)}"
+            )
     if not callable(value):
         raise FunctionReferenceError(f"{reference!r} is a {type(value).__name__}, not a function")
     return value  # type: ignore[no-any-return]
@@ -167,17 +171,40 @@ def _is_script(target: str) -> bool:
     return target.endswith(".py") or "/" in target or os.sep in target
 
 
-def _name_a_function(script: str) -> str:
-    """Which function of ``script`` to run, with the ones it defines listed.
+def _module_source(name: str) -> str | None:
+    """The source file of the module ``name``, found without importing it (None when none)."""
+    import importlib.util
 
-    The functions are read from the script's syntax tree: importing it would run its code.
+    if not all(part.isidentifier() for part in name.split(".")):
+        return None
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    origin = spec.origin if spec is not None else None
+    return origin if origin is not None and origin.endswith(".py") else None
+
+
+def _did_you_mean(owner: object, name: str) -> str:
+    """``; did you mean 'clean'?`` when ``owner`` has a callable of a close name."""
+    import difflib
+
+    callables = [n for n in dir(owner) if not n.startswith("_") and callable(getattr(owner, n))]
+    close = difflib.get_close_matches(name, callables, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _name_a_function(reference: str, source: str, kind: str = "script") -> str:
+    """Which function of the script (or module) ``reference`` to run, with its functions listed.
+
+    The functions are read from the source's syntax tree: importing it would run its code.
     """
     import ast
 
-    message = f"{script!r} names a script, not a function: run {script}:FUNCTION"
+    message = f"{reference!r} names a {kind}, not a function: run {reference}:FUNCTION"
     try:
-        with open(script, encoding="utf-8") as stream:
-            tree = ast.parse(stream.read(), filename=script)
+        with open(source, encoding="utf-8") as stream:
+            tree = ast.parse(stream.read(), filename=source)
     except (OSError, SyntaxError, ValueError):
         return message
     names = [
@@ -188,7 +215,7 @@ def _name_a_function(script: str) -> str:
     ]
     if not names:
         return f"{message} (it defines no top-level function)"
-    return f"{message}, e.g. {script}:{names[0]}; its functions: {', '.join(names)}"
+    return f"{message}, e.g. {reference}:{names[0]}; its functions: {', '.join(names)}"
 
 
 def _import_module(name: str, reference: str) -> ModuleType:
