@@ -6,6 +6,8 @@ import os
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+import pytest
+
 from packagers.runner import run
 
 if TYPE_CHECKING:
@@ -134,3 +136,13 @@ def test_cli_runs_show_prints_a_list_result_as_json(
     result = cli("runs", "show", record.id, "--store", store_url)
     assert result.code == 0, result.err
     assert any(line.split() == ["xs", "[1,", "2]"] for line in result.out.splitlines())
+
+
+def test_cli_runs_ls_keeps_ids_whole_in_a_narrow_terminal(
+    cli: Cli, samples: ModuleType, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The id is what `runs show` needs: other columns give way, the id is never cut."""
+    run_id = _ran(samples, store_url, 1, name="a-rather-long-run-name", labels={"k": "v"})
+    monkeypatch.setenv("COLUMNS", "80")
+    table = cli("runs", "ls", "--store", store_url)
+    assert run_id in table.out and "…" in table.out

@@ -135,6 +135,7 @@ def _render_ls(refs: list[dict[str, Any]]) -> None:
             for ref in refs
         ],
         empty="no artifacts",
+        keep="uri",
     )
 
 

@@ -78,12 +78,15 @@ def set_wide(wide: bool) -> None:
     _layout["wide"] = wide
 
 
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str) -> None:
+def print_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str, keep: str | None = None
+) -> None:
     """Rows under aligned upper-case headers; ``empty`` is printed instead when there are none.
 
     The table fits the terminal (``COLUMNS`` when set): long cells are shortened with ``…``, one
-    line per row so ``grep`` still sees rows. ``--wide``, or stdout not being a terminal with no
-    ``COLUMNS`` set (a pipe, a file), prints every cell in full.
+    line per row so ``grep`` still sees rows. The ``keep`` column (what a user copies into the
+    next command: a run id, a URI) is never shortened. ``--wide``, or stdout not being a
+    terminal with no ``COLUMNS`` set (a pipe, a file), prints every cell in full.
     """
     if not rows:
         print(empty)
@@ -96,7 +99,10 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, empty:
     width = _table_width()
     widths = [max(len(row[i]) for row in [titles, *cells]) for i in range(len(titles))]
     if width is not None:
-        widths = _fit(widths, [len(title) for title in titles], width - 2 * (len(titles) - 1))
+        least = [
+            w if h == keep else len(t) for h, t, w in zip(headers, titles, widths, strict=True)
+        ]
+        widths = _fit(widths, least, width - 2 * (len(titles) - 1))
     table = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1))
     for title, column_width in zip(titles, widths, strict=True):
         table.add_column(title, no_wrap=True, overflow="ellipsis", width=column_width)

@@ -231,6 +231,7 @@ def _render_ls(runs: list[dict[str, Any]], children: dict[str, dict[str, int]], 
             for run in runs
         ],
         empty="no runs",
+        keep="id",
     )
     if total > len(runs):
         print(f"({len(runs)} of {total} runs; --limit shows more)")
