@@ -71,7 +71,7 @@ def test_a_suffix_finds_the_format_with_the_longest_match() -> None:
     assert SHEETS.for_suffix(".txt.gz").name == "gz"
     with pytest.raises(UnknownFormatError, match=r"'\.json'; readable suffixes: \.csv, \.csv\.gz"):
         SHEETS.for_suffix(".json")
-    with pytest.raises(UnknownFormatError, match="no suffix"):
+    with pytest.raises(UnknownFormatError, match="the file name has no suffix to tell its format"):
         SHEETS.for_suffix("")
 
 

@@ -136,12 +136,13 @@ class FormatRegistry(Mapping[str, F], Generic[F]):
             if lowered.endswith(ending)
         ]
         if not matches:
+            unknown = (
+                f"no format reads files ending in {suffix!r}"
+                if suffix
+                else "the file name has no suffix to tell its format"
+            )
             raise UnknownFormatError(
-                _about(
-                    key,
-                    f"no format reads files ending in {suffix or '(no suffix)'!r}; "
-                    f"readable suffixes: {', '.join(self.suffixes())}",
-                )
+                _about(key, f"{unknown}; readable suffixes: {', '.join(self.suffixes())}")
             )
         fmt = max(matches, key=lambda match: match[0])[1]
         if available:
