@@ -122,6 +122,23 @@ def test_bad_over_and_best_are_refused(tmp_path: Path, functions: Any) -> None:
         packagers.map("dask_functions:score", over=[{"x": 1}, {"z": 1}], store=str(tmp_path))
 
 
+def test_a_best_result_no_hint_logs_is_refused_before_any_item_runs(
+    tmp_path: Path, functions: Any
+) -> None:
+    store = str(tmp_path)
+    with pytest.raises(RunArgumentError, match=r"result 'scor' .*did you mean 'score'\?"):
+        packagers.map(
+            "dask_functions:score", over=[{"x": 1}], returns=["score"], best="max:scor", store=store
+        )
+    with pytest.raises(RunArgumentError, match="there are no log hints"):
+        packagers.map("dask_functions:score", over=[{"x": 1}], best="max:score", store=store)
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").rglob("*.json"))
+    itemized = packagers.map(
+        "dask_functions:score", over=[{"x": 1}], returns=["*parts"], best="max:parts_0", store=store
+    )
+    assert itemized.state == "completed"
+
+
 _KILLED_CLIENT = """
 import sys
 sys.path.insert(0, {here!r})

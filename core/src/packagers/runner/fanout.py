@@ -26,6 +26,7 @@ from packagers.runner.runner import prepare_job, retry_policy
 from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
+    from packagers.log_hint import LogHint
     from packagers.runner.executors import Executor
     from packagers.runner.handler import Hints
     from packagers.runner.inputs import InputValue
@@ -95,6 +96,7 @@ def map(
         _child_job(fn, item, params, inputs, returns, project, store, code) for item in items
     ]  # every item is checked before the first one runs
     first = jobs[0] if jobs else prepare_job(fn, inputs, params, returns, project, store)
+    _check_selected(selector, first.returns)
     parent = _open_parent(first, runner.name, len(jobs))
     for field_name, value in identity.items():
         setattr(parent, field_name, value)
@@ -258,6 +260,28 @@ def _selector(best: str | None) -> tuple[str, str] | None:
             f"best must be 'max:RESULT' or 'min:RESULT' (e.g. 'max:accuracy'), not {best!r}"
         )
     return direction, key
+
+
+def _check_selected(selector: tuple[str, str] | None, hints: tuple[LogHint, ...]) -> None:
+    """Refuse a ``best`` result no log hint logs, before any item runs (a typo would pick none).
+
+    Itemized hints and auto-packed outputs make keys only the values tell, so those pass.
+    """
+    from packagers._config import config
+
+    if selector is None or config.auto_pack_outputs or any(hint.itemized for hint in hints):
+        return
+    keys = [hint.key for hint in hints]
+    if selector[1] in keys:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(selector[1], keys, n=1)
+    known = f"the log hints' keys: {', '.join(keys)}" if keys else "there are no log hints"
+    raise RunArgumentError(
+        f"best={':'.join(selector)!r}: no log hint logs a result {selector[1]!r} ({known})"
+        + (f"; did you mean {close[0]!r}?" if close else "")
+    )
 
 
 def _open_parent(job: RunJob, executor: str, count: int) -> MapRecord:
