@@ -226,3 +226,11 @@ def test_cli_explain_of_a_known_family_without_its_library_says_what_to_install(
     result = cli("explain", "PIL.Image.Image")
     assert result.code == 3
     assert "PIL is not installed; pip install packagers-pil" in result.err
+
+
+def test_cli_explain_a_misspelt_artifact_type_gets_a_did_you_mean(cli: Cli) -> None:
+    result = cli("explain", "int", "--artifact-type", "reslt")
+    assert result.code == 1
+    note = "note: no installed packager packs the artifact type 'reslt'; did you mean 'result'?"
+    assert note in result.out
+    assert "note:" not in cli("explain", "int", "--artifact-type", "object").out

@@ -180,11 +180,28 @@ def _explain_packing(
         "kind": "type" if obj is _NO_OBJECT else "object",
         "type": name,
         "artifact_type": artifact_type,
-        "notes": _family_notes(tp, name, chosen is not None),
+        "notes": _unknown_type_notes(artifact_type) + _family_notes(tp, name, chosen is not None),
         "chosen": None if chosen is None else _chosen(*chosen),
         "if_declined": fallback,
         "candidates": [candidate.to_dict() for candidate in candidates],
     }
+
+
+def _unknown_type_notes(artifact_type: str | None) -> list[str]:
+    """An artifact type no collected packager packs at all: likely a typo, said as a run says."""
+    import difflib
+
+    from packagers.plugins.collection import collect
+
+    known = sorted(collect().packing_artifact_types)
+    if artifact_type is None or artifact_type in known:
+        return []
+    close = difflib.get_close_matches(artifact_type, known, n=1)
+    return [
+        f"no installed packager packs the artifact type {artifact_type!r}"
+        + (f"; did you mean {close[0]!r}?" if close else "")
+        + f" (known types: {', '.join(known)})"
+    ]
 
 
 def _family_notes(tp: type, name: str, packed: bool) -> list[str]:
