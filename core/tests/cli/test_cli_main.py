@@ -195,3 +195,33 @@ def test_cli_modules_in_the_current_directory_are_importable(
     finally:
         sys.modules.pop("cli_cwd_module", None)
     assert sys.path == before
+
+
+def test_cli_version_stops_quietly_when_the_reader_goes_away(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``packagers --version | head -1``: exit 141 as a shell reports SIGPIPE, no traceback."""
+    from packagers.cli import main
+
+    class _GoneReader:
+        def __init__(self) -> None:
+            self._file = open(tmp_path / "stdout", "w")  # noqa: SIM115 - fileno() must stay valid
+
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            pass
+
+        def isatty(self) -> bool:
+            return False
+
+        def fileno(self) -> int:
+            return self._file.fileno()
+
+    gone = _GoneReader()
+    monkeypatch.setattr(sys, "stdout", gone)
+    try:
+        assert main(["--version"]) == 141
+    finally:
+        gone._file.close()

@@ -68,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # --help, --version and usage errors
         return exit_.code if isinstance(exit_.code, int) else 0
+    except BrokenPipeError:  # `packagers --version | head -1`
+        return _reader_gone()
     for flag in FLAGS:
         if not hasattr(args, flag):
             setattr(args, flag, False)
@@ -79,12 +81,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader went away: stop quietly, and keep Python from complaining at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return _EXIT_BROKEN_PIPE
+        return _reader_gone()
     except Exception as error:  # a PackagersError, or a storage library's error, an OSError...
         print_exception(error, debug=args.debug)
         return EXIT_ERROR
+
+
+def _reader_gone() -> int:
+    """The reader of stdout went away: stop quietly, and keep Python from complaining at exit."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return _EXIT_BROKEN_PIPE
 
 
 class _Version(argparse.Action):
