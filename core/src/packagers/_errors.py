@@ -58,3 +58,10 @@ class UnknownFormatError(FormatError, LookupError):
 
 class MissingLibraryError(FormatError, ImportError):
     """A format needs an optional library that is missing; the message says what to install."""
+
+
+# Tracebacks, reprs and pickles name each class where users import it from
+# (``packagers.PackingError``), never this private module.
+for _public in __all__:
+    globals()[_public].__module__ = "packagers"
+del _public
