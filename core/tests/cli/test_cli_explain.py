@@ -234,3 +234,12 @@ def test_cli_explain_a_misspelt_artifact_type_gets_a_did_you_mean(cli: Cli) -> N
     note = "note: no installed packager packs the artifact type 'reslt'; did you mean 'result'?"
     assert note in result.out
     assert "note:" not in cli("explain", "int", "--artifact-type", "object").out
+
+
+def test_cli_explain_a_stored_result_says_what_loading_it_gives(cli: Cli, store_url: str) -> None:
+    packagers.log((1, 2), "pair", store=store_url)
+    packagers.log(3, "count", store=store_url)
+    pair = cli("explain", "store://pair", "--store", store_url, "--json").json()
+    assert pair["unpacks_into"] == "builtins.tuple" and "rebuilds" in pair["notes"][0]
+    count = cli("explain", "store://count", "--store", store_url, "--json").json()
+    assert count["unpacks_into"] == "builtins.int" and "as it is" in count["notes"][0]

@@ -377,6 +377,7 @@ def _parse_type_hint(text: str) -> Any:
 def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
     """Who packed a stored artifact, whether that packager is here, and what loading gives."""
     from packagers import config, list_packagers
+    from packagers.type_hints import type_name
 
     artifact_type = manifest.get("artifact_type")
     packed_by = {
@@ -402,7 +403,20 @@ def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
         "notes": [],
     }
     if artifact_type == "result":
-        data["notes"].append("a result: loading gives its stored value, no packager is needed")
+        rebuilt = any(
+            r.name == packed_by["packager"]
+            and r.state == "active"
+            and "result" in r.unpacking_artifact_types
+            for r in list_packagers()
+        )
+        if rebuilt:
+            data["notes"].append(
+                "a result: its packager rebuilds it from the stored JSON value (a hint whose "
+                "class holds that value, such as list for a tuple, gets the value as is)"
+            )
+        else:
+            data["unpacks_into"] = type_name(type(manifest.get("value")))
+            data["notes"].append("a result: loading gives its stored JSON value as it is")
         return data
     if artifact_type == "bundle":
         bundle = manifest.get("bundle", {})
