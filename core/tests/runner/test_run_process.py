@@ -194,6 +194,27 @@ def test_executors_are_an_extension_point(samples: ModuleType, store_url: str) -
         register_executor("bad", object)  # type: ignore[arg-type]
 
 
+def test_registering_leaves_the_executor_class_as_it_was(
+    samples: ModuleType, store_url: str
+) -> None:
+    class Mine(LocalExecutor):
+        pass
+
+    register_executor("mine", Mine)
+    register_executor("here", LocalExecutor)  # a second name for a built-in class
+    try:
+        assert Mine.name == "local" and LocalExecutor.name == "local"
+        assert get_executor("mine").name == "mine" and get_executor("here").name == "here"
+        records = [
+            run(samples.add, params={"a": 1}, store=store_url, executor=name)
+            for name in ("here", "local", "mine")
+        ]
+    finally:
+        del _registry["mine"], _registry["here"]
+    assert [record.executor for record in records] == ["here", "local", "mine"]
+    assert get_executor("local").name == "local"
+
+
 def test_a_function_the_worker_cannot_import(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -35,7 +35,7 @@ from packagers.runner.record import (
 if TYPE_CHECKING:
     from distributed import Client, Future
 
-    from packagers.runner.runner import RunJob
+    from packagers.runner.job import RunJob
 
 __all__ = ["DaskExecutor", "DaskRun", "local_cluster_client"]
 

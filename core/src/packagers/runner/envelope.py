@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from packagers.log_hint import LogHint
-    from packagers.runner.runner import RunJob
+    from packagers.runner.job import RunJob
     from packagers.store import Store
 
 __all__ = [
