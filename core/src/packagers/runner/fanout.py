@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from packagers.runner.checks import run_identity
 from packagers.runner.errors import RunArgumentError
 from packagers.runner.executors import get_executor
-from packagers.runner.record import COMPLETED, ERROR, RunRecord, new_run_id
 from packagers.runner.job import prepare_job, retry_policy
+from packagers.runner.record import COMPLETED, ERROR, RunRecord, new_run_id
 from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:

@@ -1,8 +1,9 @@
 """``RunJob``: a checked request to run a function, what every executor receives.
 
 ``prepare_job`` turns ``run``'s arguments into one. Everything that can be wrong with them is
-found there, before a run record exists, and raised; what goes wrong once the run started (an input that does not unpack, the function
-raising, an output that does not pack) ends in a record in state ``error``.
+found there, before a run record exists, and raised; what goes wrong once the run started (an
+input that does not unpack, the function raising, an output that does not pack) ends in a record
+in state ``error``.
 """
 
 from __future__ import annotations
