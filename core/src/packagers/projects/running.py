@@ -123,7 +123,7 @@ def plan_run(
     setting); relative ``path`` values are taken against ``cwd`` (default: this directory).
     """
     from packagers._config import config
-    from packagers.runner.executors import worker_request
+    from packagers.runner.envelope import worker_request
     from packagers.runner.handler import parse_returns
     from packagers.store import Store, get_store
     from packagers.store.errors import StoreError

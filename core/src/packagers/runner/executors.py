@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from packagers.runner.envelope import job_envelope, worker_request
+from packagers.runner.envelope import job_envelope
 from packagers.runner.errors import ExecutorError
 from packagers.runner.handle import RunHandle, RunTimeoutError
 from packagers.runner.local import (
@@ -48,7 +48,6 @@ __all__ = [
     "executor_names",
     "get_executor",
     "register_executor",
-    "worker_request",
 ]
 
 
