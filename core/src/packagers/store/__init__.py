@@ -7,7 +7,7 @@ bucket. See ``docs/store.md`` for the layout and the guarantees.
 from __future__ import annotations
 
 from packagers.store.artifacts_index import ArtifactRef
-from packagers.store.data_item import StoreDataItem
+from packagers.store.stored_item import StoreDataItem
 from packagers.store.deletion import ArtifactInUseError, Deletion
 from packagers.store.errors import (
     AmbiguousRunError,

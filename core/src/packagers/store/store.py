@@ -21,7 +21,7 @@ from packagers.package import iter_packages
 from packagers.store.artifacts_index import LATEST, ArtifactIndex, ArtifactRef
 from packagers.store.backends import normalize_url, open_backend
 from packagers.store.blobs import blob_path, put_file
-from packagers.store.data_item import StoreDataItem
+from packagers.store.stored_item import StoreDataItem
 from packagers.store.deletion import Deletion, delete_versions, plan_deletion
 from packagers.store.errors import AmbiguousRunError, StoreError
 from packagers.store.locate import require_store
