@@ -20,7 +20,7 @@ from packagers._digest import ALGORITHM, PATTERN, file_digest, new_hasher, text
 from packagers.store.errors import StoreError
 
 if TYPE_CHECKING:
-    from packagers.store.backends import Backend
+    from packagers.store.backend import Backend
     from packagers.store.sessions import WriteSession
 
 __all__ = ["BLOB_DIR", "Blob", "ProgressCallback", "blob_path", "digest_of", "put_file"]

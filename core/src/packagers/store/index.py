@@ -30,7 +30,7 @@ from packagers.store.artifacts_index import ARTIFACTS_DIR
 from packagers.store.runs import RUNS_DIR
 
 if TYPE_CHECKING:
-    from packagers.store.backends import Backend
+    from packagers.store.backend import Backend
 
 __all__ = [
     "INDEX_FILE",
