@@ -1,5 +1,4 @@
-"""A store on any fsspec filesystem (``s3://``, ``gs://``, ``memory://``...), so a team can
-share a bucket.
+"""A store on any fsspec filesystem (``s3://``, ``gs://``, ``memory://``...): a shared bucket.
 
 Object stores have no rename, but a single PUT is atomic, which is all a JSON file needs; blobs
 go through a temporary object and a server-side move, or straight to their name where an upload
