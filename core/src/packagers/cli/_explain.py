@@ -363,10 +363,11 @@ def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
         return data
     if artifact_type == "bundle":
         bundle = manifest.get("bundle", {})
-        data["unpacks_into"] = bundle.get("object_type") or bundle.get("collection")
+        kind = bundle.get("collection")  # the container's kind (see manifest.Bundle)
+        data["unpacks_into"] = bundle.get("object_type") or kind
         data["notes"].append(
             f"a bundle of {len(bundle.get('members', []))} members, each unpacked by its own "
-            "packager and collected again"
+            "packager and put back into its container"
         )
         return data
     records = list_packagers()

@@ -123,8 +123,8 @@ class PackagersManager:
         nodes = []
         for value, hint in pairs:
             node = plan(self._dispatch, value, hint)
-            if node.collection is not None and not node.children:
-                continue  # an empty itemized collection: nothing to log, nothing wrong
+            if node.container is not None and not node.children:
+                continue  # an empty itemized container: nothing to log, nothing wrong
             nodes.append(node)
         check_keys(nodes)
         return [self._packer.pack_node(node, digest) for node in nodes]

@@ -206,12 +206,12 @@ class Unpacker:
         names = [entry["name"] for entry in bundle["members"]]
         members = [data_item.resolver(entry) for entry in bundle["members"]]
         values = [self.unpack(member, None) for member in members]
-        collection = bundle["collection"]
-        if collection == "list":
+        kind = bundle["collection"]  # the container's kind (see manifest.Bundle)
+        if kind == "list":
             return values
-        if collection == "tuple":
+        if kind == "tuple":
             return tuple(values)
-        if collection == "dict":
+        if kind == "dict":
             return dict(zip(names, values, strict=True))
         packager = self._dispatch.packager(bundle["packager"])
         if packager is None:
@@ -297,8 +297,8 @@ def _bundle_agrees(origin: Any, manifest: dict[str, Any]) -> bool:
     bundle = manifest.get("bundle")
     if not bundle or not isinstance(origin, type):
         return False
-    collection = bundle["collection"]
-    if collection in ("list", "tuple", "dict"):
-        return origin in (list, tuple, dict) and origin.__name__ == collection
+    kind = bundle["collection"]  # the container's kind (see manifest.Bundle)
+    if kind in ("list", "tuple", "dict"):
+        return origin in (list, tuple, dict) and origin.__name__ == kind
     recorded = import_type(bundle.get("object_type", ""))
     return recorded is not None and issubclass(recorded, origin)
