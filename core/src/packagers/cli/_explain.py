@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from packagers.data_item import DataItem
     from packagers.manager import PackagersManager
     from packagers.manifest import Manifest
-    from packagers.plugins.collection import PackagerRecord
+    from packagers.plugins.records import PackagerRecord
 
 __all__ = ["register"]
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from packagers.log_hint import LogHint
     from packagers.package import Package
     from packagers.packager import Packager
-    from packagers.plugins.collection import PackagerRecord
+    from packagers.plugins.records import PackagerRecord
 
 __all__ = ["PackagersManager"]
 

@@ -19,7 +19,8 @@ from packagers._errors import PackagersError, UnpackingError
 from packagers.artifacts import ArtifactType
 from packagers.data_item import DataItem
 from packagers.manager.dispatch import Verdict, hint_name, unpack_verdict
-from packagers.plugins.collection import CUSTOM_PLUGIN, collect
+from packagers.plugins.collection import collect
+from packagers.plugins.records import CUSTOM_PLUGIN
 from packagers.type_hints import hint_metadata, hint_origin, import_type, split_hint
 
 if TYPE_CHECKING:
