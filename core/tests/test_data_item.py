@@ -39,8 +39,8 @@ def test_a_remote_item_is_fetched_once_with_its_full_suffix_and_cleared(remote):
 def test_hint_metadata_is_given_when_the_item_is_made_and_cannot_be_overwritten(tmp_path):
     item = DataItem(tmp_path / "n.txt", hint_metadata=["a"])
     assert item.hint_metadata == ("a",)
-    with pytest.raises(AttributeError):
-        item.hint_metadata = ("b",)  # type: ignore[misc]
+    with pytest.raises(AttributeError, match=r"hint_metadata=extras.*item\.for_hint\(extras\)"):
+        item.hint_metadata = ("b",)
 
 
 def test_a_view_for_a_hint_leaves_the_item_as_it_was(tmp_path):

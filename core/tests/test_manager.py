@@ -379,6 +379,27 @@ def test_an_annotated_handle_is_a_view_of_the_same_local_copy(manager, tmp_path)
     assert handle.local() == item.local()
 
 
+def test_a_download_made_through_a_hints_view_is_cleared_with_the_manager():
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/manager-views/n.int", b"42")
+    local_paths = []
+
+    class Recording(IntPackager):
+        def unpack_file(self, data_item: DataItem) -> int:
+            local_paths.append(data_item.local())
+            return super().unpack_file(data_item)
+
+    try:
+        with PackagersManager([Recording]) as manager:
+            assert manager.unpack("memory://manager-views/n.int", Annotated[int, "x"]) == 42
+            assert os.path.exists(local_paths[0])
+        assert not os.path.exists(local_paths[0])
+    finally:
+        fs.rm("/manager-views", recursive=True)
+
+
 def test_when_no_packager_tries_the_error_says_why_each_declined(manager, tmp_path):
     path = tmp_path / "model.bin"
     path.write_bytes(b"x")

@@ -79,6 +79,14 @@ class DataItem:
         """The ``Annotated`` extras of the hint this item is unpacked for; () for none."""
         return self._hint_metadata
 
+    @hint_metadata.setter
+    def hint_metadata(self, value: Any) -> None:
+        raise AttributeError(
+            "a DataItem's hint_metadata is fixed when it is made, so no unpack attempt sees "
+            "another's: make the item with DataItem(..., hint_metadata=extras), or take a view "
+            "with item.for_hint(extras)"
+        )
+
     def for_hint(self, extras: Iterable[Any]) -> DataItem:
         """This item as unpacking it for a hint with these ``Annotated`` extras sees it.
 
