@@ -95,7 +95,7 @@ class DataItem:
         attempt was asked for never reaches the next.
         """
         extras = tuple(extras)
-        if extras == self._hint_metadata:
+        if not extras and not self._hint_metadata:  # extras are never compared: any object goes
             return self
         view = copy.copy(self)  # keeps a subclass and its state; ``_copy`` stays shared
         view._hint_metadata = extras
