@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from packagers._config import SETTINGS
+from packagers._settings import SETTINGS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 #: A ```python block, with the line before it (a ``<!-- not run -->`` marker skips the block).

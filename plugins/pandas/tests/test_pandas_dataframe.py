@@ -183,9 +183,10 @@ def packed(manager: PackagersManager, frame: pd.DataFrame, fmt: str = "parquet")
 
 
 def unpacked(manager: PackagersManager, package: Package, *extras: Any, **instructions: Any) -> Any:
-    """The packager's unpack with the hint extras the manager would set on the data item."""
-    item = DataItem(package.artifact.src_path, key=package.key, manifest=package.manifest)
-    item.hint_metadata = extras
+    """The packager's unpack given the item as a hint with these extras sees it."""
+    item = DataItem(
+        package.artifact.src_path, key=package.key, manifest=package.manifest, hint_metadata=extras
+    )
     instructions = {**package.manifest["instructions"], **instructions}
     return manager.packagers[0].unpack(item, "dataset", instructions)
 

@@ -179,7 +179,8 @@ def _custom_packagers() -> list[dict[str, Any]]:
     A ``PackagersManager`` there collects from entry points and its own registrations only; a
     packager added with ``add_custom_packager`` in this process would silently be missing.
     """
-    from packagers.plugins.collection import ACTIVE, CUSTOM_PLUGIN, list_packagers
+    from packagers.plugins.collection import list_packagers
+    from packagers.plugins.records import ACTIVE, CUSTOM_PLUGIN
 
     return [
         {"name": record.name, "priority": record.priority}

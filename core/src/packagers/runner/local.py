@@ -35,7 +35,7 @@ from packagers.runner.record import (
 
 if TYPE_CHECKING:
     from packagers.data_item import DataItem
-    from packagers.plugins.collection import Collection
+    from packagers.plugins.records import Collection
     from packagers.runner.job import RunJob
 
 __all__ = [
