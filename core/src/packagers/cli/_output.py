@@ -13,12 +13,16 @@ import shutil
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from packagers._errors import PackagersError
 
 if TYPE_CHECKING:
     import argparse
+
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
 __all__ = [
     "EXIT_ERROR",
@@ -27,7 +31,7 @@ __all__ = [
     "EXIT_PROBLEM",
     "PROGRESS_THRESHOLD",
     "CommandError",
-    "Progress",
+    "TransferBars",
     "emit",
     "format_result",
     "format_size",
@@ -36,9 +40,9 @@ __all__ = [
     "print_fields",
     "print_json",
     "print_table",
-    "progress_for",
     "set_wide",
     "show_warnings",
+    "transfer_bars",
 ]
 
 #: Exit codes: done; done and found a problem (a failed run, lost data); a PackagersError;
@@ -113,7 +117,8 @@ def _fit(widths: list[int], least: list[int], room: int) -> list[int]:
     """Column widths summing to at most ``room``: the widest column gives way first.
 
     No column gets narrower than ``least`` (its header); when even that does not fit, the
-    caller cuts the line at the terminal's edge.
+    caller cuts the line at the terminal's edge. (rich narrows only columns it may wrap, and
+    shrinks one-line columns all alike, headers included.)
     """
     widths = list(widths)
     while sum(widths) > room:
@@ -185,17 +190,13 @@ def format_result(value: Any) -> str:
 
 
 def format_size(size: int | None) -> str:
-    """Bytes for people: ``812 B``, ``3.4 MB``."""
+    """Bytes for people in decimal units (``812 bytes``, ``3.4 MB``), as the transfer bars
+    count them, so a file's size and its bar agree."""
     if size is None:
         return _MISSING
-    if size < 1024:
-        return f"{size} B"
-    value = size / 1024
-    for unit in ("KB", "MB", "GB"):
-        if value < 1024:
-            return f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TB"
+    from rich.filesize import decimal
+
+    return decimal(size)
 
 
 def _cell(value: Any) -> str:
@@ -213,39 +214,72 @@ def _cell(value: Any) -> str:
 # -- progress -----------------------------------------------------------------------------------
 
 
-class Progress:
-    """A ``progress(key, done, total)`` callback drawing one bar per transfer on ``stream``.
+class TransferBars:
+    """The ``progress(key, done, total)`` callback of a command: one rich bar per transfer.
 
-    Transfers under :data:`PROGRESS_THRESHOLD` draw nothing; a bar is redrawn only when its
-    percentage changes, so a callback per chunk costs almost nothing.
+    Each bar shows the key, bytes done of the total, speed and time left. Transfers under
+    :data:`PROGRESS_THRESHOLD` finish before a bar is worth drawing and draw none, so rich's
+    display starts only with the first large one. A transfer reported twice (hashed, then
+    copied) reuses its bar.
     """
 
-    def __init__(self, stream: IO[str], *, width: int = 30) -> None:
-        self.stream = stream
-        self.width = width
-        self._drawn: dict[str, int] = {}
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._bars: RichProgress | None = None
+        self._tasks: dict[str, TaskID] = {}
 
     def __call__(self, key: str, done: int, total: int) -> None:
         if total < PROGRESS_THRESHOLD:
             return
-        percent = min(100, done * 100 // total)
-        if self._drawn.get(key) == percent:
-            return
-        self._drawn[key] = percent
-        filled = self.width * percent // 100
-        bar = "#" * filled + " " * (self.width - filled)
-        end = "\n" if percent == 100 else ""
-        self.stream.write(
-            f"\r{key} [{bar}] {percent:3d}% {format_size(done)} / {format_size(total)}{end}"
+        bars = self._bars if self._bars is not None else self._start()
+        task = self._tasks.get(key)
+        if task is None:
+            task = self._tasks[key] = bars.add_task(key, total=total)
+        bars.update(task, completed=min(done, total), total=total)
+
+    def _start(self) -> RichProgress:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
         )
-        self.stream.flush()
+        from rich.progress import Progress as RichProgress
+
+        self._bars = RichProgress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=self.console,
+            redirect_stdout=False,  # stdout carries the command's data, never the bars
+        )
+        self._bars.start()
+        return self._bars
+
+    def close(self) -> None:
+        """Stop redrawing; the finished bars stay on screen, one line each."""
+        if self._bars is not None:
+            self._bars.stop()
+            self._bars = None
 
 
-def progress_for(args: argparse.Namespace) -> Progress | None:
-    """A progress callback when stderr is a terminal or ``--progress`` forces one, else None."""
-    if args.progress or sys.stderr.isatty():
-        return Progress(sys.stderr)
-    return None
+@contextlib.contextmanager
+def transfer_bars(args: argparse.Namespace) -> Iterator[TransferBars | None]:
+    """Bars on stderr while the block runs when stderr is a terminal or ``--progress`` forces
+    them; else None, and nothing is drawn (a pipe, a log file, CI)."""
+    if not (args.progress or sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+
+    bars = TransferBars(Console(file=sys.stderr, force_terminal=True if args.progress else None))
+    try:
+        yield bars
+    finally:
+        bars.close()
 
 
 # -- problems -----------------------------------------------------------------------------------
