@@ -37,7 +37,7 @@ class ArrowFormat(FrameFormat):
         return self.categories == "all"
 
     def write(self, flat: pd.DataFrame, path: str) -> tuple[Schema, dict[str, Any]]:
-        from packagers_pandas._dtypes import check_objects
+        from packagers_pandas._arrow_columns import check_objects
 
         table = pa.Table.from_pandas(flat, preserve_index=False)
         check_objects(flat, table)
@@ -54,7 +54,7 @@ class ArrowFormat(FrameFormat):
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         import pandas as pd
 
-        from packagers_pandas._dtypes import arrow_to_frame
+        from packagers_pandas._arrow_columns import arrow_to_frame
 
         dtypes = layout["dtypes"]
         if not index_fields and data_fields == layout["fields"]:  # as a plain read: no selection

@@ -1,5 +1,5 @@
 """The cell formats (csv, xlsx, h5, xml), which pandas writes cell by cell: columns the format
-cannot hold exactly are written as text by the codec in ``_dtypes``, and a *missing marker* that
+cannot hold exactly are written as text by the codec in ``_codecs``, and a *missing marker* that
 no value of the frame uses tells a missing value from an empty string.
 """
 
@@ -76,7 +76,7 @@ class CellFormat(FrameFormat):
     def write(self, flat: pd.DataFrame, path: str) -> tuple[Schema, dict[str, Any]]:
         import pandas as pd
 
-        from packagers_pandas._dtypes import to_text
+        from packagers_pandas._codecs import to_text
 
         rows = pd.RangeIndex(len(flat))
         cells: dict[str, Any] = {}
@@ -104,7 +104,7 @@ class CellFormat(FrameFormat):
         import numpy as np
         import pandas as pd
 
-        from packagers_pandas._dtypes import from_text
+        from packagers_pandas._codecs import from_text
 
         dtypes, rows = layout["dtypes"], layout["rows"]
         marker = options.get("missing_marker", "")

@@ -19,7 +19,15 @@ if TYPE_CHECKING:
 #: The fields of a written file as the manifest lists them: ``[{"name": ..., "type": ...}]``.
 Schema = list[dict[str, str]]
 
-__all__ = ["FrameFormat", "Schema", "listed", "schema_of", "select_columns", "split_fields"]
+__all__ = [
+    "FrameFormat",
+    "Schema",
+    "frame_of",
+    "listed",
+    "schema_of",
+    "select_columns",
+    "split_fields",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,11 +67,27 @@ def split_fields(
     decoded: dict[str, Any], index_fields: list[str], data_fields: list[str], rows: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The decoded index fields and data fields as two frames of ``rows`` rows."""
-    from packagers_pandas._dtypes import frame_of
-
     return (
         frame_of({name: decoded[name] for name in index_fields}, rows),
         frame_of({name: decoded[name] for name in data_fields}, rows),
+    )
+
+
+def frame_of(columns: dict[str, Any], rows: int) -> pd.DataFrame:
+    """A frame of decoded columns, as they are: no copy, no consolidation, no dtype inference."""
+    import numpy as np
+    import pandas as pd
+
+    index = pd.RangeIndex(rows)
+    return pd.DataFrame(
+        {
+            name: pd.Series(values, index=index, dtype=object, copy=False)
+            if getattr(values, "dtype", None) == np.dtype(object)
+            else values
+            for name, values in columns.items()
+        },
+        index=index,
+        copy=False,
     )
 
 

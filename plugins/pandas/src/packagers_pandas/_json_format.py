@@ -1,5 +1,5 @@
 """The JSON format: ``{"columns": [...], "data": [[...], ...]}`` (pandas' ``split`` orient
-without the index), numbers as JSON numbers, the rest as text by the codec in ``_dtypes``."""
+without the index), numbers as JSON numbers, the rest as text by the codec in ``_codecs``."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class JsonFormat(FrameFormat):
     family: ClassVar[str] = "json"
 
     def write(self, flat: pd.DataFrame, path: str) -> tuple[Schema, dict[str, Any]]:
-        from packagers_pandas._dtypes import to_json
+        from packagers_pandas._codecs import to_json
 
         columns = [to_json(flat.iloc[:, i], name) for i, name in enumerate(flat.columns)]
         document = {"columns": list(flat.columns), "data": list(zip(*columns, strict=True))}
@@ -44,7 +44,7 @@ class JsonFormat(FrameFormat):
         layout: dict[str, Any],
         options: dict[str, Any],
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-        from packagers_pandas._dtypes import from_json
+        from packagers_pandas._codecs import from_json
 
         with open(path, encoding="utf-8") as stream:
             document = json.load(stream)
