@@ -169,3 +169,17 @@ def test_cli_fields_wrap_to_the_terminal_and_keep_short_lines_as_they_are(
     lines = capsys.readouterr().out.splitlines()
     assert all(len(line) <= 40 for line in lines) and len(lines) > 3
     assert lines[-1] == " " * 11 + "    File x, line 1"  # under the value, indent kept
+
+
+def test_cli_tables_and_fields_fit_wide_characters_by_their_cells(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "40")
+    print_table(["name", "path"], [["数据集" * 4, "/a/long/path/" * 4]], empty="-")
+    print_fields({"error": "错误 " * 30, "名前": "x"})
+    lines = capsys.readouterr().out.splitlines()
+    assert all(cell_len(line) <= 40 for line in lines), lines
+    assert lines[1].startswith("数据集") and "…" in lines[1]
+    assert lines[-1] == "名前   x"  # the value under the others: the name is four cells wide

@@ -92,15 +92,17 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, empty:
     if not rows:
         print(empty)
         return
+    from rich.cells import cell_len, set_cell_size
     from rich.console import Console
     from rich.table import Table
 
     cells = [[_cell(value) for value in row] for row in rows]
     titles = [str(header).upper() for header in headers]
     width = _table_width()
-    widths = [max(len(row[i]) for row in [titles, *cells]) for i in range(len(titles))]
+    widths = [max(cell_len(row[i]) for row in [titles, *cells]) for i in range(len(titles))]
     if width is not None:
-        widths = _fit(widths, [len(title) for title in titles], width - 2 * (len(titles) - 1))
+        least = [cell_len(title) for title in titles]
+        widths = _fit(widths, least, width - 2 * (len(titles) - 1))
     table = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1))
     for title, column_width in zip(titles, widths, strict=True):
         table.add_column(title, no_wrap=True, overflow="ellipsis", width=column_width)
@@ -110,7 +112,7 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, empty:
     with console.capture() as captured:
         console.print(table)
     for line in captured.get().splitlines():
-        print(line[: width or None].rstrip())
+        print((line if width is None else set_cell_size(line, width)).rstrip())
 
 
 def _fit(widths: list[int], least: list[int], room: int) -> list[int]:
@@ -149,20 +151,23 @@ def print_fields(fields: Mapping[str, Any], *, indent: int = 0) -> None:
     """
     if not fields:
         return
-    width = max(len(str(name)) for name in fields)
+    from rich.cells import cell_len
+
+    width = max(cell_len(str(name)) for name in fields)
     pad = _INDENT * indent
     hang = "\n" + pad + " " * (width + 2)
     total = _table_width()
     room = None if total is None else total - len(pad) - width - 2
     for name, value in fields.items():
+        label = str(name) + " " * (width - cell_len(str(name)))
         if isinstance(value, Mapping):
-            print(f"{pad}{name}:" if value else f"{pad}{str(name).ljust(width)}  {_MISSING}")
+            print(f"{pad}{name}:" if value else f"{pad}{label}  {_MISSING}")
             print_fields(value, indent=indent + 1)
         else:
             lines = _cell(value).splitlines() or [""]
             if room is not None and room >= _MIN_ROOM:
                 lines = [part for line in lines for part in _wrap(line, room)]
-            print(f"{pad}{str(name).ljust(width)}  {hang.join(lines)}".rstrip())
+            print(f"{pad}{label}  {hang.join(lines)}".rstrip())
 
 
 #: Narrower than this, a value is left on one line: a column of a few characters reads worse.
@@ -170,15 +175,21 @@ _MIN_ROOM = 20
 
 
 def _wrap(line: str, room: int) -> list[str]:
-    """``line`` in pieces of at most ``room`` characters (a line that fits keeps its indent)."""
-    if len(line) <= room:
+    """``line`` in pieces at most ``room`` terminal cells wide, each under the line's indent.
+
+    Cells, not characters: a CJK character or an emoji takes two.
+    """
+    from rich.cells import cell_len
+
+    if cell_len(line) <= room:
         return [line]
-    import textwrap
+    from rich.console import Console
+    from rich.text import Text
 
     indent = line[: len(line) - len(line.lstrip())]
-    return textwrap.wrap(
-        line, room, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False
-    )
+    text = Text(line[len(indent) :], overflow="fold")
+    pieces = text.wrap(Console(width=room), max(room - len(indent), 1))
+    return [indent + piece.plain.rstrip() for piece in pieces]
 
 
 def format_result(value: Any) -> str:
