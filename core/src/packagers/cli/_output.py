@@ -259,7 +259,7 @@ class TransferBars:
         from rich.progress import Progress as RichProgress
 
         self._bars = RichProgress(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),  # the key as it is
             BarColumn(),
             DownloadColumn(),
             TransferSpeedColumn(),
@@ -275,6 +275,7 @@ class TransferBars:
         if self._bars is not None:
             self._bars.stop()
             self._bars = None
+            self._tasks.clear()
 
 
 @contextlib.contextmanager
