@@ -183,3 +183,11 @@ def test_cli_tables_and_fields_fit_wide_characters_by_their_cells(
     assert all(cell_len(line) <= 40 for line in lines), lines
     assert lines[1].startswith("数据集") and "…" in lines[1]
     assert lines[-1] == "名前   x"  # the value under the others: the name is four cells wide
+
+
+def test_cli_transfer_bars_show_the_key_as_it_is() -> None:
+    stream = io.StringIO()
+    bars = TransferBars(_console(stream))
+    bars("[bold]raw", PROGRESS_THRESHOLD, PROGRESS_THRESHOLD)
+    bars.close()
+    assert "[bold]raw" in _plain(stream.getvalue())
