@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from packagers._errors import ConfigError
+from packagers._errors import ConfigError, PackagersWarning
+from packagers._reporting import report
 from packagers._settings import ENV_PREFIX, SETTINGS, Setting
-from packagers._warnings import warn
 
 __all__ = ["Config", "config"]
 
@@ -160,8 +160,8 @@ class Config(_Group):
             for path, (node, leaf) in self._nodes.items():
                 object.__setattr__(node, leaf, self._effective(path, env))
             try:
-                for note in notes:  # once the values are published: warn() reads `strict`
-                    warn(note, ConfigError)
+                for note in notes:  # once the values are published, `strict` included
+                    report(note, ConfigError, PackagersWarning, strict=self.strict)
             except BaseException:
                 self._forget_env()  # strict mode: every read raises until the variable is fixed
                 raise

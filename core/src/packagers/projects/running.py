@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from packagers.projects._streams import STREAMS, Capture, log_streams, temp_file
 from packagers.projects.errors import ProjectRunError
+from packagers.projects.loading import load
 from packagers.projects.planning import RunPlan, plan_run, prepare_environment
-from packagers.projects.spec import Project, load
+from packagers.projects.spec import Project
 from packagers.runner.handle import RunHandle, RunTimeoutError
 from packagers.runner.record import (
     CANCELLED,

@@ -1,8 +1,7 @@
-"""Projects: what a project is (its entry points, environment and workflow) and loading one.
+"""Projects: what a project is (its entry points, environment and workflow).
 
-A directory with an ``MLproject`` file is read by ``project_file``; a directory without one is a
-project too, its ``.py`` and ``.sh`` files its entry points; a git URL is fetched first
-(``sources``).
+Loading one from a directory or a git URL is ``loading``'s job; reading an ``MLproject`` file is
+``project_file``'s. Both build the types defined here.
 """
 
 from __future__ import annotations
@@ -27,8 +26,6 @@ __all__ = [
     "Project",
     "default_environment",
     "find_project_file",
-    "load",
-    "read_project",
 ]
 
 #: The name MLflow looks for, in any letter case.
@@ -103,50 +100,6 @@ def find_project_file(directory: Path) -> Path | None:
         if entry.name.lower() == PROJECT_FILE and entry.is_file():
             return Path(entry.path)
     return None
-
-
-def load(uri: str | os.PathLike[str], version: str | None = None) -> Project:
-    """The project at a local directory, or fetched from a git URL (``#subdirectory`` allowed).
-
-    ``version`` is a branch, tag or commit of a git source.
-    """
-    text = os.fspath(uri)
-    if version is None and os.path.isdir(text):
-        return read_project(Path(text).resolve())
-    from packagers.projects.sources import fetch
-
-    source = fetch(text, version)
-    return read_project(
-        source.path,
-        uri=source.uri,
-        version=version,
-        commit=source.commit,
-        subdirectory=source.subdirectory,
-    )
-
-
-def read_project(
-    root: Path,
-    *,
-    uri: str = "",
-    version: str | None = None,
-    commit: str | None = None,
-    subdirectory: str = "",
-) -> Project:
-    """Read the project in the local directory ``root`` (see :func:`load` for the arguments)."""
-    path = find_project_file(root)
-    source: dict[str, Any] = {
-        "root": root,
-        "uri": uri or str(root),
-        "version": version,
-        "commit": commit,
-        "subdirectory": subdirectory,
-    }
-    if path is None:
-        return Project(name=root.name, environment=default_environment(root), **source)
-    from packagers.projects.project_file import ProjectFileReader
-
-    return ProjectFileReader(path, root).read(source)
 
 
 def default_environment(root: Path) -> EnvironmentSpec | None:

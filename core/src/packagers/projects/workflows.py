@@ -51,7 +51,8 @@ def run_workflow(
     ``project_run["workflow"]["steps"]``.
     """
     from packagers._config import config
-    from packagers.projects.spec import Project, load
+    from packagers.projects.loading import load
+    from packagers.projects.spec import Project
     from packagers.store import Store, get_store
 
     loaded = uri if isinstance(uri, Project) else load(uri, version)
