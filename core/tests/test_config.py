@@ -640,3 +640,16 @@ def test_auto_pack_key_must_be_a_key(monkeypatch: pytest.MonkeyPatch, value: str
     config.reset()
     with pytest.raises(ConfigError, match="MLRUN_PACKAGERS__AUTO_PACK_KEY.*expected"):
         _ = config.auto_pack_key
+
+
+def test_a_set_signing_key_is_hidden_when_settings_are_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Printing the settings (a log, a bug report) cannot leak the key; a worker still gets it."""
+    from packagers._config import HIDDEN
+
+    monkeypatch.setenv("MLRUN_PACKAGERS__PICKLE__SIGNING_KEY", "s3cret")
+    assert config.as_dict()["pickle"]["signing_key"] == HIDDEN
+    assert "s3cret" not in repr(config.as_dict())
+    assert config.as_dict(reveal_secrets=True)["pickle"]["signing_key"] == "s3cret"
+    assert config.pickle.signing_key == "s3cret"

@@ -18,7 +18,10 @@ from packagers._errors import ConfigError, PackagersWarning
 from packagers._reporting import report
 from packagers._settings import ENV_PREFIX, SETTINGS, Setting
 
-__all__ = ["Config", "config"]
+__all__ = ["HIDDEN", "Config", "config"]
+
+#: What a secret setting that is set shows as in ``as_dict``.
+HIDDEN = "<hidden>"
 
 _UNSET = object()  # "no value set in code", distinct from a code-set None
 
@@ -228,8 +231,12 @@ class Config(_Group):
         self._forget_env()
         self._load()
 
-    def as_dict(self) -> dict[str, Any]:
-        """The effective settings as a nested dict (lists copied), for display and debugging."""
+    def as_dict(self, *, reveal_secrets: bool = False) -> dict[str, Any]:
+        """The effective settings as a nested dict (lists copied), for display and debugging.
+
+        A secret that is set (``pickle.signing_key``) reads ``HIDDEN`` so that printing the
+        settings cannot leak it; ``reveal_secrets`` is for handing them to a worker process.
+        """
         env = self._load()
         tree: dict[str, Any] = {}
         for path in self._nodes:
@@ -238,6 +245,8 @@ class Config(_Group):
             for part in groups:
                 node = node.setdefault(part, {})
             value = self._effective(path, env)
+            if value is not None and _BY_PATH[path].secret and not reveal_secrets:
+                value = HIDDEN
             node[leaf] = list(value) if isinstance(value, list) else value
         return tree
 

@@ -122,6 +122,8 @@ class Setting:
     blank_is_error: bool = False
     #: Why a well-formed value still cannot be used (the rule the type cannot say), or None.
     check: Callable[[Any], str | None] | None = None
+    #: A credential: shown as ``HIDDEN`` wherever settings are displayed, so it stays out of logs.
+    secret: bool = False
 
     @property
     def env_var(self) -> str:
@@ -323,6 +325,7 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "When set, pickles are HMAC-signed and unsigned ones refused.",
         blank_is_error=True,
+        secret=True,
     ),
     Setting(
         "projects.env_dir",

@@ -127,7 +127,7 @@ def worker_request(
         "project": project,
         "store": url,
         "storage_options": storage_options,
-        "config": _flatten(config.as_dict()),
+        "config": _flatten(config.as_dict(reveal_secrets=True)),
         "custom_packagers": _custom_packagers(),
         "sys_path": [entry for entry in sys.path if entry],
     }
