@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from packagers._config import SETTINGS
+from packagers._settings import SETTINGS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 #: A ```python block, with the line before it (a ``<!-- not run -->`` marker skips the block).
@@ -77,3 +77,39 @@ def test_the_readmes_first_example_runs_as_written(tmp_path, monkeypatch):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "2"
     assert "Lima" in result.stdout and (tmp_path / ".packagers").is_dir()
+
+
+#: A row of the module maps in concepts.md: its first two cells.
+_ROW = re.compile(r"^\|([^|]*)\|([^|]*)\|", re.M)
+_NAME = re.compile(r"`([\w/]+\.py)`")
+
+
+def _mapped_modules() -> set[str]:
+    """The core's modules the map in concepts.md names, as paths below ``packagers/``."""
+    text = (DOCS / "concepts.md").read_text(encoding="utf-8")
+    text = text[text.index("### Where things live") :]
+    mapped: set[str] = set()
+    package = ""
+    for first, second in _ROW.findall(text):
+        first = first.strip()
+        if first.startswith("`") and first.endswith("/`"):  # a package's first row
+            package = first.strip("`")
+        elif first and "/" not in first:  # a top-level module's row
+            package = ""
+        names = _NAME.findall(first if not package else second)
+        mapped.update(name if "/" in name else package + name for name in names)
+    return mapped
+
+
+def test_the_module_map_in_concepts_matches_the_code():
+    """Every module of the core is in the map a newcomer reads, and the map names no old one."""
+    import packagers
+
+    root = Path(packagers.__file__).parent
+    files = {path.relative_to(root).as_posix() for path in root.rglob("*.py")}
+    # A subpackage's ``__init__`` is its front door, in the map only when it holds more.
+    modules = {name for name in files if "/" not in name or not name.endswith("/__init__.py")}
+    mapped = _mapped_modules()
+    missing, stale = sorted(modules - mapped), sorted(mapped - files)
+    assert not missing, f"modules missing from the map in docs/concepts.md: {missing}"
+    assert not stale, f"docs/concepts.md maps modules that do not exist: {stale}"

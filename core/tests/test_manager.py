@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional, Union
+from typing import Annotated, Optional, Union
 
 import pytest
 
@@ -338,6 +338,66 @@ def test_every_failed_union_member_is_reported(manager, tmp_path):
     message = str(caught.value)
     assert "int via" in message and "float via" in message and "ValueError" in message
     assert "not a pickle" not in message  # only the packagers that really tried are listed
+
+
+def test_each_union_member_sees_only_its_own_annotated_extras(tmp_path):
+    seen: list[tuple[str, str, tuple]] = []  # (packager, call, the extras it saw)
+
+    class Recording(IntPackager):
+        def is_unpackable(self, data_item, type_hint, artifact_type=None):
+            seen.append((type(self).__name__, "is_unpackable", data_item.hint_metadata))
+            return super().is_unpackable(data_item, type_hint, artifact_type)
+
+    class FailingInt(Recording):
+        def unpack_file(self, data_item: DataItem) -> int:
+            seen.append(("FailingInt", "unpack", data_item.hint_metadata))
+            raise ValueError("A gives up")
+
+    class Float(Recording):
+        PACKABLE_OBJECT_TYPE = float
+
+        def unpack_file(self, data_item: DataItem) -> float:
+            seen.append(("Float", "unpack", data_item.hint_metadata))
+            return float(Path(data_item.local()).read_text())
+
+    item = DataItem(_int_file(tmp_path))
+    with PackagersManager([FailingInt, Float]) as manager:
+        assert manager.unpack(item, Union[Annotated[int, "for A"], float]) == 42.0
+    assert seen == [
+        ("FailingInt", "is_unpackable", ("for A",)),
+        ("FailingInt", "unpack", ("for A",)),
+        ("Float", "is_unpackable", ()),
+        ("Float", "unpack", ()),
+    ]
+    assert item.hint_metadata == ()  # the caller's item is never changed
+
+
+def test_an_annotated_handle_is_a_view_of_the_same_local_copy(manager, tmp_path):
+    item = DataItem(_int_file(tmp_path))
+    handle = manager.unpack(item, Annotated[DataItem, "extra"])
+    assert handle.hint_metadata == ("extra",) and item.hint_metadata == ()
+    assert handle.local() == item.local()
+
+
+def test_a_download_made_through_a_hints_view_is_cleared_with_the_manager():
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/manager-views/n.int", b"42")
+    local_paths = []
+
+    class Recording(IntPackager):
+        def unpack_file(self, data_item: DataItem) -> int:
+            local_paths.append(data_item.local())
+            return super().unpack_file(data_item)
+
+    try:
+        with PackagersManager([Recording]) as manager:
+            assert manager.unpack("memory://manager-views/n.int", Annotated[int, "x"]) == 42
+            assert os.path.exists(local_paths[0])
+        assert not os.path.exists(local_paths[0])
+    finally:
+        fs.rm("/manager-views", recursive=True)
 
 
 def test_when_no_packager_tries_the_error_says_why_each_declined(manager, tmp_path):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import posixpath
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     import fsspec
 
@@ -21,12 +22,30 @@ def _is_url(path: str) -> bool:
     return bool(sep) and scheme.isidentifier() and len(scheme) > 1
 
 
+class _LocalCopy:
+    """Where an item's content is on this machine, shared by the item and its hint views.
+
+    One object, so a view that downloads the content leaves it for the others, and ``clear()``
+    on any of them deletes the one temporary copy.
+    """
+
+    __slots__ = ("path", "temp_dir")
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.temp_dir: str | None = None
+
+
 class DataItem:
     """An input as the manager sees it: where it is and, when we packed it, its manifest.
 
     A local path is used in place (never copied, never deleted). A remote URL is fetched once,
     into a temporary file that keeps the full suffix (``.tar.gz``) because unpackers dispatch on
     it; ``clear()`` deletes that copy.
+
+    ``hint_metadata`` holds the ``Annotated`` extras of the type hint the item is unpacked for
+    (``Columns("a")``), so a packager reads only what is asked for. It is fixed when the item is
+    made: the manager hands each unpack attempt its own view, :meth:`for_hint`.
     """
 
     def __init__(
@@ -38,6 +57,7 @@ class DataItem:
         suffix: str | None = None,
         storage_options: dict[str, Any] | None = None,
         resolver: Callable[[dict[str, Any]], DataItem] | None = None,
+        hint_metadata: Iterable[Any] = (),
     ) -> None:
         url = os.fspath(url)
         if url.startswith("file://"):
@@ -47,15 +67,39 @@ class DataItem:
         self.storage_options = dict(storage_options or {})
         #: Turns a bundle member entry of the manifest into its own DataItem (set by the store).
         self.resolver = resolver
-        #: The ``Annotated`` extras of the hint being unpacked (``Columns("a")``), set by the
-        #: manager before each unpack call so a packager can read only what is asked for.
-        self.hint_metadata: tuple[Any, ...] = ()
+        self._hint_metadata = tuple(hint_metadata)
         name = posixpath.basename(url.rstrip("/"))
         stem, dot, extensions = name.lstrip(".").partition(".")
         self.key = key if key is not None else name.split(".", 1)[0]
         self.suffix = suffix if suffix is not None else (dot + extensions if stem else "")
-        self._local: str | None = None if self.is_remote else url
-        self._temp_dir: str | None = None
+        self._copy = _LocalCopy(None if self.is_remote else url)
+
+    @property
+    def hint_metadata(self) -> tuple[Any, ...]:
+        """The ``Annotated`` extras of the hint this item is unpacked for; () for none."""
+        return self._hint_metadata
+
+    @hint_metadata.setter
+    def hint_metadata(self, value: Any) -> None:
+        raise AttributeError(
+            "a DataItem's hint_metadata is fixed when it is made, so no unpack attempt sees "
+            "another's: make the item with DataItem(..., hint_metadata=extras), or take a view "
+            "with item.for_hint(extras)"
+        )
+
+    def for_hint(self, extras: Iterable[Any]) -> DataItem:
+        """This item as unpacking it for a hint with these ``Annotated`` extras sees it.
+
+        The view shares the item's local copy (a download made through either is kept for both
+        and cleared by either's ``clear()``); the item itself is left as it was, so what one
+        attempt was asked for never reaches the next.
+        """
+        extras = tuple(extras)
+        if not extras and not self._hint_metadata:  # extras are never compared: any object goes
+            return self
+        view = copy.copy(self)  # keeps a subclass and its state; ``_copy`` stays shared
+        view._hint_metadata = extras
+        return view
 
     @property
     def is_remote(self) -> bool:
@@ -69,15 +113,16 @@ class DataItem:
 
     def local(self) -> str:
         """A local path of the item's content, downloading a remote item on first call."""
-        if self._local is None:
+        local_copy = self._copy
+        if local_copy.path is None:
             import tempfile
 
             fs, path = self._filesystem()
-            self._temp_dir = tempfile.mkdtemp(prefix="packagers-item-")
-            target = os.path.join(self._temp_dir, f"{self.key or 'item'}{self.suffix}")
+            local_copy.temp_dir = tempfile.mkdtemp(prefix="packagers-item-")
+            target = os.path.join(local_copy.temp_dir, f"{self.key or 'item'}{self.suffix}")
             self._download(fs, path, target)
-            self._local = target
-        return self._local
+            local_copy.path = target
+        return local_copy.path
 
     def _download(self, fs: fsspec.AbstractFileSystem, path: str, target: str) -> None:
         """Copy the remote file or directory ``path`` to the local ``target``."""
@@ -85,8 +130,8 @@ class DataItem:
 
     def open(self, mode: str = "rb") -> IO[Any]:
         """Open the content for streaming; remote items are read in place, not downloaded."""
-        if self._local is not None:
-            return open(self._local, mode)
+        if self._copy.path is not None:
+            return open(self._copy.path, mode)
         fs, path = self._filesystem()
         stream: IO[Any] = fs.open(path, mode)
         return stream
@@ -97,19 +142,20 @@ class DataItem:
         return data
 
     def exists(self) -> bool:
-        if self._local is not None:
-            return os.path.exists(self._local)
+        if self._copy.path is not None:
+            return os.path.exists(self._copy.path)
         fs, path = self._filesystem()
         return bool(fs.exists(path))
 
     def clear(self) -> None:
         """Delete the downloaded copy (a user's local file is never touched)."""
-        if self._temp_dir is not None:
+        local_copy = self._copy
+        if local_copy.temp_dir is not None:
             import shutil
 
-            shutil.rmtree(self._temp_dir, ignore_errors=True)
-            self._temp_dir = None
-            self._local = None
+            shutil.rmtree(local_copy.temp_dir, ignore_errors=True)
+            local_copy.temp_dir = None
+            local_copy.path = None
 
     def __repr__(self) -> str:
         return f"DataItem({self.url!r}, key={self.key!r})"

@@ -45,7 +45,14 @@ class BundleMember(TypedDict, total=False):
 
 
 class Bundle(TypedDict, total=False):
-    collection: str  # "list", "tuple", "dict" or "packager"
+    """An itemized container: its kind, its members and, for a packager's type, who rebuilds it.
+
+    The code calls it a container; the JSON key of its kind stays ``collection`` because stored
+    manifests carry it and are read as written (renaming it would need a schema change), and
+    "collection" in the code means the plugin collection (:mod:`packagers.plugins.collection`).
+    """
+
+    collection: str  # the container's kind: "list", "tuple", "dict" or "packager"
     members: list[BundleMember]
     packager: str  # with "packager": the packager that rebuilds the object
     object_type: str
@@ -151,7 +158,7 @@ def _bundle_problem(bundle: object) -> str | None:
         return f"holds {_kind(bundle)} as its bundle, not an object"
     members = bundle.get("members")
     if not isinstance(members, list) or not isinstance(bundle.get("collection"), str):
-        return "holds a bundle without a collection and a list of members"
+        return "holds a bundle without a container kind ('collection') and a list of members"
     for entry in members:
         key = entry.get("key") if isinstance(entry, dict) else None
         if not isinstance(entry, dict) or not _is_name(key) or not _is_member_name(entry):

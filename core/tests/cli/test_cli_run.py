@@ -229,7 +229,7 @@ def test_cli_takes_a_registered_executor(
     from packagers.runner import executors
 
     class InlineExecutor(executors.LocalExecutor):
-        """A registered executor of its own (registering sets the class's ``name``)."""
+        """A registered executor of its own (its runs record the name it is registered as)."""
 
     monkeypatch.setattr(executors, "_registry", dict(executors._registry))
     executors.register_executor("inline", InlineExecutor)

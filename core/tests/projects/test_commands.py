@@ -12,7 +12,7 @@ import pytest
 
 from packagers.projects import load
 from packagers.projects.commands import command_problem, render_command
-from packagers.projects.running import plan_run
+from packagers.projects.planning import plan_run
 
 _FILES = {
     "simple": """\

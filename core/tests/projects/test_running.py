@@ -165,12 +165,3 @@ def test_a_handler_entry_point_logs_typed_outputs(project: Path, store_url: str)
     assert model == {"weights": [1, 2, 3], "epochs": 2}
     assert _text(store, record.artifacts["stdout"].uri) == "fitting 2 0.5\n"
     assert store.get_run(record.id)["state"] == "completed"
-
-
-def test_handler_parameters_are_checked_against_its_signature(
-    project: Path, store_url: str
-) -> None:
-    with pytest.raises(ProjectParameterError, match=r"fit\(\) has no parameter 'lr'"):
-        run(project, "train", params={"numbers": "store://x", "lr": "1"}, store=store_url)
-    with pytest.raises(ProjectParameterError, match=r"'scale' \(float\) = 'big' is not a number"):
-        run(project, "train", params={"numbers": "store://x", "scale": "big"}, store=store_url)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from packagers import LogHint, PackagersManager, config
+from packagers import LogHint, PackagersError, PackagersManager, config
 from packagers.runner import (
     Executor,
     ExecutorError,
@@ -194,6 +194,27 @@ def test_executors_are_an_extension_point(samples: ModuleType, store_url: str) -
         register_executor("bad", object)  # type: ignore[arg-type]
 
 
+def test_registering_leaves_the_executor_class_as_it_was(
+    samples: ModuleType, store_url: str
+) -> None:
+    class Mine(LocalExecutor):
+        pass
+
+    register_executor("mine", Mine)
+    register_executor("here", LocalExecutor)  # a second name for a built-in class
+    try:
+        assert Mine.name == "local" and LocalExecutor.name == "local"
+        assert get_executor("mine").name == "mine" and get_executor("here").name == "here"
+        records = [
+            run(samples.add, params={"a": 1}, store=store_url, executor=name)
+            for name in ("here", "local", "mine")
+        ]
+    finally:
+        del _registry["mine"], _registry["here"]
+    assert [record.executor for record in records] == ["here", "local", "mine"]
+    assert get_executor("local").name == "local"
+
+
 def test_a_function_the_worker_cannot_import(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -248,3 +269,24 @@ def test_a_custom_packager_the_worker_cannot_import(
     record = run(samples.split, params={"n": 1}, store=store_url, executor="process")
     assert record.state == "error"
     assert record.error is not None and "packager_only_here" in record.error["message"]
+
+
+def test_the_worker_signs_pickles_with_the_parents_signing_key(
+    samples: ModuleType, store_url: str
+) -> None:
+    """The key travels in the envelope (shown settings hide it), so what the worker pickles is
+    signed: a reader with the key loads it, a reader with another key refuses it."""
+    with config.override(pickle__signing_key="s3cret", pickle__policy="allow"):
+        record = run(
+            "run_samples:split",
+            params={"n": 1},
+            returns=["n", "point : object"],
+            store=store_url,
+            executor="process",
+        )
+        assert record.state == "completed", record.error
+        uri = record.artifacts["point"].uri
+        assert load(store_url, uri) == samples.Point(1, -1)
+        assert get_store(store_url).resolve(uri).manifest["instructions"]["signature"]
+    with config.override(pickle__signing_key="another"), pytest.raises(PackagersError):
+        load(store_url, uri)

@@ -131,12 +131,12 @@ def test_every_access_path_verifies(store: Store, make_package) -> None:
 
 
 def test_verification_is_lazy_and_once(store: Store, make_package, monkeypatch) -> None:
-    from packagers.store import data_item
+    from packagers.store import stored_item
 
     refs = store.log_packages([make_package("data", b"content")])
     calls = []
-    original = data_item.file_digest
-    monkeypatch.setattr(data_item, "file_digest", lambda path: calls.append(1) or original(path))
+    original = stored_item.file_digest
+    monkeypatch.setattr(stored_item, "file_digest", lambda path: calls.append(1) or original(path))
     item = store.resolve(refs["data"].uri)
     assert isinstance(item, StoreDataItem) and calls == []
     assert item.get() == b"content"

@@ -12,8 +12,7 @@ import pytest
 from packagers.api import log
 from packagers.cli import main
 from packagers.runner import RunRecord
-from packagers.store import Store
-from packagers.store import index as index_module
+from packagers.store import Store, index_sync
 from packagers.store.index import RunQuery
 
 
@@ -129,7 +128,7 @@ def test_a_remote_store_keeps_its_index_in_the_user_cache(
     memory_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(index_module, "REMOTE_REFRESH_SECONDS", 0.0)
+    monkeypatch.setattr(index_sync, "REMOTE_REFRESH_SECONDS", 0.0)
     store = Store(memory_store.url)
     store.save_run(_record(1))
     assert _ids(store) == [_record(1)["id"]]

@@ -65,7 +65,7 @@ def test_corrupt_remote_blob_is_refused(remote_store: Store, allow_pickle: None)
     with pytest.raises(CorruptArtifactError, match=ref.uri) as caught:
         item.get()
     assert f"blake3:{blake3(b'tampered').hexdigest()}" in str(caught.value)
-    assert item._temp_dir is None  # the bad download is gone
+    assert item._copy.temp_dir is None  # the bad download is gone
     assert remote_store.verify().corrupt_blobs == [ref.manifest["blob"]]
 
 

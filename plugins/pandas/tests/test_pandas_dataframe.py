@@ -183,9 +183,10 @@ def packed(manager: PackagersManager, frame: pd.DataFrame, fmt: str = "parquet")
 
 
 def unpacked(manager: PackagersManager, package: Package, *extras: Any, **instructions: Any) -> Any:
-    """The packager's unpack with the hint extras the manager would set on the data item."""
-    item = DataItem(package.artifact.src_path, key=package.key, manifest=package.manifest)
-    item.hint_metadata = extras
+    """The packager's unpack given the item as a hint with these extras sees it."""
+    item = DataItem(
+        package.artifact.src_path, key=package.key, manifest=package.manifest, hint_metadata=extras
+    )
     instructions = {**package.manifest["instructions"], **instructions}
     return manager.packagers[0].unpack(item, "dataset", instructions)
 
@@ -240,7 +241,7 @@ def test_a_common_frame_takes_no_detour(
     manager: PackagersManager, monkeypatch: pytest.MonkeyPatch, exact: AssertExact
 ) -> None:
     """The caller's frame itself is what Arrow converts; unpacking is one ``to_pandas`` call."""
-    from packagers_pandas import _dtypes, _restore
+    from packagers_pandas import _arrow_columns, _restore
 
     frame = pd.DataFrame(np.arange(20.0).reshape(4, 5), columns=list("abcde"))
     flattened: list[Any] = []
@@ -250,7 +251,7 @@ def test_a_common_frame_takes_no_detour(
     )
     package = packed(manager, frame)
     assert flattened[0][0] is frame
-    monkeypatch.setattr(_dtypes, "_from_arrow", None)  # no column-by-column conversion
+    monkeypatch.setattr(_arrow_columns, "_from_arrow", None)  # no column-by-column conversion
     exact(unpacked(manager, package), frame)
 
 

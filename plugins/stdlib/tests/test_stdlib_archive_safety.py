@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from packagers import DataItem, PackagersManager, UnpackingError, config
-from packagers_stdlib import ARCHIVE_FORMATS, PathPackager, _archive
-from packagers_stdlib._archive import extract_archive
+from packagers_stdlib import ARCHIVE_FORMATS, PathPackager, _extraction
+from packagers_stdlib._extraction import extract_archive
 
 ZipMember = tuple[str, bytes, int]  # name, data, POSIX mode (file type included)
 
@@ -240,7 +240,7 @@ def test_zip_members_without_a_file_type_are_regular_files(tmp_path: Path, sandb
 @pytest.fixture
 def small_floor(monkeypatch: pytest.MonkeyPatch) -> None:
     """The ratio applies from 1 MiB on, so a bomb that proves the point stays small."""
-    monkeypatch.setattr(_archive, "RATIO_FLOOR", 1 << 20)
+    monkeypatch.setattr(_extraction, "RATIO_FLOOR", 1 << 20)
 
 
 def test_a_zip_bomb_is_refused_by_ratio(tmp_path: Path, sandbox: Path, small_floor: None) -> None:

@@ -22,7 +22,7 @@ from packagers.cli._output import (
     format_size,
     print_fields,
     print_table,
-    progress_for,
+    transfer_bars,
 )
 from packagers.data_item import DataItem
 
@@ -223,9 +223,8 @@ def get_command(args: argparse.Namespace) -> int:
             f"{item.uri} is a bundle with no file of its own; get its members: {', '.join(members)}"
         )
     size, expected = manifest.get("size"), manifest.get("digest")
-    progress = progress_for(args)
     if args.output == "-":
-        with _open_blob(item) as source:
+        with transfer_bars(args) as progress, _open_blob(item) as source:
             actual = _copy(source, sys.stdout.buffer, item.key, size, progress)
         sys.stdout.buffer.flush()
         _check(item.uri, expected, actual, "the output is corrupt")
@@ -233,7 +232,11 @@ def get_command(args: argparse.Namespace) -> int:
     path = _destination(args.output, item.key + item.suffix)
     partial = f"{path}.part"
     try:
-        with _open_blob(item) as source, _open_output(partial, path) as target:
+        with (
+            transfer_bars(args) as progress,
+            _open_blob(item) as source,
+            _open_output(partial, path) as target,
+        ):
             actual = _copy(source, target, item.key, size, progress)
         _check(item.uri, expected, actual, "nothing was written")
         os.replace(partial, path)

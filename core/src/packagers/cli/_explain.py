@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from packagers.data_item import DataItem
     from packagers.manager import PackagersManager
     from packagers.manifest import Manifest
-    from packagers.plugins.collection import PackagerRecord
+    from packagers.plugins.records import PackagerRecord
 
 __all__ = ["register"]
 
@@ -420,10 +420,11 @@ def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
         return data
     if artifact_type == "bundle":
         bundle = manifest.get("bundle", {})
-        data["unpacks_into"] = bundle.get("object_type") or bundle.get("collection")
+        kind = bundle.get("collection")  # the container's kind (see manifest.Bundle)
+        data["unpacks_into"] = bundle.get("object_type") or kind
         data["notes"].append(
             f"a bundle of {len(bundle.get('members', []))} members, each unpacked by its own "
-            "packager and collected again"
+            "packager and put back into its container"
         )
         return data
     records = list_packagers()

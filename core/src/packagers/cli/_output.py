@@ -13,12 +13,16 @@ import shutil
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from packagers._errors import PackagersError
 
 if TYPE_CHECKING:
     import argparse
+
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
 __all__ = [
     "EXIT_ERROR",
@@ -27,7 +31,7 @@ __all__ = [
     "EXIT_PROBLEM",
     "PROGRESS_THRESHOLD",
     "CommandError",
-    "Progress",
+    "TransferBars",
     "emit",
     "format_result",
     "format_size",
@@ -36,9 +40,9 @@ __all__ = [
     "print_fields",
     "print_json",
     "print_table",
-    "progress_for",
     "set_wide",
     "show_warnings",
+    "transfer_bars",
 ]
 
 #: Exit codes: done; done and found a problem (a failed run, lost data); a PackagersError;
@@ -91,16 +95,17 @@ def print_table(
     if not rows:
         print(empty)
         return
+    from rich.cells import cell_len, set_cell_size
     from rich.console import Console
     from rich.table import Table
 
     cells = [[_cell(value) for value in row] for row in rows]
     titles = [str(header).upper() for header in headers]
     width = _table_width()
-    widths = [max(len(row[i]) for row in [titles, *cells]) for i in range(len(titles))]
+    widths = [max(cell_len(row[i]) for row in [titles, *cells]) for i in range(len(titles))]
     if width is not None:
         least = [
-            w if h == keep else len(t) for h, t, w in zip(headers, titles, widths, strict=True)
+            w if h == keep else cell_len(t) for h, t, w in zip(headers, titles, widths, strict=True)
         ]
         widths = _fit(widths, least, width - 2 * (len(titles) - 1))
     table = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1))
@@ -112,14 +117,15 @@ def print_table(
     with console.capture() as captured:
         console.print(table)
     for line in captured.get().splitlines():
-        print(line[: width or None].rstrip())
+        print((line if width is None else set_cell_size(line, width)).rstrip())
 
 
 def _fit(widths: list[int], least: list[int], room: int) -> list[int]:
     """Column widths summing to at most ``room``: the widest column gives way first.
 
     No column gets narrower than ``least`` (its header); when even that does not fit, the
-    caller cuts the line at the terminal's edge.
+    caller cuts the line at the terminal's edge. (rich narrows only columns it may wrap, and
+    shrinks one-line columns all alike, headers included.)
     """
     widths = list(widths)
     while sum(widths) > room:
@@ -150,20 +156,23 @@ def print_fields(fields: Mapping[str, Any], *, indent: int = 0) -> None:
     """
     if not fields:
         return
-    width = max(len(str(name)) for name in fields)
+    from rich.cells import cell_len
+
+    width = max(cell_len(str(name)) for name in fields)
     pad = _INDENT * indent
     hang = "\n" + pad + " " * (width + 2)
     total = _table_width()
     room = None if total is None else total - len(pad) - width - 2
     for name, value in fields.items():
+        label = str(name) + " " * (width - cell_len(str(name)))
         if isinstance(value, Mapping):
-            print(f"{pad}{name}:" if value else f"{pad}{str(name).ljust(width)}  {_MISSING}")
+            print(f"{pad}{name}:" if value else f"{pad}{label}  {_MISSING}")
             print_fields(value, indent=indent + 1)
         else:
             lines = _cell(value).splitlines() or [""]
             if room is not None and room >= _MIN_ROOM:
                 lines = [part for line in lines for part in _wrap(line, room)]
-            print(f"{pad}{str(name).ljust(width)}  {hang.join(lines)}".rstrip())
+            print(f"{pad}{label}  {hang.join(lines)}".rstrip())
 
 
 #: Narrower than this, a value is left on one line: a column of a few characters reads worse.
@@ -171,15 +180,21 @@ _MIN_ROOM = 20
 
 
 def _wrap(line: str, room: int) -> list[str]:
-    """``line`` in pieces of at most ``room`` characters (a line that fits keeps its indent)."""
-    if len(line) <= room:
+    """``line`` in pieces at most ``room`` terminal cells wide, each under the line's indent.
+
+    Cells, not characters: a CJK character or an emoji takes two.
+    """
+    from rich.cells import cell_len
+
+    if cell_len(line) <= room:
         return [line]
-    import textwrap
+    from rich.console import Console
+    from rich.text import Text
 
     indent = line[: len(line) - len(line.lstrip())]
-    return textwrap.wrap(
-        line, room, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False
-    )
+    text = Text(line[len(indent) :], overflow="fold")
+    pieces = text.wrap(Console(width=room), max(room - len(indent), 1))
+    return [indent + piece.plain.rstrip() for piece in pieces]
 
 
 def format_result(value: Any) -> str:
@@ -191,17 +206,13 @@ def format_result(value: Any) -> str:
 
 
 def format_size(size: int | None) -> str:
-    """Bytes for people: ``812 B``, ``3.4 MB``."""
+    """Bytes for people in decimal units (``812 bytes``, ``3.4 MB``), as the transfer bars
+    count them, so a file's size and its bar agree."""
     if size is None:
         return _MISSING
-    if size < 1024:
-        return f"{size} B"
-    value = size / 1024
-    for unit in ("KB", "MB", "GB"):
-        if value < 1024:
-            return f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TB"
+    from rich.filesize import decimal
+
+    return decimal(size)
 
 
 def _cell(value: Any) -> str:
@@ -219,39 +230,73 @@ def _cell(value: Any) -> str:
 # -- progress -----------------------------------------------------------------------------------
 
 
-class Progress:
-    """A ``progress(key, done, total)`` callback drawing one bar per transfer on ``stream``.
+class TransferBars:
+    """The ``progress(key, done, total)`` callback of a command: one rich bar per transfer.
 
-    Transfers under :data:`PROGRESS_THRESHOLD` draw nothing; a bar is redrawn only when its
-    percentage changes, so a callback per chunk costs almost nothing.
+    Each bar shows the key, bytes done of the total, speed and time left. Transfers under
+    :data:`PROGRESS_THRESHOLD` finish before a bar is worth drawing and draw none, so rich's
+    display starts only with the first large one. A transfer reported twice (hashed, then
+    copied) reuses its bar.
     """
 
-    def __init__(self, stream: IO[str], *, width: int = 30) -> None:
-        self.stream = stream
-        self.width = width
-        self._drawn: dict[str, int] = {}
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._bars: RichProgress | None = None
+        self._tasks: dict[str, TaskID] = {}
 
     def __call__(self, key: str, done: int, total: int) -> None:
         if total < PROGRESS_THRESHOLD:
             return
-        percent = min(100, done * 100 // total)
-        if self._drawn.get(key) == percent:
-            return
-        self._drawn[key] = percent
-        filled = self.width * percent // 100
-        bar = "#" * filled + " " * (self.width - filled)
-        end = "\n" if percent == 100 else ""
-        self.stream.write(
-            f"\r{key} [{bar}] {percent:3d}% {format_size(done)} / {format_size(total)}{end}"
+        bars = self._bars if self._bars is not None else self._start()
+        task = self._tasks.get(key)
+        if task is None:
+            task = self._tasks[key] = bars.add_task(key, total=total)
+        bars.update(task, completed=min(done, total), total=total)
+
+    def _start(self) -> RichProgress:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
         )
-        self.stream.flush()
+        from rich.progress import Progress as RichProgress
+
+        self._bars = RichProgress(
+            TextColumn("{task.description}", markup=False),  # the key as it is
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=self.console,
+            redirect_stdout=False,  # stdout carries the command's data, never the bars
+        )
+        self._bars.start()
+        return self._bars
+
+    def close(self) -> None:
+        """Stop redrawing; the finished bars stay on screen, one line each."""
+        if self._bars is not None:
+            self._bars.stop()
+            self._bars = None
+            self._tasks.clear()
 
 
-def progress_for(args: argparse.Namespace) -> Progress | None:
-    """A progress callback when stderr is a terminal or ``--progress`` forces one, else None."""
-    if args.progress or sys.stderr.isatty():
-        return Progress(sys.stderr)
-    return None
+@contextlib.contextmanager
+def transfer_bars(args: argparse.Namespace) -> Iterator[TransferBars | None]:
+    """Bars on stderr while the block runs when stderr is a terminal or ``--progress`` forces
+    them; else None, and nothing is drawn (a pipe, a log file, CI)."""
+    if not (args.progress or sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+
+    bars = TransferBars(Console(file=sys.stderr, force_terminal=True if args.progress else None))
+    try:
+        yield bars
+    finally:
+        bars.close()
 
 
 # -- problems -----------------------------------------------------------------------------------

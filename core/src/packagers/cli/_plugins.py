@@ -34,7 +34,7 @@ def distribution_label(record: dict[str, Any]) -> str | None:
 
 def plugins_command(args: argparse.Namespace) -> int:
     from packagers import list_packagers
-    from packagers.plugins.collection import FAILED
+    from packagers.plugins.records import FAILED
 
     records = [record.to_dict() for record in list_packagers()]
     emit(args, records, _render)

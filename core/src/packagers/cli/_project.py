@@ -185,7 +185,7 @@ def _detach(args: argparse.Namespace) -> int:
     from datetime import datetime, timezone
 
     from packagers.projects import load
-    from packagers.projects.running import plan_run, prepare_environment
+    from packagers.projects.planning import plan_run, prepare_environment
     from packagers.runner.record import new_run_id
 
     project = load(args.uri, args.version)
@@ -225,7 +225,7 @@ def show_command(args: argparse.Namespace) -> int:
 
 def validate_command(args: argparse.Namespace) -> int:
     from packagers.projects import load
-    from packagers.projects.running import plan_run
+    from packagers.projects.planning import plan_run
 
     project = load(args.uri, args.version)
     checked: dict[str, Any] = {"project": project.name, "file": str(project.file or "none")}

@@ -14,7 +14,7 @@ from packagers.cli._output import (
     format_result,
     print_error,
     print_fields,
-    progress_for,
+    transfer_bars,
 )
 from packagers.runner.errors import RunArgumentError
 
@@ -190,21 +190,22 @@ def _typed_params(target: str, texts: dict[str, str]) -> dict[str, Any]:
 def run_command(args: argparse.Namespace) -> int:
     from packagers.runner import run
 
-    record = run(
-        args.target,
-        inputs=args.inputs,
-        params=_typed_params(args.target, args.params),
-        returns=args.returns,
-        project=args.project,
-        store=open_store(args, create=True),
-        executor=args.executor,
-        executor_options=_executor_options(args),
-        retries=args.retries,
-        timeout=args.timeout,
-        progress=progress_for(args),
-        name=args.name,
-        labels=args.labels,
-    )
+    with transfer_bars(args) as progress:
+        record = run(
+            args.target,
+            inputs=args.inputs,
+            params=_typed_params(args.target, args.params),
+            returns=args.returns,
+            project=args.project,
+            store=open_store(args, create=True),
+            executor=args.executor,
+            executor_options=_executor_options(args),
+            retries=args.retries,
+            timeout=args.timeout,
+            progress=progress,
+            name=args.name,
+            labels=args.labels,
+        )
     data = record.to_dict()
     emit(args, data, _render)
     return _exit_code(args, record)

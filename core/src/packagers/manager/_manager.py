@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from packagers.log_hint import LogHint
     from packagers.package import Package
     from packagers.packager import Packager
-    from packagers.plugins.collection import PackagerRecord
+    from packagers.plugins.records import PackagerRecord
 
 __all__ = ["PackagersManager"]
 
@@ -123,8 +123,8 @@ class PackagersManager:
         nodes = []
         for value, hint in pairs:
             node = plan(self._dispatch, value, hint)
-            if node.collection is not None and not node.children:
-                continue  # an empty itemized collection: nothing to log, nothing wrong
+            if node.container is not None and not node.children:
+                continue  # an empty itemized container: nothing to log, nothing wrong
             nodes.append(node)
         check_keys(nodes)
         return [self._packer.pack_node(node, digest) for node in nodes]

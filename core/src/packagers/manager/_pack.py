@@ -46,12 +46,12 @@ class Packer:
 
     def pack_node(self, node: Node, digest: bool) -> Package:
         """The package of a planned node: a leaf, or a bundle of its children's packages."""
-        if node.collection is None:
+        if node.container is None:
             return self.pack_leaf(node.obj, node.hint, digest)
         members = [self.pack_node(child, digest) for _, child in node.children]
         manifest = self._base_manifest(node.hint, BUNDLE)
         manifest["bundle"] = {
-            **node.collection,  # type: ignore[typeddict-item]  # collection, packager, type
+            **node.container,
             "members": [
                 {"key": member.key, "name": _json_name(name)}
                 for (name, _), member in zip(node.children, members, strict=True)

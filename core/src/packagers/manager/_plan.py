@@ -21,18 +21,23 @@ from packagers.type_hints import type_name
 
 if TYPE_CHECKING:
     from packagers.manager.dispatch import Dispatch
+    from packagers.manifest import Bundle
 
 __all__ = ["Node", "check_keys", "match_outputs", "plan"]
 
 
 @dataclass
 class Node:
-    """One planned package: a leaf object, or a collection split into named children."""
+    """One planned package: a leaf object, or a container split into named children.
+
+    ``container`` is what the bundle's manifest records about a split container: its kind and,
+    for a packager's type, the packager that rebuilds it; None for a leaf.
+    """
 
     key: str
     hint: LogHint
     obj: Any = None
-    collection: dict[str, Any] | None = None
+    container: Bundle | None = None
     children: list[tuple[Any, Node]] = field(default_factory=list)
 
     def walk(self) -> Iterator[Node]:
@@ -91,17 +96,17 @@ def match_outputs(
 
 
 def plan(dispatch: Dispatch, obj: Any, hint: LogHint, depth: int | None = None) -> Node:
-    """The package tree of one output: itemized collections split down to ``hint.depth``."""
+    """The package tree of one output: itemized containers split down to ``hint.depth``."""
     if depth is None:  # -1: no depth limit
         depth = -1 if hint.depth is None else hint.depth
     node = Node(key=hint.key, hint=hint, obj=obj)
     if depth == 0 or isinstance(obj, (str, bytes, bytearray)):
         return node
-    collection, items = _unbundle(dispatch, obj)
-    if collection is None:
+    container, items = _unbundle(dispatch, obj)
+    if container is None:
         return node
     node.obj = None
-    node.collection = collection
+    node.container = container
     child_hint = hint.replace(itemized=False, extra_data={}, metrics={})
     remaining = -1 if depth < 0 else depth - 1
     for name, item in items:
@@ -131,7 +136,11 @@ def check_keys(nodes: list[Node]) -> None:
             seen[node.key] = root.key
 
 
-def _unbundle(dispatch: Dispatch, obj: Any) -> tuple[dict[str, Any] | None, list[tuple[Any, Any]]]:
+def _unbundle(dispatch: Dispatch, obj: Any) -> tuple[Bundle | None, list[tuple[Any, Any]]]:
+    """How ``obj`` is recorded as a container, and its named items; None for a leaf.
+
+    ``"collection"`` is the manifest's key for the container's kind (see :class:`Bundle`).
+    """
     if isinstance(obj, dict) and type(obj) is dict:
         return {"collection": "dict"}, list(obj.items())
     if type(obj) in (list, tuple):
@@ -141,14 +150,14 @@ def _unbundle(dispatch: Dispatch, obj: Any) -> tuple[dict[str, Any] | None, list
     for packager in dispatch.packagers_for(type(obj)):
         if packager.BUNDLE_FROM_DICT or packager.BUNDLE_FROM_LIST:
             items = packager.unbundle(obj)
-            record = {
+            container: Bundle = {
                 "collection": "packager",
                 "packager": packager.qualified_name(),
                 "object_type": type_name(type(obj)),
             }
             if isinstance(items, dict):
-                return record, list(items.items())
-            return record, list(enumerate(items))
+                return container, list(items.items())
+            return container, list(enumerate(items))
         break
     return None, []
 

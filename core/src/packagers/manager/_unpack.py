@@ -3,6 +3,10 @@
 :meth:`Unpacker.steps` lists, in the order unpacking tries them, what could answer a hint: the
 packager recorded in the item's manifest, the handle or a path, or the packagers of each Union
 member for a plain file. ``unpack`` walks those steps and ``packagers explain`` prints them.
+
+Each step carries the item as its hint sees it (:meth:`DataItem.for_hint`, holding that hint's
+``Annotated`` extras), so a packager's ``is_unpackable`` and ``unpack`` read the extras of the hint
+they answer and never those of an attempt before them.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from packagers._errors import PackagersError, UnpackingError
 from packagers.artifacts import ArtifactType
 from packagers.data_item import DataItem
 from packagers.manager.dispatch import Verdict, hint_name, unpack_verdict
-from packagers.plugins.collection import CUSTOM_PLUGIN, collect
+from packagers.plugins.collection import collect
+from packagers.plugins.records import CUSTOM_PLUGIN
 from packagers.type_hints import hint_metadata, hint_origin, import_type, split_hint
 
 if TYPE_CHECKING:
@@ -38,11 +43,13 @@ RECORDED, EXTRACTED, HANDLE, PATH, PLAIN, NOTHING = (
 
 
 class Step(NamedTuple):
-    """One way to answer a hint ``member``: ``route`` and the verdict on it."""
+    """One way to answer a hint ``member``: ``route``, the verdict, the item the step is given."""
 
     member: Any
     route: str
     verdict: Verdict
+    #: The data item as ``member`` sees it: its ``hint_metadata`` are the member's extras.
+    data_item: DataItem
 
     def attempt(self) -> str:
         """The line an unpacking error shows for a step that did not give the object."""
@@ -76,43 +83,50 @@ class Unpacker:
         recorded = manifest is not None and manifest.get("artifact_type") is not None
         if type_hint is None:
             if recorded:
-                yield Step(None, RECORDED, _recorded(manifest, "no type hint"))  # type: ignore[arg-type]
+                verdict = _recorded(manifest, "no type hint")  # type: ignore[arg-type]
+                yield Step(None, RECORDED, verdict, data_item)
             else:
-                yield Step(None, HANDLE, Verdict("", True, "no type hint: the DataItem itself"))
+                verdict = Verdict("", True, "no type hint: the DataItem itself")
+                yield Step(None, HANDLE, verdict, data_item)
             return
-        members = [(m, _resolved_origin(m)) for m in split_hint(type_hint, keep_annotated=True)]
+        members = [
+            (m, _resolved_origin(m), data_item.for_hint(hint_metadata(m)))
+            for m in split_hint(type_hint, keep_annotated=True)
+        ]
         if recorded:  # a member that agrees with the manifest wins over the written order
-            for member, origin in members:
-                restores = self._restores_result(manifest)  # type: ignore[arg-type]
+            restores = self._restores_result(manifest)  # type: ignore[arg-type]
+            for member, origin, item in members:
                 if origin not in (None, DataItem) and agrees(origin, manifest, restores):  # type: ignore[arg-type]
                     verdict = _recorded(manifest, f"{hint_name(member)} agrees with it")  # type: ignore[arg-type]
-                    yield Step(member, RECORDED, verdict)
+                    yield Step(member, RECORDED, verdict, item)
                     return
-        for member, origin in members:
+        for member, origin, item in members:
             if origin is None:
                 reason = f"{hint_origin(member)}: no such type can be imported"
-                yield Step(member, NOTHING, Verdict("", False, reason))
+                yield Step(member, NOTHING, Verdict("", False, reason), item)
             elif origin is DataItem:
-                yield Step(member, HANDLE, Verdict("", True, "a DataItem hint: the handle"))
+                yield Step(member, HANDLE, Verdict("", True, "a DataItem hint: the handle"), item)
                 return
             elif origin is type(None):
-                yield Step(member, NOTHING, Verdict("", False, "None: an input was given"))
+                yield Step(member, NOTHING, Verdict("", False, "None: an input was given"), item)
             elif _is_path_hint(origin):
                 if recorded and manifest.get("artifact_type") == ArtifactType.PATH:  # type: ignore[union-attr]
                     # a packed directory comes back extracted, not as its archive
-                    yield Step(member, EXTRACTED, _recorded(manifest, "a packed directory"))  # type: ignore[arg-type]
+                    verdict = _recorded(manifest, "a packed directory")  # type: ignore[arg-type]
+                    yield Step(member, EXTRACTED, verdict, item)
                 else:
-                    yield Step(member, PATH, Verdict("", True, "a path hint: the local file"))
+                    verdict = Verdict("", True, "a path hint: the local file")
+                    yield Step(member, PATH, verdict, item)
                 return
             else:
                 candidates = (
                     self._dispatch.packagers_for(origin) if isinstance(origin, type) else ()
                 )
                 for packager in candidates:
-                    yield Step(member, PLAIN, unpack_verdict(packager, data_item, member))
+                    yield Step(member, PLAIN, unpack_verdict(packager, item, member), item)
                 if not candidates:
                     reason = f"{hint_name(member)}: no installed packager handles this type"
-                    yield Step(member, NOTHING, Verdict("", False, reason))
+                    yield Step(member, NOTHING, Verdict("", False, reason), item)
 
     def unpack(self, data_item: DataItem, type_hint: Any) -> Any:
         """The object ``data_item`` holds as ``type_hint`` asks (see :meth:`steps`).
@@ -120,29 +134,27 @@ class Unpacker:
         When nothing gives it, the error lists the packagers that tried and failed; only when
         none tried does it list why each one declined (a suffix it does not read...).
         """
-        data_item.hint_metadata = ()
-        self.opened.append(data_item)
+        self.opened.append(data_item)  # its views share its local copy: clearing it clears them
         declined: list[str] = []
         failed: list[str] = []
         for step in self.steps(data_item, type_hint):
-            verdict = step.verdict
+            verdict, item = step.verdict, step.data_item
             if not verdict.accepted:
                 declined.append(step.attempt())
                 continue
-            data_item.hint_metadata = hint_metadata(step.member)
             if step.route == RECORDED:
                 wanted = None if step.member is None else _resolved_origin(step.member)
-                return self.unpack_recorded(data_item, data_item.manifest, wanted)  # type: ignore[arg-type]
+                return self.unpack_recorded(item, item.manifest, wanted)  # type: ignore[arg-type]
             if step.route == EXTRACTED:
-                extracted = self.unpack_recorded(data_item, data_item.manifest)  # type: ignore[arg-type]
+                extracted = self.unpack_recorded(item, item.manifest)  # type: ignore[arg-type]
                 return _resolved_origin(step.member)(extracted)
             if step.route == HANDLE:
-                return data_item
+                return item
             if step.route == PATH:
-                return _resolved_origin(step.member)(data_item.local())
+                return _resolved_origin(step.member)(item.local())
             packager = self._dispatch.packager(verdict.packager)
             try:
-                return packager.unpack(data_item, verdict.artifact_type, {})  # type: ignore[union-attr, arg-type]
+                return packager.unpack(item, verdict.artifact_type, {})  # type: ignore[union-attr, arg-type]
             except Exception as error:
                 failed.append(
                     f"{hint_name(step.member)} via {verdict.packager} ({verdict.artifact_type}): "
@@ -216,12 +228,12 @@ class Unpacker:
         names = [entry["name"] for entry in bundle["members"]]
         members = [data_item.resolver(entry) for entry in bundle["members"]]
         values = [self.unpack(member, None) for member in members]
-        collection = bundle["collection"]
-        if collection == "list":
+        kind = bundle["collection"]  # the container's kind (see manifest.Bundle)
+        if kind == "list":
             return values
-        if collection == "tuple":
+        if kind == "tuple":
             return tuple(values)
-        if collection == "dict":
+        if kind == "dict":
             return dict(zip(names, values, strict=True))
         packager = self._dispatch.packager(bundle["packager"])
         if packager is None:
@@ -314,8 +326,8 @@ def _bundle_agrees(origin: Any, manifest: dict[str, Any]) -> bool:
     bundle = manifest.get("bundle")
     if not bundle or not isinstance(origin, type):
         return False
-    collection = bundle["collection"]
-    if collection in ("list", "tuple", "dict"):
-        return origin in (list, tuple, dict) and origin.__name__ == collection
+    kind = bundle["collection"]  # the container's kind (see manifest.Bundle)
+    if kind in ("list", "tuple", "dict"):
+        return origin in (list, tuple, dict) and origin.__name__ == kind
     recorded = import_type(bundle.get("object_type", ""))
     return recorded is not None and issubclass(recorded, origin)

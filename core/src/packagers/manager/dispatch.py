@@ -13,8 +13,9 @@ from packagers._errors import PackingError
 from packagers.artifacts import ArtifactType
 from packagers.formats import PICKLE_SUFFIXES, is_pickle
 from packagers.packager import Packager
-from packagers.plugins.collection import PLUGIN_PRIORITY, PackagerRecord, collect
+from packagers.plugins.collection import collect
 from packagers.plugins.families import missing_family
+from packagers.plugins.records import PLUGIN_PRIORITY, PackagerRecord
 from packagers.type_hints import type_name
 
 if TYPE_CHECKING:

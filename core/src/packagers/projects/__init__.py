@@ -19,9 +19,10 @@ from packagers.projects.errors import (
     ProjectSourceError,
     WorkflowError,
 )
+from packagers.projects.loading import load
 from packagers.projects.parameters import PARAMETER_TYPES, Parameter
 from packagers.projects.running import ProjectRun, run
-from packagers.projects.spec import EntryPoint, Project, load
+from packagers.projects.spec import EntryPoint, Project
 
 __all__ = [
     "PARAMETER_TYPES",

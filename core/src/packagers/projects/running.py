@@ -1,12 +1,12 @@
 """Runs of a project's entry points: check everything, then one process, one run record.
 
-Everything that can be wrong is found before a run record exists: the project file, the entry
-point, every parameter, the rendered command or the handler's signature, then the environment.
-From then on the run is a process in its own session (so cancelling stops all it started), its
-stdout and stderr stream to temporary files (and to this terminal for a synchronous run) and are
-stored as the run's ``stdout`` and ``stderr`` artifacts, and the record always ends in a final
-state with its cause: a process that could not start, exited non-zero or was killed by a signal
-is an ``error``, one stopped by :meth:`ProjectRun.cancel` is ``cancelled``.
+Everything that can be wrong is found before a run record exists (``planning``): the project
+file, the entry point, every parameter, the rendered command or the handler's signature, then
+the environment. From then on the run is a process in its own session (so cancelling stops all
+it started), its stdout and stderr are captured and stored as the run's artifacts
+(``_streams``), and the record always ends in a final state with its cause: a process that
+could not start, exited non-zero or was killed by a signal is an ``error``, one stopped by
+:meth:`ProjectRun.cancel` is ``cancelled``.
 
 A command runs with ``bash -c`` in the project directory, as MLflow runs it. A handler runs in
 the worker of the ``process`` executor (``python -m packagers.runner._worker``) started with the
@@ -16,25 +16,21 @@ as ``packagers.run`` does it.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import IO, TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from packagers._json import json_safe
-from packagers.projects.commands import render_command
-from packagers.projects.errors import ProjectParameterError, ProjectRunError
-from packagers.projects.handlers import handler_parameters, handler_reference, read_signature
-from packagers.projects.parameters import resolve_parameters
-from packagers.projects.spec import EntryPoint, Project, load
+from packagers.projects._streams import STREAMS, Capture, log_streams, temp_file
+from packagers.projects.errors import ProjectRunError
+from packagers.projects.loading import load
+from packagers.projects.planning import RunPlan, plan_run, prepare_environment
+from packagers.projects.spec import Project
 from packagers.runner.handle import RunHandle, RunTimeoutError
 from packagers.runner.record import (
     CANCELLED,
@@ -48,28 +44,7 @@ if TYPE_CHECKING:
     from packagers.projects.environments import PreparedEnvironment
     from packagers.store import Store
 
-__all__ = ["ProjectRun", "RunPlan", "plan_run", "prepare_environment", "run"]
-
-#: The streams every project run stores, by artifact key.
-_STREAMS = ("stdout", "stderr")
-_TAIL = 500
-
-
-@dataclass
-class RunPlan:
-    """A project run checked and ready to start: nothing was built or recorded yet."""
-
-    project: Project
-    entry: EntryPoint
-    store: Store
-    store_project: str
-    params: dict[str, Any]
-    inputs: dict[str, dict[str, Any]]
-    #: The rendered shell command, or None for a handler.
-    command: str | None = None
-    #: The worker request of a handler (its ``function`` is the handler's reference).
-    request: dict[str, Any] | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+__all__ = ["ProjectRun", "run"]
 
 
 def run(
@@ -106,98 +81,6 @@ def run(
             handle.cancel()
             raise
     return handle
-
-
-def plan_run(
-    project: Project,
-    entry_point: str,
-    params: dict[str, Any] | None,
-    *,
-    store_project: str | None = None,
-    store: Store | str | None = None,
-    cwd: str | None = None,
-) -> RunPlan:
-    """Check the entry point and its parameters, render its command or handler request.
-
-    ``store_project`` is the store's project the run is recorded in (default: the ``project``
-    setting); relative ``path`` values are taken against ``cwd`` (default: this directory).
-    """
-    from packagers._config import config
-    from packagers.runner.executors import worker_request
-    from packagers.runner.handler import parse_returns
-    from packagers.store import Store, get_store
-    from packagers.store.errors import StoreError
-    from packagers.store.uri import check_name
-
-    entry = project.entry_point(entry_point)
-    given = dict(params or {})
-    where = f"entry point {entry.name!r} of project {project.name!r}"
-    try:
-        store_project = check_name("project", store_project or config.project, where)
-    except StoreError as error:
-        raise ProjectParameterError(str(error)) from None
-    target = store if isinstance(store, Store) else get_store(store)
-    parameters = dict(entry.parameters)
-    if entry.handler is not None:
-        signature = read_signature(project.root, entry.handler)
-        parameters = handler_parameters(entry, signature, given, where)
-    values = resolve_parameters(
-        parameters,
-        given,
-        where=where,
-        cwd=cwd or os.getcwd(),
-        root=str(project.root),
-        store=target,
-    )
-    details: dict[str, Any] = {
-        "name": project.name,
-        "uri": project.uri,
-        "version": project.version,
-        "commit": project.commit,
-        "subdirectory": project.subdirectory,
-        "entry_point": entry.name,
-    }
-    plan = RunPlan(
-        project=project,
-        entry=entry,
-        store=target,
-        store_project=store_project,
-        params={name: json_safe(v) for name, v in {**values.typed, **values.extra}.items()},
-        inputs=values.stored,
-        details=details,
-    )
-    if entry.command is not None:
-        plan.command = details["command"] = render_command(
-            entry.command, values.substituted, values.extra
-        )
-        return plan
-    stored = {name for name, parameter in parameters.items() if parameter.type == "store"}
-    reference = details["handler"] = handler_reference(project, entry)
-    plan.request = worker_request(
-        executor="process",
-        function=reference,
-        inputs={name: values.typed[name] for name in stored},
-        params={
-            name: value
-            for name, value in {**values.typed, **values.extra}.items()
-            if name not in stored
-        },
-        returns=None if entry.returns is None else parse_returns(list(entry.returns)),
-        project=store_project,
-        store=target,
-    )
-    # The project's environment has its own packages: only the project itself is added.
-    plan.request.update(sys_path=[str(project.root)], custom_packagers=[], save=False)
-    return plan
-
-
-def prepare_environment(project: Project, env_manager: str | None) -> PreparedEnvironment:
-    """The environment the entry point runs in (built now unless cached); ``env_manager``
-    defaults to ``venv`` when the project declares an environment, else ``local``."""
-    from packagers.projects.environments import default_manager, prepare
-
-    manager = env_manager or default_manager(project.environment)
-    return prepare(project.environment, project.root, manager)
 
 
 class ProjectRun(RunHandle):
@@ -293,8 +176,8 @@ class ProjectRun(RunHandle):
 
     def _launch(self, plan: RunPlan, environment: PreparedEnvironment, echo: bool) -> None:
         streams = {
-            key: _Capture(key, sys.stdout if key == "stdout" else sys.stderr, echo)
-            for key in _STREAMS
+            key: Capture(key, sys.stdout if key == "stdout" else sys.stderr, echo)
+            for key in STREAMS
         }
         reply = request = None
         try:
@@ -302,8 +185,8 @@ class ProjectRun(RunHandle):
                 argv = ["bash", "-c", plan.command]
             else:
                 assert plan.request is not None
-                request = _temp_file("request", ".json")
-                reply = _temp_file("reply", ".json")
+                request = temp_file("request", ".json")
+                reply = temp_file("reply", ".json")
                 record_fields = {
                     "name": self._record.name,
                     "parent_id": self._record.parent_id,
@@ -343,7 +226,7 @@ class ProjectRun(RunHandle):
     def _finish_unstarted(
         self,
         error: OSError,
-        streams: dict[str, _Capture],
+        streams: dict[str, Capture],
         temporary: list[str | None],
     ) -> None:
         self._record.fail(ProjectRunError(f"the entry point's process could not start: {error}"))
@@ -351,7 +234,7 @@ class ProjectRun(RunHandle):
 
     def _watch(
         self,
-        streams: dict[str, _Capture],
+        streams: dict[str, Capture],
         reply: str | None,
         temporary: list[str | None],
     ) -> None:
@@ -381,12 +264,12 @@ class ProjectRun(RunHandle):
         self._record.project_run = details
         self._complete(streams, temporary)
 
-    def _complete(self, streams: dict[str, _Capture], temporary: list[str | None]) -> None:
+    def _complete(self, streams: dict[str, Capture], temporary: list[str | None]) -> None:
         """Store the output, stamp the end, save the final record, whatever happened before."""
         record = self._record
         try:
             try:
-                record.artifacts.update(_log_streams(self._store, record, streams))
+                record.artifacts.update(log_streams(self._store, record, streams))
             except Exception as error:  # the output is lost, the record must still end
                 if record.state != ERROR:
                     record.fail(error)
@@ -404,86 +287,7 @@ class ProjectRun(RunHandle):
             self._finished.set()
 
 
-class _Capture:
-    """One output stream of the process: copied to a temporary file, and echoed when asked."""
-
-    def __init__(self, key: str, terminal: IO[str], echo: bool) -> None:
-        self.key = key
-        self.path = _temp_file(key, ".txt")
-        self.file = open(self.path, "wb")  # noqa: SIM115 - closed when the stream ends
-        self.terminal = terminal if echo else None
-        self.thread: threading.Thread | None = None
-        self.tail = b""
-
-    def follow(self, pipe: IO[bytes]) -> None:
-        self.thread = threading.Thread(target=self._copy, args=(pipe,), daemon=True)
-        self.thread.start()
-
-    def _copy(self, pipe: IO[bytes]) -> None:
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        try:
-            while chunk := os.read(pipe.fileno(), 65536):
-                self.file.write(chunk)
-                self.tail = (self.tail + chunk)[-_TAIL:]
-                if self.terminal is not None:
-                    with contextlib.suppress(ValueError, OSError):
-                        self.terminal.write(decoder.decode(chunk))
-                        self.terminal.flush()
-        finally:
-            pipe.close()
-            self.close()
-
-    def join(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-
-    def close(self) -> None:
-        self.file.close()
-
-    def remove(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(self.path)
-
-    def last_line(self) -> str:
-        lines = self.tail.decode("utf-8", errors="replace").strip().splitlines()
-        return lines[-1] if lines else ""
-
-
-def _log_streams(store: Store, record: RunRecord, streams: dict[str, _Capture]) -> dict[str, Any]:
-    """Store the captured output as the run's ``stdout`` and ``stderr`` text files."""
-    from packagers.artifacts import Artifact, ArtifactType
-    from packagers.log_hint import LogHint
-    from packagers.manifest import MANIFEST_SCHEMA, Manifest
-    from packagers.package import Package
-
-    packages = []
-    for key, capture in streams.items():
-        artifact = Artifact(key, capture.path, format="txt")
-        manifest: Manifest = {
-            "schema": MANIFEST_SCHEMA,
-            "key": key,
-            "artifact_type": ArtifactType.FILE,
-            "object_type": None,
-            "packager": None,
-            "plugin": None,
-            "distribution": None,
-            "distribution_version": None,
-            "python_version": record.python_version,
-            "tag": "",
-            **artifact.to_dict(),  # type: ignore[typeddict-item]  # format, kind, spec
-            "instructions": {},
-            "metrics": {},
-            "size": os.path.getsize(capture.path),
-        }
-        packages.append(
-            Package(
-                key=key, hint=LogHint(key=key), manifest=manifest, artifact=artifact, temporary=True
-            )
-        )
-    return store.log_packages(packages, project=record.project, run_id=record.id)
-
-
-def _ended(code: int, handler: bool, stderr: _Capture) -> str:
+def _ended(code: int, handler: bool, stderr: Capture) -> str:
     what = "the handler's worker" if handler else "the command"
     how = f"was killed by {signal.Signals(-code).name}" if code < 0 else f"exited with code {code}"
     last = stderr.last_line()
@@ -518,9 +322,3 @@ def _environment_variables(
 def _signal_group(process: subprocess.Popen[bytes], signum: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signum)
-
-
-def _temp_file(what: str, suffix: str) -> str:
-    descriptor, path = tempfile.mkstemp(prefix=f"packagers-{what}-", suffix=suffix)
-    os.close(descriptor)
-    return path

@@ -31,8 +31,9 @@ from packagers.runner.executors import (
 from packagers.runner.fanout import MapRecord, map
 from packagers.runner.handle import CompletedRun, RunHandle, RunTimeoutError
 from packagers.runner.handler import handler
+from packagers.runner.job import RunJob
+from packagers.runner.launch import run, submit
 from packagers.runner.record import RunRecord
-from packagers.runner.runner import RunJob, run, submit
 
 __all__ = [
     "CompletedRun",

@@ -20,9 +20,9 @@ from typing import Any
 from packagers._config import config
 from packagers.plugins.collection import add_custom_packager, collect
 from packagers.runner.handler import hint_from_json
-from packagers.runner.local import execute
+from packagers.runner.job import prepare_job
+from packagers.runner.local import run_in_process
 from packagers.runner.record import CANCELLED, error_info
-from packagers.runner.runner import prepare_job
 from packagers.store import Store
 from packagers.store.errors import RunFinishedError
 
@@ -55,7 +55,8 @@ def run_envelope(
     """Run the job an envelope describes, here: ``{"record": ...}`` or ``{"error": ...}``.
 
     The one code path of every executor that runs jobs elsewhere. ``worker`` is recorded as where
-    the run happened; ``should_stop`` is checked between the run's phases (see ``execute``).
+    the run happened; ``should_stop`` is checked between the run's phases (see
+    :func:`~packagers.runner.local.run_in_process`).
     """
     paths = [entry for entry in envelope.get("sys_path", ()) if entry not in sys.path]
     sys.path[:0] = paths
@@ -89,7 +90,7 @@ def run_envelope(
         announce = "item" not in job.record_fields
         save = envelope.get("save", True)
         try:
-            record = execute(job, envelope["executor"], announce=announce, save=save)
+            record = run_in_process(job, envelope["executor"], announce=announce, save=save)
         except RunFinishedError as finished:  # a scheduler ran the task again: it ended already
             return {"record": finished.record}
         return {"record": record.to_dict()}

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from packagers.log_hint import LogHint
-    from packagers.runner.runner import RunJob
+    from packagers.runner.job import RunJob
     from packagers.store import Store
 
 __all__ = [
@@ -127,7 +127,7 @@ def worker_request(
         "project": project,
         "store": url,
         "storage_options": storage_options,
-        "config": _flatten(config.as_dict()),
+        "config": _flatten(config.as_dict(reveal_secrets=True)),
         "custom_packagers": _custom_packagers(),
         "sys_path": [entry for entry in sys.path if entry],
     }
@@ -179,7 +179,8 @@ def _custom_packagers() -> list[dict[str, Any]]:
     A ``PackagersManager`` there collects from entry points and its own registrations only; a
     packager added with ``add_custom_packager`` in this process would silently be missing.
     """
-    from packagers.plugins.collection import ACTIVE, CUSTOM_PLUGIN, list_packagers
+    from packagers.plugins.collection import list_packagers
+    from packagers.plugins.records import ACTIVE, CUSTOM_PLUGIN
 
     return [
         {"name": record.name, "priority": record.priority}

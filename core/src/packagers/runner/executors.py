@@ -1,6 +1,6 @@
 """Where a run happens: a registry of executors, with ``local``, ``process`` and ``dask`` built in.
 
-An executor receives a checked :class:`~packagers.runner.runner.RunJob` and returns its handle. The
+An executor receives a checked :class:`~packagers.runner.job.RunJob` and returns its handle. The
 ``process`` executor is the model for remote ones: only the job's envelope (JSON, see
 :mod:`packagers.runner.envelope`) crosses the boundary, and the other side ends in the same
 in-process run as ``local``. ``dask`` (an optional extra) loads on first use.
@@ -15,12 +15,18 @@ import sys
 import time
 from abc import ABC, abstractmethod
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
-from packagers.runner.envelope import job_envelope, worker_request
+from packagers.runner.envelope import job_envelope
 from packagers.runner.errors import ExecutorError
 from packagers.runner.handle import RunHandle, RunTimeoutError
-from packagers.runner.local import InProcessRun, close_record, execute, open_record, retry_lost
+from packagers.runner.local import (
+    InProcessRun,
+    close_record,
+    open_record,
+    retry_lost,
+    run_in_process,
+)
 from packagers.runner.record import (
     CANCELLED,
     ERROR,
@@ -31,7 +37,7 @@ from packagers.runner.record import (
 )
 
 if TYPE_CHECKING:
-    from packagers.runner.runner import RunJob
+    from packagers.runner.job import RunJob
 
 __all__ = [
     "Executor",
@@ -42,7 +48,6 @@ __all__ = [
     "executor_names",
     "get_executor",
     "register_executor",
-    "worker_request",
 ]
 
 
@@ -50,12 +55,13 @@ class Executor(ABC):
     """Runs a checked job somewhere and returns its record (it raises only for its own failures).
 
     ``submit`` returns a :class:`~packagers.runner.RunHandle` at once; by default the job runs
-    through ``execute`` in this process when the handle is first waited for. Executors that run
-    elsewhere override ``submit`` to start the job straight away.
+    through ``execute`` in this process when the handle is first waited for. Executors that
+    run elsewhere override ``submit`` to start the job straight away.
     """
 
-    #: The name ``run(..., executor=name)`` selects it by; set by :func:`register_executor`.
-    name: ClassVar[str] = ""
+    #: The name runs record: the class's own, or (on the instances :func:`get_executor` makes)
+    #: the name the class was registered under.
+    name: str = ""
 
     @abstractmethod
     def execute(self, job: RunJob) -> RunRecord:
@@ -82,8 +88,10 @@ class Executor(ABC):
 class LocalExecutor(Executor):
     """In this process: the fastest, and the function can take any Python object as a param."""
 
+    name = "local"
+
     def execute(self, job: RunJob) -> RunRecord:
-        return execute(job, self.name)
+        return run_in_process(job, self.name)
 
 
 class ProcessExecutor(Executor):
@@ -94,6 +102,8 @@ class ProcessExecutor(Executor):
     ``error`` so the run never stays ``running``. ``cancel()`` asks the worker to stop (SIGTERM,
     honoured between the run's phases) and kills it after ``grace`` seconds.
     """
+
+    name = "process"
 
     def __init__(self, *, grace: float = 5.0) -> None:
         self.grace = grace
@@ -282,15 +292,14 @@ def register_executor(name: str, executor: type[Executor] | Executor) -> None:
 
     A class is built for each run (with the run's ``executor_options``) and records runs under
     ``name``; an instance, such as a ``DaskExecutor(client=...)`` for one cluster, is used as it
-    is by every run naming it, and records them under its own class's name (``dask``).
+    is by every run naming it, and records them under its own name (``dask``). The class or
+    instance is not changed, so one class may be registered under several names.
     """
     if not (
         isinstance(executor, Executor)
         or (isinstance(executor, type) and issubclass(executor, Executor))
     ):
         raise ExecutorError(f"{executor!r} is neither an Executor subclass nor an instance")
-    if isinstance(executor, type):
-        executor.name = name
     _registry[name] = executor
 
 
@@ -317,9 +326,11 @@ def get_executor(name: str | Executor, **options: Any) -> Executor:
         executor = getattr(importlib.import_module(module), attribute)
         register_executor(name, executor)
     try:
-        return executor(**options)
+        instance = executor(**options)
     except TypeError as error:
         raise ExecutorError(f"executor {name!r} does not take these options: {error}") from None
+    instance.name = name
+    return instance
 
 
 def executor_names() -> list[str]:

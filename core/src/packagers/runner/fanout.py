@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from packagers.runner.checks import run_identity
 from packagers.runner.errors import RunArgumentError
 from packagers.runner.executors import get_executor
+from packagers.runner.job import prepare_job, retry_policy
 from packagers.runner.record import COMPLETED, ERROR, RunRecord, new_run_id
-from packagers.runner.runner import prepare_job, retry_policy
 from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from packagers.runner.executors import Executor
     from packagers.runner.handler import Hints
     from packagers.runner.inputs import InputValue
-    from packagers.runner.runner import RunJob
+    from packagers.runner.job import RunJob
     from packagers.store import Store
 
 __all__ = ["MapRecord", "map"]

@@ -35,25 +35,25 @@ from packagers.runner.record import (
 
 if TYPE_CHECKING:
     from packagers.data_item import DataItem
-    from packagers.plugins.collection import Collection
-    from packagers.runner.runner import RunJob
+    from packagers.plugins.records import Collection
+    from packagers.runner.job import RunJob
 
 __all__ = [
     "InProcessRun",
     "RunStopped",
     "attempt_entry",
     "close_record",
-    "execute",
     "open_record",
     "plugin_versions",
     "retry_lost",
     "retryable",
+    "run_in_process",
 ]
 
 _versions: tuple[Collection, dict[str, str]] | None = None
 
 
-def execute(
+def run_in_process(
     job: RunJob, executor: str = "local", *, announce: bool = False, save: bool = True
 ) -> RunRecord:
     """Run ``job`` here and return its record; the function's own failure is recorded, not raised.

@@ -7,7 +7,6 @@ bucket. See ``docs/store.md`` for the layout and the guarantees.
 from __future__ import annotations
 
 from packagers.store.artifacts_index import ArtifactRef
-from packagers.store.data_item import StoreDataItem
 from packagers.store.deletion import ArtifactInUseError, Deletion
 from packagers.store.errors import (
     AmbiguousRunError,
@@ -18,6 +17,7 @@ from packagers.store.errors import (
 )
 from packagers.store.maintenance import VerifyReport
 from packagers.store.store import Store, get_store
+from packagers.store.stored_item import StoreDataItem
 from packagers.store.uri import StoreUri, parse_uri
 
 __all__ = [

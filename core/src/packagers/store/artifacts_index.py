@@ -26,7 +26,7 @@ from packagers.store.versions import match_version
 
 if TYPE_CHECKING:
     from packagers.manifest import Manifest
-    from packagers.store.backends import Backend
+    from packagers.store.backend import Backend
 
 __all__ = ["ARTIFACTS_DIR", "LATEST", "ArtifactIndex", "ArtifactRef", "Scan"]
 

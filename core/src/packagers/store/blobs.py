@@ -20,15 +20,16 @@ from packagers._digest import ALGORITHM, PATTERN, file_digest, new_hasher, text
 from packagers.store.errors import StoreError
 
 if TYPE_CHECKING:
-    from packagers.store.backends import Backend
+    from packagers.store.backend import Backend
     from packagers.store.sessions import WriteSession
 
-__all__ = ["BLOB_DIR", "Blob", "blob_path", "digest_of", "put_file"]
+__all__ = ["BLOB_DIR", "Blob", "ProgressCallback", "blob_path", "digest_of", "put_file"]
 
 BLOB_DIR = f"blobs/{ALGORITHM}"
 _CHUNK = 8 << 20  # per write of a copy, and per progress report
 
-Progress = Callable[[int, int], None]
+#: Told (bytes done, bytes in all) as a file streams in.
+ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def put_file(
     key: str,
     temporary: bool = False,
     expected: str | None = None,
-    progress: Progress | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Blob:
     """Store the local file ``src``; ``expected`` is a digest the packer already computed.
 

@@ -16,7 +16,7 @@ from packagers.store.errors import StoreNotFoundError
 from packagers.store.runs import RUNS_DIR
 
 if TYPE_CHECKING:
-    from packagers.store.backends import Backend
+    from packagers.store.backend import Backend
 
 __all__ = ["holds_store", "require_store"]
 

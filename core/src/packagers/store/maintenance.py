@@ -16,18 +16,12 @@ from typing import TYPE_CHECKING
 from packagers._digest import ALGORITHM, PATTERN, stream_digest
 from packagers.store.blobs import BLOB_DIR, blob_path, digest_of
 from packagers.store.errors import StoreError
-from packagers.store.sessions import (
-    CLOCK_SKEW,
-    STALE_AFTER,
-    TEMP_DIR,
-    SessionId,
-    WriteSession,
-    claim_dir,
-)
+from packagers.store.session_ids import CLOCK_SKEW, STALE_AFTER, TEMP_DIR, SessionId
+from packagers.store.sessions import WriteSession, claim_dir
 
 if TYPE_CHECKING:
     from packagers.store.artifacts_index import ArtifactIndex, Scan
-    from packagers.store.backends import Backend
+    from packagers.store.backend import Backend
     from packagers.store.runs import RunIndex
 
 __all__ = ["VerifyReport", "collect_garbage", "verify_store"]

@@ -16,7 +16,7 @@ from packagers.store.uri import check_name
 from packagers.store.validation import read_run_record
 
 if TYPE_CHECKING:
-    from packagers.store.backends import Backend
+    from packagers.store.backend import Backend
 
 __all__ = ["RUNS_DIR", "RunIndex"]
 

@@ -1,9 +1,8 @@
 """The artifact store: logged packages in, verified data items out, on any filesystem.
 
-The order of a log is what makes it safe without locks: every blob is complete before any
-manifest is written, members' manifests before their bundle's, previews after the manifests
-they describe, and tags last. A crash therefore
-leaves at worst unreferenced blobs (``gc`` removes them), never a manifest without its data.
+``Store`` is the one face of the store's modules: each of its methods hands over to the module
+that holds the concept (``writer.py`` keeps the order of a log that makes it crash-safe without
+locks; ``artifacts_index.py`` and ``runs.py`` the files; ``maintenance.py`` verify and gc).
 
 The store writes what it is given and never imports the manager: a caller with links between
 outputs has :meth:`Store.stamp` give them versions and URIs first, fills the links, then calls
@@ -14,26 +13,27 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from packagers.package import iter_packages
 from packagers.store.artifacts_index import LATEST, ArtifactIndex, ArtifactRef
-from packagers.store.backends import normalize_url, open_backend
-from packagers.store.blobs import blob_path, put_file
-from packagers.store.data_item import StoreDataItem
+from packagers.store.backend import normalize_url
+from packagers.store.blobs import blob_path
 from packagers.store.deletion import Deletion, delete_versions, plan_deletion
 from packagers.store.errors import AmbiguousRunError, StoreError
+from packagers.store.fsspec_backend import FsspecBackend
+from packagers.store.local_backend import LocalBackend
 from packagers.store.locate import require_store
 from packagers.store.maintenance import VerifyReport, collect_garbage, verify_store
 from packagers.store.runs import RunIndex
-from packagers.store.sessions import WriteSession
+from packagers.store.stored_item import StoreDataItem
 from packagers.store.uri import SCHEME, check_name, parse_uri, version_uri
-from packagers.store.versions import new_version_id
+from packagers.store.writer import check_packages, stamp_packages, write_packages
 
 if TYPE_CHECKING:
     from packagers.manifest import Manifest
     from packagers.package import Package
+    from packagers.store.backend import Backend
     from packagers.store.index import StoreIndex
 
 __all__ = ["Store", "get_store"]
@@ -51,7 +51,7 @@ class Store:
     ) -> None:
         from packagers._config import config
 
-        self._backend = open_backend(url or config.store.url, storage_options)
+        self._backend = _open_backend(url or config.store.url, storage_options)
         self.url: str = self._backend.url
         self.storage_options = self._backend.storage_options
         self._index = ArtifactIndex(self._backend)
@@ -103,7 +103,7 @@ class Store:
         from packagers._config import config
 
         project = check_name("project", project or config.project, "log_packages")
-        _stamp([p for p in iter_packages(packages) if "uri" not in p.manifest], project, run_id)
+        stamp_packages(iter_packages(packages), project, run_id)
 
     def log_packages(
         self,
@@ -116,69 +116,14 @@ class Store:
         """Store packed outputs (bundle members included) and return their refs by key.
 
         Packages not stamped yet (see :meth:`stamp`) are stamped with ``project`` and ``run_id``.
-        Each package's manifest is completed in place (digest, size, blob).
+        Each package's manifest is completed in place (digest, size, blob). Blobs, manifests,
+        previews and tags are written in the order that makes a crash harmless (``writer.py``).
         ``progress(key, bytes_done, bytes_total)`` is called while each blob streams in.
         """
         everything = list(iter_packages(packages))
-        keys = [package.key for package in everything]
-        if len(set(keys)) != len(keys):
-            twice = sorted({key for key in keys if keys.count(key) > 1})
-            raise StoreError(f"log_packages: the key(s) {', '.join(twice)} appear twice")
-        for package in everything:
-            if package.hint.tag:
-                check_name("tag", package.hint.tag, f"the log hint of {package.key!r}")
+        check_packages(everything)
         self.stamp(packages, project=project, run_id=run_id)
-        session = WriteSession(self._backend)
-        try:
-            for package in everything:  # data first: no manifest may name a partial blob
-                self._put_blob(package, session, progress)
-            for package in everything:  # members come before the bundle that holds them
-                self._index.write_manifest(package.manifest)
-            for package in everything:
-                if package.preview is not None:
-                    self._write_preview(package)
-            for package in everything:  # `latest` needs no pointer: it is the newest version
-                if package.hint.tag and package.hint.tag != LATEST:
-                    manifest = package.manifest
-                    self._index.set_tag(
-                        manifest["project"], package.key, package.hint.tag, manifest["version"]
-                    )
-        finally:
-            session.close()
-        return {p.key: ArtifactRef.from_manifest(p.manifest) for p in everything}
-
-    def _put_blob(
-        self,
-        package: Package,
-        session: WriteSession,
-        progress: Callable[[str, int, int], None] | None,
-    ) -> None:
-        src = package.artifact.src_path if package.artifact is not None else None
-        if src is None:
-            return
-        key = package.key
-        blob = put_file(
-            self._backend,
-            src,
-            session,
-            key=key,
-            temporary=package.temporary,
-            expected=package.manifest.get("digest"),
-            progress=None if progress is None else lambda done, total: progress(key, done, total),
-        )
-        manifest = package.manifest
-        manifest["digest"], manifest["size"], manifest["blob"] = blob.digest, blob.size, blob.path
-
-    def _write_preview(self, package: Package) -> None:
-        """A preview is optional: failing to write one leaves the artifact without, not broken."""
-        try:
-            self._index.write_preview(package.manifest, package.preview)  # type: ignore[arg-type]
-        except OSError as error:
-            import logging
-
-            logging.getLogger(__name__).debug(
-                "no preview stored for %s: %s", package.manifest["uri"], error
-            )
+        return write_packages(self._backend, self._index, everything, progress)
 
     def read_preview(self, uri_or_ref: str | ArtifactRef) -> dict[str, Any] | None:
         """The preview stored for a version (see :mod:`packagers.previews`), or None.
@@ -400,26 +345,6 @@ class Store:
         return collect_garbage(self._backend, self._index, dry_run=dry_run)
 
 
-def _stamp(packages: list[Package], project: str, run_id: str | None) -> None:
-    """Give each package its version and URI, and each bundle its members' URIs."""
-    created = datetime.now(timezone.utc).isoformat()
-    uri_of = {}
-    for package in packages:
-        version = new_version_id()
-        uri_of[package.key] = version_uri(project, package.key, version)
-        manifest = package.manifest
-        manifest["project"], manifest["key"], manifest["version"] = project, package.key, version
-        manifest["uri"], manifest["run_id"], manifest["created"] = (
-            uri_of[package.key],
-            run_id,
-            created,
-        )
-    for package in packages:
-        if package.is_bundle:
-            for entry in package.manifest["bundle"]["members"]:
-                entry["uri"] = uri_of[entry["key"]]
-
-
 _stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()
 
@@ -434,3 +359,13 @@ def get_store(url: str | None = None) -> Store:
         if store is None:
             store = _stores[normalized] = Store(normalized)
         return store
+
+
+def _open_backend(url: str, storage_options: dict[str, Any] | None) -> Backend:
+    """The backend for a store URL: a plain path (or ``file://``) is local, anything else fsspec."""
+    from packagers.data_item import _is_url
+
+    url = normalize_url(url)
+    if _is_url(url):
+        return FsspecBackend(url, storage_options)
+    return LocalBackend(url)

@@ -19,9 +19,11 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
+from unittest import mock
 
 import pytest
 
+from packagers import previews
 from packagers._config import config
 from packagers._digest import PATTERN
 from packagers.data_item import DataItem
@@ -272,8 +274,12 @@ class PackagerConformance:
             self.assert_same(before, sample)
 
     def test_previews_do_not_change_the_artifact(self) -> None:
-        """Packing with previews gives the manifest (digest included) packing without them does."""
-        with self.manager() as manager:
+        """Packing with previews gives the manifest (digest included) packing without them does.
+
+        The time limit is lifted: a busy CI machine may slow a preview past it, and a dropped
+        preview is the behaviour under test only in the core's own tests.
+        """
+        with self.manager() as manager, mock.patch.object(previews, "TIME_LIMIT", 60.0):
             for sample, artifact_type in self._packed_cases():
                 hint = LogHint("sample", artifact_type)
                 with config.override(preview__enabled=False):

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from packagers.store.index import RUN_COLUMNS, json_path
+from packagers.store.index_schema import RUN_COLUMNS, json_path
 from packagers.ui.errors import FilterError
 
 __all__ = ["SECTIONS", "Where", "parse_filter"]

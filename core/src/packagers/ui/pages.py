@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from packagers.store.errors import StoreError
-from packagers.store.index import RUN_COLUMNS, RunQuery
+from packagers.store.index import RunQuery
+from packagers.store.index_schema import RUN_COLUMNS
 from packagers.store.uri import SCHEME, parse_uri
 from packagers.ui.errors import NotFoundError, UiError
 from packagers.ui.expression import SECTIONS, parse_filter

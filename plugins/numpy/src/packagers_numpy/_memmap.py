@@ -2,8 +2,9 @@
 
 Two ways to ask for one: hint the parameter ``np.memmap`` (:class:`MemmapPackager` takes it), or
 keep ``np.ndarray`` and add the marker, ``Annotated[np.ndarray, MemoryMap()]`` (the ndarray
-packager reads it from ``data_item.hint_metadata``). Either way the array's pages are read from
-the file when touched, so a 1 GB input costs nothing until it is used.
+packager reads it from ``data_item.hint_metadata``, the extras of the hint it answers). Either
+way the array's pages are read from the file when touched, so a 1 GB input costs nothing until it
+is used.
 """
 
 from __future__ import annotations

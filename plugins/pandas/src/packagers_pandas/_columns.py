@@ -37,11 +37,10 @@ class Columns:
 def requested_columns(data_item: DataItem) -> tuple[Hashable, ...] | None:
     """The labels the type hint asks for (its ``Columns`` extra), or None for every column.
 
-    The manager sets ``data_item.hint_metadata`` to the ``Annotated`` extras of the hint.
+    The manager hands the packager the item as the hint sees it: ``data_item.hint_metadata`` are
+    that hint's ``Annotated`` extras.
     """
-    found = [
-        extra for extra in getattr(data_item, "hint_metadata", ()) if isinstance(extra, Columns)
-    ]
+    found = [extra for extra in data_item.hint_metadata if isinstance(extra, Columns)]
     if len(found) > 1:
         raise UnpackingError(
             f"the type hint for {data_item.key!r} has {len(found)} Columns extras; give one "

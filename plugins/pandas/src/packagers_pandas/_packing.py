@@ -149,7 +149,7 @@ def _manifest_spec(
 
 def _preview(head: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows as JSON records; values no codec carries are shown as text."""
-    from packagers_pandas._dtypes import to_json
+    from packagers_pandas._codecs import to_json
 
     columns = []
     for position, name in enumerate(head.columns):

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from packagers import PackingError, UnpackingError
-from packagers_pandas._dtypes import describe, from_json, resolve, to_json
+from packagers_pandas._codecs import from_json, to_json
+from packagers_pandas._dtypes import describe, resolve
 
 __all__ = ["flatten", "rebuild", "select_fields"]
 

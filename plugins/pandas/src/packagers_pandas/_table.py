@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from packagers import DataItem
-    from packagers_pandas._formats import ArrowFormat
+    from packagers_pandas._arrow_formats import ArrowFormat
 
 __all__ = ["ArrowTablePackager"]
 
@@ -74,7 +74,8 @@ class ArrowTablePackager(DefaultPackager):
         format: str | None = None,
         types: dict[str, Any] | None = None,
     ) -> pa.Table:
-        from packagers_pandas._formats import ARROW_FORMATS, ArrowFormat
+        from packagers_pandas._arrow_formats import ArrowFormat
+        from packagers_pandas._formats import ARROW_FORMATS
 
         if format is None:
             row = ARROW_FORMATS.for_suffix(data_item.suffix)
@@ -89,7 +90,8 @@ class ArrowTablePackager(DefaultPackager):
     unpack_file = unpack_dataset
 
     def _write(self, obj: pa.Table, key: str, format: str) -> tuple[str, ArrowFormat]:
-        from packagers_pandas._formats import ARROW_FORMATS, ArrowFormat
+        from packagers_pandas._arrow_formats import ArrowFormat
+        from packagers_pandas._formats import ARROW_FORMATS
 
         try:
             row: Any = ARROW_FORMATS.get(format, key=key)

@@ -15,12 +15,8 @@ import tempfile
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from packagers import Artifact, DefaultPackager, PackingError, UnpackingError
-from packagers_stdlib._archive import (
-    ARCHIVE_FORMATS,
-    DEFAULT_ARCHIVE_FORMAT,
-    extract_archive,
-    make_archive,
-)
+from packagers_stdlib._archive import ARCHIVE_FORMATS, DEFAULT_ARCHIVE_FORMAT, make_archive
+from packagers_stdlib._extraction import extract_archive
 from packagers_stdlib._preview import file_preview
 
 if TYPE_CHECKING:

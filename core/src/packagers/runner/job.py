@@ -1,21 +1,21 @@
-"""``run``: check the arguments against the function, then hand the job to an executor.
+"""``RunJob``: a checked request to run a function, what every executor receives.
 
-Everything that can be wrong with the arguments is found here, before a run record exists, and
-raised; what goes wrong once the run started (an input that does not unpack, the function
-raising, an output that does not pack) ends in a record in state ``error``.
+``prepare_job`` turns ``run``'s arguments into one. Everything that can be wrong with them is
+found there, before a run record exists, and raised; what goes wrong once the run started (an
+input that does not unpack, the function raising, an output that does not pack) ends in a record
+in state ``error``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from packagers.data_item import DataItem
-from packagers.runner.checks import check_job, run_identity
+from packagers.runner.checks import check_job
 from packagers.runner.errors import FunctionReferenceError, RunArgumentError
-from packagers.runner.executors import get_executor
 from packagers.runner.functions import (
     FunctionInfo,
     canonical_reference,
@@ -26,14 +26,11 @@ from packagers.runner.handler import handler_returns, parse_returns
 
 if TYPE_CHECKING:
     from packagers.log_hint import LogHint
-    from packagers.runner.executors import Executor
-    from packagers.runner.handle import RunHandle
     from packagers.runner.handler import Hints
     from packagers.runner.inputs import InputValue
-    from packagers.runner.record import RunRecord
     from packagers.store import Store
 
-__all__ = ["RunJob", "prepare_job", "retry_policy", "run", "submit"]
+__all__ = ["RunJob", "prepare_job", "retry_policy"]
 
 
 @dataclass
@@ -65,85 +62,6 @@ class RunJob:
     timeout: float | None = None
     #: Checked between phases: the final state to stop in (``cancelled``...), or None to go on.
     should_stop: Callable[[], str | None] | None = None
-
-
-def run(
-    fn: Callable[..., Any] | str,
-    *,
-    inputs: dict[str, InputValue] | None = None,
-    params: dict[str, Any] | None = None,
-    returns: Hints | None = None,
-    project: str | None = None,
-    store: Store | str | None = None,
-    executor: str | Executor = "local",
-    executor_options: dict[str, Any] | None = None,
-    retries: int = 0,
-    retry_on: Iterable[type[BaseException] | str] = (),
-    timeout: float | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-    name: str | None = None,
-    labels: Mapping[str, str] | None = None,
-) -> RunRecord:
-    """Run ``fn`` with typed inputs, log what it returns, and return the run record.
-
-    ``inputs`` are store URIs, local paths or fsspec URLs, unpacked by the parameters' type
-    hints; ``params`` are passed as they are; ``returns`` are log hints (by default those of
-    ``@handler``). A function that raises gives a record in state ``error``; bad arguments raise
-    a :class:`~packagers.runner.RunError`. ``progress(key, done, total)`` is called while the
-    outputs of an in-process run stream into the store (for progress bars). ``name`` (default:
-    the function's name) and ``labels`` (``{"team": "vision"}``) are recorded to find the run by.
-
-    The same as ``submit(...).wait()``; see :func:`submit` for the other arguments.
-    """
-    return submit(
-        fn,
-        inputs=inputs,
-        params=params,
-        returns=returns,
-        project=project,
-        store=store,
-        executor=executor,
-        executor_options=executor_options,
-        retries=retries,
-        retry_on=retry_on,
-        timeout=timeout,
-        progress=progress,
-        name=name,
-        labels=labels,
-    ).wait()
-
-
-def submit(
-    fn: Callable[..., Any] | str,
-    *,
-    inputs: dict[str, InputValue] | None = None,
-    params: dict[str, Any] | None = None,
-    returns: Hints | None = None,
-    project: str | None = None,
-    store: Store | str | None = None,
-    executor: str | Executor = "local",
-    executor_options: dict[str, Any] | None = None,
-    retries: int = 0,
-    retry_on: Iterable[type[BaseException] | str] = (),
-    timeout: float | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-    name: str | None = None,
-    labels: Mapping[str, str] | None = None,
-) -> RunHandle:
-    """Start a run as :func:`run` would and return its handle without waiting for it.
-
-    ``executor`` is a registered name (``local``, ``process``, ``dask``...) built with
-    ``executor_options`` (the ``dask`` executor's ``client``, ``address``, ``shared_path``),
-    or an executor instance. A failure is tried again up to ``retries`` times when it is not
-    the function's own answer (a lost worker, a store I/O error) or its type is in
-    ``retry_on``; ``timeout`` seconds end the run in state ``timeout``.
-    """
-    runner = get_executor(executor, **(executor_options or {}))
-    job = prepare_job(fn, inputs, params, returns, project, store)
-    job.progress = progress
-    job.record_fields.update(run_identity(name, labels))
-    job.retries, job.retry_on, job.timeout = retry_policy(retries, retry_on, timeout)
-    return runner.submit(job)
 
 
 def retry_policy(

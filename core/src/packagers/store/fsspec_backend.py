@@ -1,0 +1,189 @@
+"""A store on any fsspec filesystem (``s3://``, ``gs://``, ``memory://``...): a shared bucket.
+
+Object stores have no rename, but a single PUT is atomic, which is all a JSON file needs; blobs
+go through a temporary object and a server-side move, or straight to their name where an upload
+appears only once complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import posixpath
+from typing import IO, TYPE_CHECKING, Any
+
+from packagers.store.backend import Backend, normalize_url
+
+if TYPE_CHECKING:
+    import fsspec
+
+__all__ = ["FsspecBackend"]
+
+
+class FsspecBackend(Backend):
+    """Any fsspec filesystem (``s3://``, ``gs://``, ``memory://``...).
+
+    Listings and reads bypass fsspec's directory cache: other processes write to the same store.
+    """
+
+    is_local = False
+
+    def __init__(self, url: str, storage_options: dict[str, Any] | None = None) -> None:
+        from fsspec.core import url_to_fs
+
+        from packagers.store.errors import StoreError
+
+        self.url = normalize_url(url)
+        self.storage_options = dict(storage_options or {})
+        self.fs: fsspec.AbstractFileSystem
+        try:
+            self.fs, root = url_to_fs(self.url, **self.storage_options)
+        except (ImportError, ValueError, TypeError) as error:
+            # An unknown protocol, its library not installed ("Install s3fs to access S3"),
+            # or options it does not take: fsspec's message alone names no store.
+            raise StoreError(f"cannot open the store {self.url}: {error}") from error
+        self._root = root.rstrip("/")
+
+    def _path(self, rel: str) -> str:
+        return f"{self._root}/{rel}"
+
+    def _rel(self, path: str) -> str:
+        return self.fs._strip_protocol(path)[len(self._root) + 1 :]  # type: ignore[no-any-return]
+
+    def location(self, rel: str) -> str:
+        self._forget(posixpath.dirname(self._path(rel)))  # the data item reads it through self.fs
+        return f"{self.url}/{rel}"
+
+    def _forget(self, path: str, *, below: bool = False) -> str:
+        """``path``, once fsspec has forgotten its listings of it and its parents (and, with
+        ``below``, of everything under it): other processes write to the same store.
+
+        A stale listing is worse than slow: s3fs answers a read of a file its cached listing
+        of the directory lacks with FileNotFoundError, so a new manifest would look absent.
+        """
+        self.fs.invalidate_cache(path)
+        if below:
+            inside = f"{path.rstrip('/')}/"
+            for cached in [name for name in self.fs.dircache if name.startswith(inside)]:
+                self.fs.dircache.pop(cached, None)
+        return path
+
+    def read(self, rel: str) -> bytes:
+        path = self._path(rel)
+        self._forget(posixpath.dirname(path))
+        return self.fs.cat_file(path)  # type: ignore[no-any-return]
+
+    def read_many(self, rels: list[str]) -> dict[str, bytes]:
+        if not rels:
+            return {}
+        paths = [self._path(rel) for rel in rels]
+        for directory in {posixpath.dirname(path) for path in paths}:
+            self._forget(directory)
+        found = self.fs.cat(paths, on_error="return")
+        read = {}
+        for path, data in found.items():
+            if isinstance(data, FileNotFoundError):
+                continue
+            if isinstance(data, BaseException):  # denied, unreachable...: not the same as absent
+                raise data
+            read[self._rel(path)] = data
+        return read
+
+    def write(self, rel: str, data: bytes) -> None:
+        self.fs.pipe_file(self._path(rel), data)
+
+    def exists(self, rel: str) -> bool:
+        return bool(self.fs.exists(self._forget(self._path(rel))))
+
+    def root_kind(self) -> str:
+        root = self._forget(self._root, below=True)
+        if self.fs.isdir(root):
+            return "directory"
+        return "file" if self.fs.exists(root) else "missing"
+
+    def listdir(self, rel: str) -> list[str]:
+        path = self._forget(self._path(rel))
+        try:
+            entries = self.fs.ls(path, detail=False)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        names = (posixpath.basename(entry.rstrip("/")) for entry in entries)
+        return [name for name in names if name and self._path(f"{rel}/{name}") != path]
+
+    def files(self, rel: str) -> dict[str, float | None]:
+        path = self._forget(self._path(rel), below=True)
+        try:
+            found = self.fs.find(path, detail=True)
+        except FileNotFoundError:
+            return {}
+        return {self._rel(name): _mtime(info) for name, info in found.items()}
+
+    def remove(self, rel: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.fs.rm_file(self._path(rel))
+
+    def open_read(self, rel: str) -> IO[bytes]:
+        path = self._path(rel)
+        self._forget(posixpath.dirname(path))
+        return self.fs.open(path, "rb")  # type: ignore[no-any-return]
+
+    def open_write(self, rel: str) -> IO[bytes]:
+        return self.fs.open(self._path(rel), "wb")  # type: ignore[no-any-return]
+
+    def commit(self, temp: str, rel: str) -> None:
+        # Always moved over, even onto the same bytes: the new modification time is the claim
+        # that keeps a concurrent gc from deleting the blob this writer's manifest will name.
+        self.fs.mv(self._path(temp), self._path(rel))
+
+    def discard(self, rel: str, mtime: float | None, aside: str) -> bool:
+        # No atomic move here: the time is read fresh just before the delete, which leaves a
+        # writer's claim landing between the two (docs/store.md, "Guarantees").
+        path = self._forget(self._path(rel))
+        try:
+            current = _mtime(self.fs.info(path))
+        except FileNotFoundError:
+            return False
+        if current != mtime:
+            return False
+        self.remove(rel)
+        return True
+
+    def holds(self, rel: str, size: int) -> bool:
+        path = self._path(rel)
+        self.fs.invalidate_cache(path)
+        try:
+            return bool(self.fs.size(path) == size)
+        except FileNotFoundError:
+            return False
+
+    def put(self, src: str, rel: str) -> bool:
+        if not _ATOMIC_PROTOCOLS.intersection(_protocols(self.fs)):
+            return False
+        self.fs.put_file(src, self._path(rel))
+        return True
+
+
+#: Object stores, where an object (a multipart upload included) appears only once complete.
+_ATOMIC_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "memory"})
+
+
+def _protocols(fs: fsspec.AbstractFileSystem) -> tuple[str, ...]:
+    protocol = fs.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
+
+
+def _mtime(info: dict[str, Any]) -> float | None:
+    """The modification time in an fsspec ``info`` dict, whose field names differ per backend."""
+    from datetime import datetime
+
+    for field in ("mtime", "LastModified", "last_modified", "updated", "created"):
+        value = info.get(field)
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, datetime):
+            return value.timestamp()
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                continue
+    return None

@@ -1,0 +1,175 @@
+"""A store on a directory of this machine, used through ``os`` directly.
+
+It needs no fsspec import (a quarter of a second), renames atomically and can hard-link a
+packer's temporary file instead of copying it. Claiming a blob (bumping its modification time)
+and gc's discarding it are written as mirror images, so that a writer and a concurrent gc never
+both believe they won (``_claim`` and ``LocalBackend.discard``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from typing import IO, Any
+
+from packagers.store.backend import Backend, normalize_url
+from packagers.store.session_ids import TEMP_DIR, new_session_id
+
+__all__ = ["LocalBackend"]
+
+
+class LocalBackend(Backend):
+    """A directory on this machine, used through ``os`` (no fsspec import)."""
+
+    is_local = True
+
+    def __init__(self, root: str) -> None:
+        self.url = normalize_url(root)
+        self.storage_options: dict[str, Any] = {}
+
+    def _path(self, rel: str) -> str:
+        return os.path.join(self.url, *rel.split("/"))
+
+    def location(self, rel: str) -> str:
+        return self._path(rel)
+
+    def read(self, rel: str) -> bytes:
+        try:
+            with open(self._path(rel), "rb") as stream:
+                return stream.read()
+        except NotADirectoryError as error:
+            raise FileNotFoundError(rel) from error
+
+    def write(self, rel: str, data: bytes) -> None:
+        temp = self._path(f"{TEMP_DIR}/{new_session_id()}.part")
+        try:
+            # Unbuffered: manifests and records are small, and a run writes two of them.
+            descriptor = _in_directory(temp, os.open, temp, _NEW_FILE, 0o644)
+            try:
+                os.write(descriptor, data)
+            finally:
+                os.close(descriptor)
+            target = self._path(rel)
+            _in_directory(target, os.replace, temp, target)
+        except BaseException:
+            _remove(temp)
+            raise
+
+    def exists(self, rel: str) -> bool:
+        return os.path.exists(self._path(rel))
+
+    def root_kind(self) -> str:
+        if os.path.isdir(self.url):
+            return "directory"
+        return "file" if os.path.exists(self.url) else "missing"
+
+    def listdir(self, rel: str) -> list[str]:
+        try:
+            return os.listdir(self._path(rel))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    def files(self, rel: str) -> dict[str, float | None]:
+        found: dict[str, float | None] = {}
+        base = self._path(rel)
+        if os.path.isfile(base):
+            return {rel: os.stat(base).st_mtime}
+        for directory, _, names in os.walk(base):
+            prefix = os.path.relpath(directory, self.url).replace(os.sep, "/")
+            for name in names:
+                try:
+                    found[f"{prefix}/{name}"] = os.stat(os.path.join(directory, name)).st_mtime
+                except FileNotFoundError:  # removed while we walked
+                    continue
+        return found
+
+    def remove(self, rel: str) -> None:
+        _remove(self._path(rel))
+
+    def open_read(self, rel: str) -> IO[bytes]:
+        return open(self._path(rel), "rb")
+
+    def open_write(self, rel: str) -> IO[bytes]:
+        path = self._path(rel)
+        return _in_directory(path, open, path, "wb")  # type: ignore[no-any-return]
+
+    def commit(self, temp: str, rel: str) -> None:
+        target = self._path(rel)
+        if _claim(target, os.path.getsize(self._path(temp))):
+            self.remove(temp)
+            return
+        _protect(self._path(temp))  # before the move: the blob is never writable under its name
+        _in_directory(target, os.replace, self._path(temp), target)
+
+    def link(self, src: str, rel: str) -> bool:
+        target = self._path(rel)
+        try:
+            _in_directory(target, os.link, src, target)
+        except FileExistsError:
+            pass  # the same bytes are stored already: claim them below
+        except OSError:  # another device, or a filesystem without hard links
+            return False
+        else:
+            _protect(src)  # the same file: a gc may move the new name aside at any moment
+        # The packer wrote the file before the session began, and an existing blob may be old:
+        # either way only a claim keeps a concurrent gc off it (see sessions.py and _claim).
+        # A blob that vanished meanwhile, or is damaged, is copied in instead (Backend.commit).
+        return _claim(target, os.path.getsize(src))
+
+    def discard(self, rel: str, mtime: float | None, aside: str) -> bool:
+        # Moved aside first, its time read second: the mirror of _claim's order. A writer's
+        # claim that came before the move shows in the time, and the blob goes back; one that
+        # comes after finds no blob and stores its own copy.
+        moved = self._path(aside)
+        try:
+            _in_directory(moved, os.rename, self._path(rel), moved)
+        except FileNotFoundError:
+            return False  # another gc was first
+        if os.stat(moved).st_mtime == mtime:
+            os.remove(moved)
+            return True
+        self.commit(aside, rel)  # put back, unless a writer stored the same bytes meanwhile
+        return False
+
+
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+
+
+def _in_directory(path: str, action: Callable[..., Any], *args: Any) -> Any:
+    """``action(*args)``, creating the directory of ``path`` only if it turns out to be missing.
+
+    Directories of a store exist after the first write; not asking each time saves the syscalls.
+    """
+    try:
+        return action(*args)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return action(*args)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+
+
+def _claim(path: str, size: int) -> bool:
+    """Claim the blob at ``path`` for a writer: True when it is there, intact, and claimed.
+
+    The modification time is bumped first and the blob checked second; gc moves a blob aside
+    first and reads its time second (``LocalBackend.discard``). So either the claim comes first
+    and gc sees the new time and puts the blob back, or gc's move comes first and the claim
+    finds no blob, and the writer stores its own copy. A blob of the wrong size is damaged
+    (truncated from outside) and is replaced the same way.
+    """
+    try:
+        os.utime(path)
+        return os.path.getsize(path) == size
+    except OSError:  # missing; or someone else's blob we may not touch: store our own copy
+        return False
+
+
+def _protect(path: str) -> None:
+    """Make a blob read-only: ``local()`` hands out its very path, and nobody may write into it."""
+    if os.name == "posix":
+        os.chmod(path, 0o444)
