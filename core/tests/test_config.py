@@ -217,7 +217,7 @@ def test_a_near_miss_is_an_error_in_strict_mode_until_fixed(
     monkeypatch.setenv("MLRUN_PACKAGERS__STRICT", "1")
     monkeypatch.setenv("MLRUN_PACKAGERS_PICKLE__POLICY", "deny")
     for _ in range(2):
-        with pytest.raises(ConfigError, match="did you mean MLRUN_PACKAGERS__PICKLE__POLICY"):
+        with pytest.raises(ConfigError, match="did you mean 'MLRUN_PACKAGERS__PICKLE__POLICY'"):
             config.pickle.policy  # noqa: B018
     monkeypatch.delenv("MLRUN_PACKAGERS_PICKLE__POLICY")
     assert config.pickle.policy == "warn"
@@ -338,7 +338,7 @@ def test_unknown_env_var_is_named_with_known_variables(monkeypatch: pytest.Monke
         _ = config.strict
     message = str(info.value)
     assert "'MLRUN_PACKAGERS__AUTO_PACK_OUTPUT'" in message
-    assert "did you mean MLRUN_PACKAGERS__AUTO_PACK_OUTPUTS?" in message
+    assert "did you mean 'MLRUN_PACKAGERS__AUTO_PACK_OUTPUTS'?" in message
     assert all(s.env_var in message for s in SETTINGS)
 
 
@@ -574,7 +574,7 @@ def test_override_validates_everything_before_applying() -> None:
         pass  # pragma: no cover - never entered
     assert config.strict is False
     with (
-        pytest.raises(ConfigError, match="did you mean pickle.policy"),
+        pytest.raises(ConfigError, match="did you mean 'pickle.policy'"),
         config.override(pickle__polcy="deny"),
     ):
         pass  # pragma: no cover - never entered

@@ -75,5 +75,5 @@ def test_a_config_near_miss_warns_at_the_line_reading_the_setting(
     monkeypatch.setenv("MLRUN_PACKAGERS_PICKLE__POLICY", "deny")
     config.reset()
     (warning,) = _warned(lambda: config.pickle.policy)
-    assert "did you mean MLRUN_PACKAGERS__PICKLE__POLICY" in str(warning.message)
+    assert "did you mean 'MLRUN_PACKAGERS__PICKLE__POLICY'" in str(warning.message)
     assert warning.filename == __file__

@@ -17,6 +17,7 @@ from typing import Any
 from packagers._errors import ConfigError, PackagersWarning
 from packagers._reporting import report
 from packagers._settings import ENV_PREFIX, SETTINGS, Setting
+from packagers._suggest import did_you_mean, suggestion
 
 __all__ = ["HIDDEN", "Config", "config"]
 
@@ -31,11 +32,8 @@ _BY_ENV = {s.env_var: s for s in SETTINGS}
 
 def _unknown(what: str, name: str, key: str, known: list[str]) -> ConfigError:
     """An error for a misspelt name (``key`` is its normalised form), suggesting a close one."""
-    import difflib  # only on the error path, to keep `import packagers` cheap
-
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    return ConfigError(f"{name!r} is not a known {what}{hint}; known: {', '.join(known)}")
+    hint = did_you_mean(key, known)
+    return ConfigError(f"{name!r} is not a known {what} (known: {', '.join(known)}){hint}")
 
 
 #: Names that look meant for packagers but miss the prefix: ``PACKAGERS__X``, one underscore ...
@@ -50,7 +48,7 @@ def _near_miss(name: str) -> str | None:
         return None
     rest = re.sub("_+", "_", matched[1])
     wanted = [s.env_var for s in SETTINGS if re.sub("[._]+", "_", s.path.upper()) == rest]
-    guess = f"; did you mean {wanted[0]}?" if wanted else ""
+    guess = suggestion(wanted[:1])
     return (
         f"the environment variable {name} is ignored: packagers reads only variables named "
         f"{ENV_PREFIX}<SETTING>, with two underscores between levels{guess}"

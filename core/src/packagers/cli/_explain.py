@@ -189,17 +189,15 @@ def _explain_packing(
 
 def _unknown_type_notes(artifact_type: str | None) -> list[str]:
     """An artifact type no collected packager packs at all: likely a typo, said as a run says."""
-    import difflib
-
+    from packagers._suggest import did_you_mean
     from packagers.plugins.collection import collect
 
     known = sorted(collect().packing_artifact_types)
     if artifact_type is None or artifact_type in known:
         return []
-    close = difflib.get_close_matches(artifact_type, known, n=1)
     return [
         f"no installed packager packs the artifact type {artifact_type!r}"
-        + (f"; did you mean {close[0]!r}?" if close else "")
+        + did_you_mean(artifact_type, known)
         + f" (known types: {', '.join(known)})"
     ]
 

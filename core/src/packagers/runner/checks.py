@@ -7,12 +7,12 @@ subclass naming what was wrong and how to fix it. ``params_from_text`` converts 
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from packagers._suggest import did_you_mean
 from packagers._text_values import TextValueError, to_bool, to_float, to_int
 from packagers.data_item import DataItem
 from packagers.runner.errors import (
@@ -84,8 +84,7 @@ def _check_artifact_types(returns: tuple[LogHint, ...]) -> None:
     known = collect().packing_artifact_types | _MANAGER_TYPES
     for hint in asked:
         if hint.artifact_type not in known:
-            close = difflib.get_close_matches(hint.artifact_type or "", sorted(known), n=1)
-            suggestion = f"; did you mean {close[0]!r}?" if close else ""
+            suggestion = did_you_mean(hint.artifact_type or "", sorted(known))
             raise UnknownArtifactTypeError(
                 f"log hint {hint.key!r}: no installed packager packs the artifact type "
                 f"{hint.artifact_type!r}{suggestion} (known types: {', '.join(sorted(known))})"

@@ -274,13 +274,12 @@ def _check_selected(selector: tuple[str, str] | None, hints: tuple[LogHint, ...]
     keys = [hint.key for hint in hints]
     if selector[1] in keys:
         return
-    import difflib
+    from packagers._suggest import did_you_mean
 
-    close = difflib.get_close_matches(selector[1], keys, n=1)
     known = f"the log hints' keys: {', '.join(keys)}" if keys else "there are no log hints"
     raise RunArgumentError(
         f"best={':'.join(selector)!r}: no log hint logs a result {selector[1]!r} ({known})"
-        + (f"; did you mean {close[0]!r}?" if close else "")
+        + did_you_mean(selector[1], keys)
     )
 
 

@@ -187,11 +187,10 @@ def _module_source(name: str) -> str | None:
 
 def _did_you_mean(owner: object, name: str) -> str:
     """``; did you mean 'clean'?`` when ``owner`` has a callable of a close name."""
-    import difflib
+    from packagers._suggest import did_you_mean
 
     callables = [n for n in dir(owner) if not n.startswith("_") and callable(getattr(owner, n))]
-    close = difflib.get_close_matches(name, callables, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return did_you_mean(name, callables)
 
 
 def _name_a_function(reference: str, source: str, kind: str = "script") -> str:

@@ -197,7 +197,7 @@ class ArtifactIndex:
         return version
 
     def _unknown_key(self, uri: StoreUri) -> StoreError:
-        import difflib
+        from packagers._suggest import did_you_mean
 
         where = self._backend.url
         projects = sorted(self._backend.listdir(ARTIFACTS_DIR))
@@ -207,8 +207,7 @@ class ArtifactIndex:
                 f"projects: {', '.join(projects) or 'none'}"
             )
         keys = sorted(self._backend.listdir(f"{ARTIFACTS_DIR}/{uri.project}"))
-        close = difflib.get_close_matches(uri.key, keys, n=3)
-        suggestion = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+        suggestion = did_you_mean(uri.key, keys, limit=3)
         shown = ", ".join(keys[:20]) + (", ..." if len(keys) > 20 else "")
         return StoreError(
             f"{uri}: project {uri.project!r} has no artifact {uri.key!r}{suggestion} "

@@ -6,10 +6,10 @@ nothing is there, and point at the store the user probably meant.
 
 from __future__ import annotations
 
-import difflib
 import os
 from typing import TYPE_CHECKING
 
+from packagers._suggest import close_names, suggestion
 from packagers.store.artifacts_index import ARTIFACTS_DIR
 from packagers.store.blobs import BLOB_DIR
 from packagers.store.errors import StoreNotFoundError
@@ -38,7 +38,7 @@ def require_store(backend: Backend) -> None:
         return
     problem = "is a file, not a store directory" if kind == "file" else "does not exist"
     nearby = _nearby_stores(backend.url) if backend.is_local else []
-    hint = f"; did you mean {' or '.join(map(repr, nearby))}?" if nearby else ""
+    hint = suggestion(nearby)
     raise StoreNotFoundError(
         f"no store at {backend.url}: it {problem}{hint} (only logging or running creates a store)"
     )
@@ -64,7 +64,7 @@ def _nearby_stores(path: str, limit: int = 3) -> list[str]:
             if entry.is_dir() and holds_store(entry.path) and entry.path != path
         ]
         wanted = os.path.basename(path)
-        close = difflib.get_close_matches(wanted, names, n=limit, cutoff=0.5)
+        close = close_names(wanted, names, limit=limit, cutoff=0.5)
         found[:0] = [os.path.join(parent, name) for name in close]
     default = os.path.abspath(_DEFAULT)
     if holds_store(default):
