@@ -10,6 +10,7 @@ file needs; blobs go through a temporary object and a server-side move.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import posixpath
 from abc import ABC, abstractmethod
@@ -324,6 +325,21 @@ class FsspecBackend(Backend):
     def read(self, rel: str) -> bytes:
         path = self._path(rel)
         self._forget(posixpath.dirname(path))
+        return self._cat(path)
+
+    def _cat(self, path: str) -> bytes:
+        """The whole file ``path``, in one request where the filesystem allows.
+
+        Asked for the whole file, s3fs first asks for its size (a HEAD, one more round trip) to
+        decide on a download in parallel parts, which small files never need; asked for a
+        range from byte 0 it sends one GET. An empty object has no such range (the server
+        refuses it), so it is read plainly.
+        """
+        try:
+            return self.fs.cat_file(path, start=0)  # type: ignore[no-any-return]
+        except OSError as error:
+            if error.errno != errno.EINVAL:
+                raise
         return self.fs.cat_file(path)  # type: ignore[no-any-return]
 
     def read_many(self, rels: list[str]) -> dict[str, bytes]:
@@ -332,11 +348,13 @@ class FsspecBackend(Backend):
         paths = [self._path(rel) for rel in rels]
         for directory in {posixpath.dirname(path) for path in paths}:
             self._forget(directory)
-        found = self.fs.cat(paths, on_error="return")
+        found = self.fs.cat(paths, on_error="return", start=0)  # one request each (see _cat)
         read = {}
         for path, data in found.items():
             if isinstance(data, FileNotFoundError):
                 continue
+            if isinstance(data, OSError) and data.errno == errno.EINVAL:
+                data = self._cat(path)
             if isinstance(data, BaseException):  # denied, unreachable...: not the same as absent
                 raise data
             read[self._rel(path)] = data
@@ -403,11 +421,23 @@ class FsspecBackend(Backend):
 
     def holds(self, rel: str, size: int) -> bool:
         path = self._path(rel)
-        self.fs.invalidate_cache(path)
         try:
-            return bool(self.fs.size(path) == size)
+            return self._size(path) == size
         except FileNotFoundError:
             return False
+
+    def _size(self, path: str) -> int:
+        """The size of the file ``path``, asked in one round trip on S3.
+
+        s3fs follows a HEAD that finds no object with a listing, to tell a missing file from a
+        directory: a second round trip for every new blob, which is never a directory.
+        """
+        if _S3_PROTOCOLS.intersection(_protocols(self.fs)):
+            bucket, key, _ = self.fs.split_path(path)
+            head = self.fs.call_s3("head_object", self.fs.kwargs, Bucket=bucket, Key=key)
+            return int(head["ContentLength"])
+        self.fs.invalidate_cache(path)
+        return int(self.fs.size(path))
 
     def put(self, src: str, rel: str) -> bool:
         if not _ATOMIC_PROTOCOLS.intersection(_protocols(self.fs)):
@@ -416,6 +446,7 @@ class FsspecBackend(Backend):
         return True
 
 
+_S3_PROTOCOLS = frozenset({"s3", "s3a"})
 #: Object stores, where an object (a multipart upload included) appears only once complete.
 _ATOMIC_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "memory"})
 

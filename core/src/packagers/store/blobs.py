@@ -75,8 +75,8 @@ def put_file(
     digest (nobody else writes a packer's temporary file, and every read checks the digest).
     On a remote store it is uploaded once, straight to its name, where uploads are atomic.
     """
-    session.mark()
     if backend.is_local and temporary:
+        session.mark()
         if expected is None:
             digest, size = file_digest(src, progress)
         else:
@@ -95,7 +95,11 @@ def put_file(
         else:
             size = os.path.getsize(src)
         path = blob_path(expected)
-        if _reuse(backend, session, path, size) or (temporary and backend.put(src, path)):
+        # Claimed before the look, and the claim also announces the session to gc (a marker
+        # would cost two more round trips): a blob the look finds stays, and one uploaded
+        # now is newer than a live session's start (see WriteSession.claim).
+        session.claim(path)
+        if backend.holds(path, size) or (temporary and backend.put(src, path)):
             if progress is not None:
                 progress(size, size)
             return Blob(expected, size, path)
@@ -119,20 +123,6 @@ def put_file(
         backend.remove(temp)
         raise
     return Blob(digest, size, path)
-
-
-def _reuse(backend: Backend, session: WriteSession, path: str, size: int) -> bool:
-    """Whether the remote store holds ``path`` already, claimed for this writer's manifest.
-
-    The order is what keeps a concurrent gc off it: look, claim (``WriteSession.claim``, which
-    gc honours right before it deletes), then look again, since gc may have deleted the blob
-    before the claim landed. Re-uploading would claim it too (a new modification time), at the
-    cost of all its bytes.
-    """
-    if not backend.holds(path, size):
-        return False
-    session.claim(path)
-    return backend.holds(path, size)
 
 
 def _check(key: str, expected: str | None, actual: str) -> None:

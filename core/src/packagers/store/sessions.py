@@ -96,11 +96,12 @@ def _pid_alive(pid: int) -> bool:
 
 
 class WriteSession:
-    """One ``log_packages`` call's files ``tmp/<id>.*``, with a marker written before any blob.
+    """One ``log_packages`` call's files ``tmp/<id>.*``, with a marker or a claim before any blob.
 
     On object stores an upload is invisible until it completes, and a local store's hard-linked
-    blob has no temporary file at all, so the marker is what tells a concurrent ``gc`` that a
-    writer is busy. Flat names (no directory per session) keep a local log to a few syscalls.
+    blob has no temporary file at all, so the marker (or a claim, see :meth:`claim`) is what
+    tells a concurrent ``gc`` that a writer is busy. Flat names (no directory per session) keep
+    a local log to a few syscalls.
     """
 
     def __init__(self, backend: Backend) -> None:
@@ -129,12 +130,13 @@ class WriteSession:
         return f"{TEMP_DIR}/{self.id}.{self._count}{suffix}"
 
     def claim(self, blob: str) -> None:
-        """Tell gc this session's manifests will name the existing ``blob``, so it must stay.
+        """Tell gc this session's manifests will name ``blob``, so it must stay.
 
         For stores whose existing files cannot be touched cheaply (object stores): the claim is
-        an empty file that gc looks for right before deleting an orphan.
+        an empty file that gc looks for right before deleting an orphan. Being a file of the
+        session, it also announces the session as a marker does, so a blob uploaded to the
+        claimed name after it needs no marker of its own.
         """
-        self.mark()
         claim = f"{claim_dir(blob)}/{self.id}"
         self._backend.write(claim, b"")
         self._claims.append(claim)
