@@ -152,23 +152,27 @@ def _s3_requests(store: Store) -> Iterator[list[tuple[str, str]]]:
 def test_s3_log_and_load_send_each_blob_once_and_no_extra_round_trip(
     s3_options: dict[str, Any], make_package
 ) -> None:
-    """On S3 every request is a round trip: a new blob is claimed (the claim also announces the
-    session to gc), looked for once and sent once; the same data again is looked for and not
-    sent; a load reads the manifest its URI names and the blob, once each."""
+    """On S3 every request is a round trip. The first new blob is claimed (the claim also
+    announces the session to gc), looked for once and sent once; a later one is looked for and
+    sent; the same data again is claimed, looked for and not sent; a load reads the manifest
+    its URI names and the blob, once each."""
     store = Store(f"s3://packagers-test/{uuid.uuid4().hex}", storage_options=s3_options)
     store.list_runs("default")  # the client connects
     content = b"z" * (1 << 20)
-    first = make_package("data", content)
-    first.temporary = True
+    packages = [make_package("data", content), make_package("other", b"o" * 100)]
+    for package in packages:
+        package.temporary = True
     with _s3_requests(store) as sent:
-        ref = store.log_packages([first])["data"]
-    blob, manifest = ref.manifest["blob"], f"artifacts/default/data/versions/{ref.version}.json"
+        refs = store.log_packages(packages)
+    blob, other = refs["data"].manifest["blob"], refs["other"].manifest["blob"]
     claim = next(key for op, key in sent if key.startswith("tmp/claims/"))
     assert sent == [
         ("PutObject", claim),
         ("HeadObject", blob),
         ("PutObject", blob),
-        ("PutObject", manifest),
+        ("HeadObject", other),
+        ("PutObject", other),
+        *[("PutObject", _manifest(ref)) for ref in refs.values()],
         ("DeleteObject", claim),
     ]
     again = make_package("data", content)
@@ -179,8 +183,47 @@ def test_s3_log_and_load_send_each_blob_once_and_no_extra_round_trip(
     assert len(sent) == 4 and store._backend.files("tmp") == {}  # type: ignore[attr-defined]
     with _s3_requests(store) as sent:
         assert store.resolve(ref.uri).get() == content
-    manifest = f"artifacts/default/data/versions/{ref.version}.json"
-    assert sent == [("GetObject", manifest), ("GetObject", blob)]
+    assert sent == [("GetObject", _manifest(ref)), ("GetObject", blob)]
+
+
+def _manifest(ref: Any) -> str:
+    return f"artifacts/default/{ref.key}/versions/{ref.version}.json"
+
+
+def test_a_gc_right_after_a_remote_log_finds_a_blob_keeps_it(
+    memory_store: Store, make_package, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first blob is claimed before its look, a later one found is claimed and looked at
+    again: a gc right after a look that finds an old orphan loses no blob the log names."""
+    from datetime import datetime, timezone
+
+    store, backend = memory_store, memory_store._backend  # type: ignore[attr-defined]
+
+    def orphan(key: str, content: bytes) -> None:  # old and unnamed, as a crash leaves it
+        ref = store.log_packages([make_package(key, content)])[key]
+        backend.remove(_manifest(ref))
+        stored = backend.fs.store[_path(store, ref.manifest["blob"])]
+        stored.created = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+    look = backend.holds
+
+    def look_then_gc(rel: str, size: int) -> bool:
+        found = look(rel, size)
+        if found:
+            store.gc()
+        return found
+
+    orphan("first", b"first")
+    with monkeypatch.context() as patch:
+        patch.setattr(backend, "holds", look_then_gc)
+        store.log_packages([make_package("first", b"first")])
+    orphan("later", b"later")
+    with monkeypatch.context() as patch:
+        patch.setattr(backend, "holds", look_then_gc)
+        store.log_packages([make_package("new", b"new"), make_package("later", b"later")])
+    assert store.verify().ok
+    for key in ("first", "new", "later"):
+        assert store.resolve(f"store://{key}").get() == key.encode()
 
 
 def test_an_empty_remote_file_reads_back_empty(remote_store: Store) -> None:

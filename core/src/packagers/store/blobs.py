@@ -95,11 +95,7 @@ def put_file(
         else:
             size = os.path.getsize(src)
         path = blob_path(expected)
-        # Claimed before the look, and the claim also announces the session to gc (a marker
-        # would cost two more round trips): a blob the look finds stays, and one uploaded
-        # now is newer than a live session's start (see WriteSession.claim).
-        session.claim(path)
-        if backend.holds(path, size) or (temporary and backend.put(src, path)):
+        if _held(backend, session, path, size) or (temporary and backend.put(src, path)):
             if progress is not None:
                 progress(size, size)
             return Blob(expected, size, path)
@@ -123,6 +119,24 @@ def put_file(
         backend.remove(temp)
         raise
     return Blob(digest, size, path)
+
+
+def _held(backend: Backend, session: WriteSession, path: str, size: int) -> bool:
+    """Whether the remote store holds ``path`` already, claimed for this writer's manifest.
+
+    Each step is a round trip. gc keeps a blob that is claimed, or newer than a live session's
+    start (see ``collect_garbage``). The session's first blob is claimed before the look: the
+    claim announces the session too, so a blob uploaded after it needs no marker. Later, a
+    blob uploaded is newer than the session, and only one found is claimed, then looked at
+    again, since gc may have deleted it before the claim landed.
+    """
+    if not session.announced:
+        session.claim(path)
+        return backend.holds(path, size)
+    if not backend.holds(path, size):
+        return False
+    session.claim(path)
+    return backend.holds(path, size)
 
 
 def _check(key: str, expected: str | None, actual: str) -> None:

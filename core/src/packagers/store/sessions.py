@@ -117,9 +117,14 @@ class WriteSession:
             self._id = new_session_id()
         return self._id
 
+    @property
+    def announced(self) -> bool:
+        """Whether gc sees this session already (its marker or a claim is written)."""
+        return self._marked or bool(self._claims)
+
     def mark(self) -> None:
         """Announce the session to gc; call before storing any blob (done once)."""
-        if not self._marked:
+        if not self.announced:
             self._backend.write(f"{TEMP_DIR}/{self.id}.session", b"")
             self._marked = True
 
