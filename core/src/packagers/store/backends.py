@@ -297,6 +297,9 @@ class FsspecBackend(Backend):
             # or options it does not take: fsspec's message alone names no store.
             raise StoreError(f"cannot open the store {self.url}: {error}") from error
         self._root = root.rstrip("/")
+        self._s3 = bool(_S3_PROTOCOLS.intersection(_protocols(self.fs)))
+        #: How a whole small file is read in one request (see ``_cat``).
+        self._whole: dict[str, Any] = {"start": 0} if self._s3 else {}
 
     def _path(self, rel: str) -> str:
         return f"{self._root}/{rel}"
@@ -328,17 +331,17 @@ class FsspecBackend(Backend):
         return self._cat(path)
 
     def _cat(self, path: str) -> bytes:
-        """The whole file ``path``, in one request where the filesystem allows.
+        """The whole file ``path``, in one request.
 
-        Asked for the whole file, s3fs first asks for its size (a HEAD, one more round trip) to
-        decide on a download in parallel parts, which small files never need; asked for a
+        Asked for a whole file, s3fs first asks for its size (a HEAD, one more round trip) to
+        decide on a download in parallel parts, which small files never need; asked for the
         range from byte 0 it sends one GET. An empty object has no such range (the server
         refuses it), so it is read plainly.
         """
         try:
-            return self.fs.cat_file(path, start=0)  # type: ignore[no-any-return]
+            return self.fs.cat_file(path, **self._whole)  # type: ignore[no-any-return]
         except OSError as error:
-            if error.errno != errno.EINVAL:
+            if not self._whole or error.errno != errno.EINVAL:
                 raise
         return self.fs.cat_file(path)  # type: ignore[no-any-return]
 
@@ -348,12 +351,12 @@ class FsspecBackend(Backend):
         paths = [self._path(rel) for rel in rels]
         for directory in {posixpath.dirname(path) for path in paths}:
             self._forget(directory)
-        found = self.fs.cat(paths, on_error="return", start=0)  # one request each (see _cat)
+        found = self.fs.cat(paths, on_error="return", **self._whole)  # one request each
         read = {}
         for path, data in found.items():
             if isinstance(data, FileNotFoundError):
                 continue
-            if isinstance(data, OSError) and data.errno == errno.EINVAL:
+            if self._whole and isinstance(data, OSError) and data.errno == errno.EINVAL:
                 data = self._cat(path)
             if isinstance(data, BaseException):  # denied, unreachable...: not the same as absent
                 raise data
@@ -432,7 +435,7 @@ class FsspecBackend(Backend):
         s3fs follows a HEAD that finds no object with a listing, to tell a missing file from a
         directory: a second round trip for every new blob, which is never a directory.
         """
-        if _S3_PROTOCOLS.intersection(_protocols(self.fs)):
+        if self._s3:
             bucket, key, _ = self.fs.split_path(path)
             head = self.fs.call_s3("head_object", self.fs.kwargs, Bucket=bucket, Key=key)
             return int(head["ContentLength"])
