@@ -22,7 +22,7 @@ from packagers.manifest import to_json
 from packagers.store.errors import DamagedFileError, StoreError
 from packagers.store.uri import StoreUri, version_uri
 from packagers.store.validation import read_manifest, read_preview, read_tag
-from packagers.store.versions import match_version
+from packagers.store.versions import is_version_id, match_version
 
 if TYPE_CHECKING:
     from packagers.manifest import Manifest
@@ -164,6 +164,13 @@ class ArtifactIndex:
 
     def find(self, uri: StoreUri) -> Manifest:
         """The manifest ``uri`` names; errors say what was asked and what exists instead."""
+        if uri.tag is None and uri.version is not None and is_version_id(uri.version):
+            # A whole version id is the manifest's file name: one read, no listing (on an
+            # object store a round trip). Anything else, or a miss, goes the long way below.
+            try:
+                return self.read_manifest(uri.project, uri.key, uri.version)
+            except FileNotFoundError:
+                pass
         versions = self.versions(uri.project, uri.key)
         if not versions:
             raise self._unknown_key(uri)

@@ -76,8 +76,8 @@ def put_file(
     digest (nobody else writes a packer's temporary file, and every read checks the digest).
     On a remote store it is uploaded once, straight to its name, where uploads are atomic.
     """
-    session.mark()
     if backend.is_local and temporary:
+        session.mark()
         if expected is None:
             digest, size = file_digest(src, progress)
         else:
@@ -96,7 +96,7 @@ def put_file(
         else:
             size = os.path.getsize(src)
         path = blob_path(expected)
-        if _reuse(backend, session, path, size) or (temporary and backend.put(src, path)):
+        if _held(backend, session, path, size) or (temporary and backend.put(src, path)):
             if progress is not None:
                 progress(size, size)
             return Blob(expected, size, path)
@@ -122,14 +122,18 @@ def put_file(
     return Blob(digest, size, path)
 
 
-def _reuse(backend: Backend, session: WriteSession, path: str, size: int) -> bool:
+def _held(backend: Backend, session: WriteSession, path: str, size: int) -> bool:
     """Whether the remote store holds ``path`` already, claimed for this writer's manifest.
 
-    The order is what keeps a concurrent gc off it: look, claim (``WriteSession.claim``, which
-    gc honours right before it deletes), then look again, since gc may have deleted the blob
-    before the claim landed. Re-uploading would claim it too (a new modification time), at the
-    cost of all its bytes.
+    Each step is a round trip. gc keeps a blob that is claimed, or newer than a live session's
+    start (see ``collect_garbage``). The session's first blob is claimed before the look: the
+    claim announces the session too, so a blob uploaded after it needs no marker. Later, a
+    blob uploaded is newer than the session, and only one found is claimed, then looked at
+    again, since gc may have deleted it before the claim landed.
     """
+    if not session.announced:
+        session.claim(path)
+        return backend.holds(path, size)
     if not backend.holds(path, size):
         return False
     session.claim(path)

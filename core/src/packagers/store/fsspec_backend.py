@@ -8,6 +8,7 @@ appears only once complete.
 from __future__ import annotations
 
 import contextlib
+import errno
 import posixpath
 from typing import IO, TYPE_CHECKING, Any
 
@@ -42,6 +43,9 @@ class FsspecBackend(Backend):
             # or options it does not take: fsspec's message alone names no store.
             raise StoreError(f"cannot open the store {self.url}: {error}") from error
         self._root = root.rstrip("/")
+        self._s3 = bool(_S3_PROTOCOLS.intersection(_protocols(self.fs)))
+        #: How a whole small file is read in one request (see ``_cat``).
+        self._whole: dict[str, Any] = {"start": 0} if self._s3 else {}
 
     def _path(self, rel: str) -> str:
         return f"{self._root}/{rel}"
@@ -70,6 +74,21 @@ class FsspecBackend(Backend):
     def read(self, rel: str) -> bytes:
         path = self._path(rel)
         self._forget(posixpath.dirname(path))
+        return self._cat(path)
+
+    def _cat(self, path: str) -> bytes:
+        """The whole file ``path``, in one request.
+
+        Asked for a whole file, s3fs first asks for its size (a HEAD, one more round trip) to
+        decide on a download in parallel parts, which small files never need; asked for the
+        range from byte 0 it sends one GET. An empty object has no such range (the server
+        refuses it), so it is read plainly.
+        """
+        try:
+            return self.fs.cat_file(path, **self._whole)  # type: ignore[no-any-return]
+        except OSError as error:
+            if not self._whole or error.errno != errno.EINVAL:
+                raise
         return self.fs.cat_file(path)  # type: ignore[no-any-return]
 
     def read_many(self, rels: list[str]) -> dict[str, bytes]:
@@ -78,11 +97,13 @@ class FsspecBackend(Backend):
         paths = [self._path(rel) for rel in rels]
         for directory in {posixpath.dirname(path) for path in paths}:
             self._forget(directory)
-        found = self.fs.cat(paths, on_error="return")
+        found = self.fs.cat(paths, on_error="return", **self._whole)  # one request each
         read = {}
         for path, data in found.items():
             if isinstance(data, FileNotFoundError):
                 continue
+            if self._whole and isinstance(data, OSError) and data.errno == errno.EINVAL:
+                data = self._cat(path)
             if isinstance(data, BaseException):  # denied, unreachable...: not the same as absent
                 raise data
             read[self._rel(path)] = data
@@ -149,11 +170,23 @@ class FsspecBackend(Backend):
 
     def holds(self, rel: str, size: int) -> bool:
         path = self._path(rel)
-        self.fs.invalidate_cache(path)
         try:
-            return bool(self.fs.size(path) == size)
+            return self._size(path) == size
         except FileNotFoundError:
             return False
+
+    def _size(self, path: str) -> int:
+        """The size of the file ``path``, asked in one round trip on S3.
+
+        s3fs follows a HEAD that finds no object with a listing, to tell a missing file from a
+        directory: a second round trip for every new blob, which is never a directory.
+        """
+        if self._s3:
+            bucket, key, _ = self.fs.split_path(path)
+            head = self.fs.call_s3("head_object", self.fs.kwargs, Bucket=bucket, Key=key)
+            return int(head["ContentLength"])
+        self.fs.invalidate_cache(path)
+        return int(self.fs.size(path))
 
     def put(self, src: str, rel: str) -> bool:
         if not _ATOMIC_PROTOCOLS.intersection(_protocols(self.fs)):
@@ -162,6 +195,7 @@ class FsspecBackend(Backend):
         return True
 
 
+_S3_PROTOCOLS = frozenset({"s3", "s3a"})
 #: Object stores, where an object (a multipart upload included) appears only once complete.
 _ATOMIC_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "memory"})
 

@@ -23,11 +23,12 @@ def claim_dir(blob: str) -> str:
 
 
 class WriteSession:
-    """One ``log_packages`` call's files ``tmp/<id>.*``, with a marker written before any blob.
+    """One ``log_packages`` call's files ``tmp/<id>.*``, with a marker or a claim before any blob.
 
     On object stores an upload is invisible until it completes, and a local store's hard-linked
-    blob has no temporary file at all, so the marker is what tells a concurrent ``gc`` that a
-    writer is busy. Flat names (no directory per session) keep a local log to a few syscalls.
+    blob has no temporary file at all, so the marker (or a claim, see :meth:`claim`) is what
+    tells a concurrent ``gc`` that a writer is busy. Flat names (no directory per session) keep
+    a local log to a few syscalls.
     """
 
     def __init__(self, backend: Backend) -> None:
@@ -43,9 +44,14 @@ class WriteSession:
             self._id = new_session_id()
         return self._id
 
+    @property
+    def announced(self) -> bool:
+        """Whether gc sees this session already (its marker or a claim is written)."""
+        return self._marked or bool(self._claims)
+
     def mark(self) -> None:
         """Announce the session to gc; call before storing any blob (done once)."""
-        if not self._marked:
+        if not self.announced:
             self._backend.write(f"{TEMP_DIR}/{self.id}.session", b"")
             self._marked = True
 
@@ -56,12 +62,13 @@ class WriteSession:
         return f"{TEMP_DIR}/{self.id}.{self._count}{suffix}"
 
     def claim(self, blob: str) -> None:
-        """Tell gc this session's manifests will name the existing ``blob``, so it must stay.
+        """Tell gc this session's manifests will name ``blob``, so it must stay.
 
         For stores whose existing files cannot be touched cheaply (object stores): the claim is
-        an empty file that gc looks for right before deleting an orphan.
+        an empty file that gc looks for right before deleting an orphan. Being a file of the
+        session, it also announces the session as a marker does, so a blob uploaded to the
+        claimed name after it needs no marker of its own.
         """
-        self.mark()
         claim = f"{claim_dir(blob)}/{self.id}"
         self._backend.write(claim, b"")
         self._claims.append(claim)

@@ -80,11 +80,11 @@ class Store:
     def wants_digests(self) -> bool:
         """Whether outputs should arrive with their digest (``PackagersManager.pack(digest=)``).
 
-        A local store links a packer's temporary file instead of reading it, so a digest made
-        while the packer wrote saves the only read; an upload reads the file anyway and hashes it
-        on the way.
+        Always: a local store links a packer's temporary file instead of reading it, so a digest
+        made while the packer wrote saves the only read; a remote store needs the digest before
+        it uploads, to ask whether it holds the blob already, so it saves a read there too.
         """
-        return self._backend.is_local
+        return True
 
     # -- artifacts --------------------------------------------------------------------------------
 
