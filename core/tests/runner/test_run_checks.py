@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import ModuleType
 from typing import Optional
@@ -86,6 +87,10 @@ def test_the_refusals_are_run_argument_errors() -> None:
         ("10", None, 10),
         ("alice", None, "alice"),
         ("path/x", Path, "path/x"),
+        ("[1, 2.5]", list[float], [1.0, 2.5]),
+        ('["a", "b"]', tuple[str, ...], ("a", "b")),
+        ('{"a": 1}', dict[str, float], {"a": 1.0}),
+        ('[1, "a", null]', list, [1, "a", None]),  # no item type: any JSON
     ],
 )
 def test_a_param_text_is_converted_by_its_hint(text: str, hint: object, expected: object) -> None:
@@ -94,8 +99,27 @@ def test_a_param_text_is_converted_by_its_hint(text: str, hint: object, expected
 
 
 @pytest.mark.parametrize(
-    ("text", "hint"), [("abc", int), ("x", float), ("maybe", bool), ("1", list[int])]
+    ("text", "hint"),
+    [
+        ("abc", int),
+        ("x", float),
+        ("maybe", bool),
+        ("1", list[int]),
+        ('[1, "a"]', list[int]),
+        ("[true]", list[int]),  # a JSON true is not an int
+        ('{"a": "x"}', dict[str, float]),
+    ],
 )
 def test_a_param_text_of_the_wrong_type_is_refused(text: str, hint: object) -> None:
-    with pytest.raises(ParamTypeError, match=f"param 'n': the value '{text}'"):
+    with pytest.raises(ParamTypeError, match=re.escape(f"param 'n': the value '{text}'")):
         param_from_text("n", text, hint)
+
+
+def test_a_param_error_says_what_to_write_once() -> None:
+    with pytest.raises(ParamTypeError) as info:
+        param_from_text("ids", '[1, "a"]', list[int])
+    message = str(info.value)
+    assert 'holds "a", which is not a JSON int' in message
+    assert "(the parameter's hint is list[int])" in message and "))" not in message
+    with pytest.raises(ParamTypeError, match=r"is not JSON: write a list as JSON, e\.g\. \[1, 2\]"):
+        param_from_text("ids", "1,2", list[int])

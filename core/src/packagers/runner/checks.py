@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import typing
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -162,7 +163,7 @@ def param_from_text(name: str, text: str, hint: Any) -> Any:
         if target is float:
             return to_float(text)
         if target in (list, tuple, set, frozenset, dict):
-            return _json_container(text, target)
+            return _json_container(text, target, typing.get_args(members[0]))
     except TextValueError as problem:
         raise ParamTypeError(
             f"param {name!r}: the value {text!r} {problem} (the parameter's hint is "
@@ -180,15 +181,54 @@ def _json_or_text(text: str) -> Any:
         return text
 
 
-def _json_container(text: str, target: type) -> Any:
+def _json_container(text: str, target: type, args: tuple[Any, ...]) -> Any:
+    """The JSON array or object ``text``, its items checked when the hint names a scalar type
+    for them (``list[int]``, ``dict[str, float]``, ``tuple[str, ...]``)."""
     expected = dict if target is dict else list
+    example = '{"a": 1}' if expected is dict else "[1, 2]"
     try:
         value = json.loads(text)
     except ValueError:
-        raise TextValueError(f"is not JSON (write a {expected.__name__} as JSON)") from None
+        problem = f"is not JSON: write a {expected.__name__} as JSON, e.g. {example}"
+        raise TextValueError(problem) from None
     if not isinstance(value, expected):
-        raise TextValueError(f"is not a JSON {'object' if expected is dict else 'array'}")
+        raise TextValueError(
+            f"is not a JSON {'object' if expected is dict else 'array'}, e.g. {example}"
+        )
+    item = _item_hint(target, args)
+    if item is not None:
+        items = value.values() if isinstance(value, dict) else value
+        value = _with_items(value, [_json_item(entry, item) for entry in items])
     return value if target in (list, dict) else target(value)
+
+
+def _item_hint(target: type, args: tuple[Any, ...]) -> type | None:
+    """The scalar type every item (every value, for a dict) must have, or None to take any."""
+    if target is dict:
+        args = args[1:]
+    elif target is tuple:
+        args = args[:1] if len(args) == 2 and args[1] is Ellipsis else ()
+    item = args[0] if len(args) == 1 else None
+    return item if item in _JSON_SCALARS else None
+
+
+#: JSON scalars by the Python type a hint names (an int is a float; a bool is not an int).
+_JSON_SCALARS: dict[Any, tuple[type, ...]] = {
+    int: (int,),
+    float: (int, float),
+    bool: (bool,),
+    str: (str,),
+}
+
+
+def _json_item(entry: Any, item: type) -> Any:
+    if isinstance(entry, _JSON_SCALARS[item]) and (item is bool or not isinstance(entry, bool)):
+        return float(entry) if item is float else entry
+    raise TextValueError(f"holds {json.dumps(entry)}, which is not a JSON {item.__name__}")
+
+
+def _with_items(value: list[Any] | dict[str, Any], items: list[Any]) -> Any:
+    return dict(zip(value, items, strict=True)) if isinstance(value, dict) else items
 
 
 def _hint_text(hint: Any) -> str:
