@@ -225,7 +225,7 @@ def _json_item(entry: Any, item: type) -> Any:
     bool_as_number = isinstance(entry, bool) and item is not bool
     if bool_as_number or not isinstance(entry, _JSON_SCALARS[item]):
         raise TextValueError(f"holds {json.dumps(entry)}, which is not a JSON {item.__name__}")
-    return item(entry) if item is float else entry
+    return float(typing.cast(float, entry)) if item is float else entry
 
 
 def _with_items(value: list[Any] | dict[str, Any], items: list[Any]) -> Any:
