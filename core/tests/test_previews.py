@@ -217,6 +217,19 @@ def test_previews_reuse_one_helper_thread(monkeypatch: pytest.MonkeyPatch) -> No
     assert threads[0] is not threading.current_thread()
 
 
+def test_an_idle_helper_ends_so_no_thread_outlives_a_burst_of_packs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(previews, "_IDLE_SECONDS", 0.05)
+    threads: list[threading.Thread] = []
+    behave(monkeypatch, lambda note: threads.append(threading.current_thread()))
+    pack(Note("a"))
+    threads[0].join(2)
+    assert not threads[0].is_alive()
+    pack(Note("b"))  # a new helper, not a wait on the one that ended
+    assert threads[1] is not threads[0] and len(threads) == 2
+
+
 def test_a_late_preview_does_not_hold_up_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(previews, "TIME_LIMIT", 0.2)
     release = threading.Event()

@@ -194,6 +194,11 @@ def make_preview(
 #: start and join cost more than most previews); one still busy with a late preview is not here,
 #: so a preview never waits behind another.
 _IDLE: list[_Helper] = []
+_IDLE_LOCK = threading.Lock()
+#: Seconds a helper waits for another preview before it ends: a burst of packs shares one
+#: thread, and a process that packs now and then does not keep a thread between (a fork from a
+#: process with threads risks deadlocks in the child, and Python 3.12+ warns of it).
+_IDLE_SECONDS = 1.0
 
 
 class _Helper:
@@ -210,17 +215,25 @@ class _Helper:
 
     def _serve(self) -> None:
         while True:
-            job, done = self._jobs.get()
+            try:
+                job, done = self._jobs.get(timeout=_IDLE_SECONDS)
+            except queue.Empty:
+                with _IDLE_LOCK:
+                    if self in _IDLE:  # nobody took it meanwhile: nobody will submit to it
+                        _IDLE.remove(self)
+                        return
+                continue  # taken just now: its job is on the way
             job()  # never raises: the job keeps the preview's error as its outcome
-            _IDLE.append(self)  # before the release: the next preview finds this thread idle
+            with _IDLE_LOCK:
+                _IDLE.append(self)  # before the release: the next preview finds it idle
             done.release()
 
 
 def _run_on_helper(job: Callable[[], None], timeout: float) -> None:
     """Run ``job`` on an idle helper thread (a new one when none is idle), waiting ``timeout``."""
-    try:
-        helper = _IDLE.pop()
-    except IndexError:
+    with _IDLE_LOCK:
+        helper = _IDLE.pop() if _IDLE else None
+    if helper is None:
         helper = _Helper()
     done = threading.Lock()
     done.acquire()
@@ -228,8 +241,14 @@ def _run_on_helper(job: Callable[[], None], timeout: float) -> None:
     done.acquire(timeout=timeout)
 
 
-# A forked child has none of its parent's threads: it starts its own helpers.
-os.register_at_fork(after_in_child=_IDLE.clear)
+def _forget_helpers() -> None:
+    """In a forked child: none of the parent's threads exist there, nor may its lock be free."""
+    global _IDLE_LOCK
+    _IDLE_LOCK = threading.Lock()
+    _IDLE.clear()
+
+
+os.register_at_fork(after_in_child=_forget_helpers)
 
 
 def _dropped(key: str, packager: Packager, reason: str) -> dict[str, Any] | None:
