@@ -82,9 +82,9 @@ def _histogram(
     """Up to :data:`MAX_BINS` bins over the finite values; one per integer when they fit.
 
     Counted with one ``bincount`` rather than ``np.histogram``, whose checks and edge corrections
-    cost twice the rest of the preview (a value within a rounding error of an edge may land in
-    the next bin, which a preview does not show). None when no bins fit: no finite value, or
-    values too far apart for float64 edges.
+    cost more than the rest of the preview together (so a value within a rounding error of an
+    edge may land in the next bin, which a preview does not show). None when no bins fit: no
+    finite value, or values too far apart for float64 edges.
     """
     import numpy as np
 
