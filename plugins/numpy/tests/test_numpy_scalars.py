@@ -150,8 +150,8 @@ def test_numpy_scalars_win_over_python_type_packagers_that_take_subclasses() -> 
     reason="long double is not x87 extended precision here: it has no padding",
 )
 def test_long_double_padding_is_written_as_zeros(manager: PackagersManager) -> None:
-    """numpy leaves 2 or 6 of a long double's 12 or 16 bytes as memory held them: equal values would write
-    different files, so the same scalar logged twice got two digests."""
+    """numpy leaves a long double's padding (2 or 6 of 12 or 16 bytes) as memory held it: equal
+    values would write different files, so the same scalar logged twice got two digests."""
     value = np.clongdouble("0.33333333333333333334+0.33333333333333333334j")
     size = np.dtype(np.longdouble).itemsize
     for obj in (value, np.array([value, value])):
