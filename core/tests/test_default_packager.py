@@ -242,6 +242,21 @@ def test_temp_files_are_cleared_and_user_files_are_kept(tmp_path):
     assert users.read_text() == "1,2"
 
 
+def test_a_key_packed_again_gets_a_new_name_in_the_same_directory():
+    """No directory per repeat: each new directory is one more inode to allocate."""
+    packager = PointPackager()
+    first = packager.temp_path("p", ".v1")
+    open(first, "w").close()
+    taken = os.path.join(os.path.dirname(first), "p-2.v1")  # a key that looks like a repeat
+    open(taken, "w").close()
+    second = packager.temp_path("p", ".v1")
+    assert os.path.dirname(second) == os.path.dirname(first)
+    assert second not in (first, taken) and second.endswith(".v1")
+    assert os.path.basename(second).startswith("p-")
+    packager.clear()
+    assert not os.path.exists(os.path.dirname(first))
+
+
 class TestPointConformance(PackagerConformance):
     packager_class = PointPackager
 

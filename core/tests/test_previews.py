@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -203,6 +205,62 @@ def test_a_bad_preview_is_dropped_with_a_debug_reason(
     (record,) = caplog.records
     assert record.levelno == logging.DEBUG
     assert "'note'" in record.getMessage() and reason in record.getMessage()
+
+
+def test_previews_reuse_one_helper_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting and joining a thread per preview cost more than most previews."""
+    threads: list[threading.Thread] = []
+    behave(monkeypatch, lambda note: threads.append(threading.current_thread()))
+    pack(Note("a"))
+    pack(Note("b"))
+    assert len(threads) == 2 and threads[0] is threads[1]
+    assert threads[0] is not threading.current_thread()
+
+
+def test_an_idle_helper_ends_so_no_thread_outlives_a_burst_of_packs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(previews, "_IDLE_SECONDS", 0.05)
+    threads: list[threading.Thread] = []
+    behave(monkeypatch, lambda note: threads.append(threading.current_thread()))
+    pack(Note("a"))
+    threads[0].join(2)
+    assert not threads[0].is_alive()
+    pack(Note("b"))  # a new helper, not a wait on the one that ended
+    assert threads[1] is not threads[0] and len(threads) == 2
+
+
+def test_a_late_preview_does_not_hold_up_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(previews, "TIME_LIMIT", 0.2)
+    release = threading.Event()
+    behave(monkeypatch, lambda note: release.wait(5) or text_preview(note.text))
+    try:
+        assert pack(Note("stuck")).preview is None  # its helper is still busy with it
+        behave(monkeypatch, lambda note: text_preview(note.text))
+        started = time.monotonic()
+        assert pack(Note("next")).preview == text_preview("next") | {"schema": 1}
+        assert time.monotonic() - started < 0.2  # another helper took it at once
+    finally:
+        release.set()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_starts_its_own_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parent's idle helper does not exist in a child: waiting on it would drop the preview."""
+    pack(Note("parent"))  # leaves an idle helper behind
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        try:
+            preview = pack(Note("child")).preview
+            os.write(write, json.dumps(preview).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as stream:
+        text = stream.read()
+    os.waitpid(child, 0)
+    assert json.loads(text) == text_preview("child") | {"schema": 1}
 
 
 # -- the manager ---------------------------------------------------------------------------------

@@ -107,3 +107,46 @@ def test_import_type_only_if_imported(monkeypatch):
     monkeypatch.delitem(sys.modules, "wave", raising=False)
     assert import_type("wave.Wave_read", only_if_imported=True) is None
     assert "wave" not in sys.modules
+
+
+def test_an_imported_module_is_not_imported_again(monkeypatch):
+    """Most of a dispatch's cost was ``import_module`` finding a module already imported."""
+    import importlib
+
+    def refuse(name: str, package: str | None = None) -> None:
+        raise AssertionError(f"import_module({name!r}) called")
+
+    monkeypatch.setattr(importlib, "import_module", refuse)
+    assert import_type("collections.OrderedDict") is __import__("collections").OrderedDict
+
+
+def test_a_module_still_initialising_is_imported_through_the_import_system(monkeypatch):
+    """Another thread may be running its body: ``import`` waits for it, so must we."""
+    import importlib
+    import types
+
+    half = types.ModuleType("half_done")
+    half.__spec__ = importlib.machinery.ModuleSpec("half_done", None)
+    half.__spec__._initializing = True  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "half_done", half)
+    asked: list[str] = []
+
+    def finished(name: str, package: str | None = None) -> types.ModuleType:
+        asked.append(name)
+        done = types.ModuleType(name)
+        done.Thing = type("Thing", (), {})  # type: ignore[attr-defined]
+        return done
+
+    monkeypatch.setattr(importlib, "import_module", finished)
+    assert import_type("half_done.Thing") is not None
+    assert asked == ["half_done"]
+
+
+@pytest.mark.parametrize("hint", [int, list[int], Any, List[int], Optional[int]])
+def test_plain_classes_take_the_short_path_to_the_same_answers(hint):
+    expected = {int: int, list[int]: list, Any: object, List[int]: list, Optional[int]: None}[hint]
+    if expected is None:
+        assert split_hint(hint) == (int, type(None))
+    else:
+        assert hint_origin(hint) is expected
+        assert split_hint(hint) == (hint,)

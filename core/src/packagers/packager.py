@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sys
 from abc import ABC, abstractmethod
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
 __all__ = ["Packager"]
 
 _UNRESOLVED = object()
+
+
+#: Numbers for a key packed again in a run: each call takes a new one, so a numbered name is free
+#: unless a key of that very name was packed too (then the next number is tried).
+_REPEATS = itertools.count(2)
 
 
 class Packager(ABC):
@@ -222,19 +228,18 @@ class Packager(ABC):
         """A fresh local path for a packer's output, deleted when the run ends.
 
         Paths share one private directory per packager and run (one ``mkdir``, not one per
-        call). The name keeps the key and the suffix, because readers dispatch on the suffix.
+        call). The name keeps the key and the suffix, because readers dispatch on the suffix;
+        the same key again in the run gets a numbered name beside the first (no directory of
+        its own: every new directory is one more inode to allocate).
         """
         if self._temp_dir is None:
             import tempfile
 
             self._temp_dir = tempfile.mkdtemp(prefix="packagers-")
             self.add_future_clearing_path(self._temp_dir)
-        name = f"{key}{suffix}"
-        path = os.path.join(self._temp_dir, name)
-        if os.path.lexists(path):  # the same key again in this run: a subdirectory of its own
-            import tempfile
-
-            path = os.path.join(tempfile.mkdtemp(dir=self._temp_dir), name)
+        path = os.path.join(self._temp_dir, f"{key}{suffix}")
+        while os.path.lexists(path):
+            path = os.path.join(self._temp_dir, f"{key}-{next(_REPEATS)}{suffix}")
         return path
 
     @contextlib.contextmanager

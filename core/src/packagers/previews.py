@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import queue
 import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from packagers.packager import Packager
 
 __all__ = [
@@ -59,8 +63,11 @@ MAX_COLUMNS = 50
 MAX_BINS = 20
 #: Values of an array, rows of a table, that statistics and histograms are computed over: a
 #: larger object is sampled evenly and its preview says so (``sampled``: the number used), so a
-#: preview costs well under a millisecond whatever the size of what is packed.
-SAMPLE_SIZE = 16_384
+#: preview costs well under a millisecond whatever the size of what is packed. At 8 bytes a value
+#: a sample's temporaries stay at 64 KiB, under glibc's 128 KiB trim threshold: twice as many
+#: made every preview hand its temporaries back to the system and fault them in again (130 page
+#: faults, several hundred microseconds, per preview of an array of floats).
+SAMPLE_SIZE = 8_192
 #: Characters of one table cell, column name or statistic shown as text.
 MAX_CELL_CHARS = 100
 #: The longest side of an image thumbnail, in pixels.
@@ -162,16 +169,14 @@ def make_preview(
     def work() -> None:
         try:
             outcome.append(packager.preview(obj, artifact_type))
-        except Exception as error:
+        except BaseException as error:  # SystemExit too: the helper thread serves on
             outcome.append(error)
 
-    thread = threading.Thread(target=work, name=f"packagers-preview-{key}", daemon=True)
-    thread.start()
-    thread.join(TIME_LIMIT)
+    _run_on_helper(work, TIME_LIMIT)
     if not outcome:
         return _dropped(key, packager, f"it took longer than {TIME_LIMIT} s")
     preview = outcome[0]
-    if isinstance(preview, Exception):
+    if isinstance(preview, BaseException):
         return _dropped(key, packager, f"it raised {type(preview).__name__}: {preview}")
     if preview is None:
         return None
@@ -183,6 +188,67 @@ def make_preview(
     if problem is not None:
         return _dropped(key, packager, problem)
     return preview  # type: ignore[no-any-return]
+
+
+#: Helper threads waiting for a preview. A pack reuses one rather than starting a thread (whose
+#: start and join cost more than most previews); one still busy with a late preview is not here,
+#: so a preview never waits behind another.
+_IDLE: list[_Helper] = []
+_IDLE_LOCK = threading.Lock()
+#: Seconds a helper waits for another preview before it ends: a burst of packs shares one
+#: thread, and a process that packs now and then does not keep a thread between (a fork from a
+#: process with threads risks deadlocks in the child, and Python 3.12+ warns of it).
+_IDLE_SECONDS = 1.0
+
+
+class _Helper:
+    """A daemon thread that runs previews one after another, idle in :data:`_IDLE` between."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], None], threading.Lock]] = (
+            queue.SimpleQueue()
+        )
+        threading.Thread(target=self._serve, name="packagers-preview", daemon=True).start()
+
+    def submit(self, job: Callable[[], None], done: threading.Lock) -> None:
+        self._jobs.put((job, done))
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                job, done = self._jobs.get(timeout=_IDLE_SECONDS)
+            except queue.Empty:
+                with _IDLE_LOCK:
+                    if self in _IDLE:  # nobody took it meanwhile: nobody will submit to it
+                        _IDLE.remove(self)
+                        return
+                continue  # taken just now: its job is on the way
+            job()  # never raises: the job keeps the preview's error as its outcome
+            with _IDLE_LOCK:
+                _IDLE.append(self)  # before the release: the next preview finds it idle
+            done.release()
+
+
+def _run_on_helper(job: Callable[[], None], timeout: float) -> None:
+    """Run ``job`` on an idle helper thread (a new one when none is idle), waiting ``timeout``."""
+    with _IDLE_LOCK:
+        helper = _IDLE.pop() if _IDLE else None
+    if helper is None:
+        helper = _Helper()
+    done = threading.Lock()
+    done.acquire()
+    helper.submit(job, done)
+    done.acquire(timeout=timeout)
+
+
+def _forget_helpers() -> None:
+    """In a forked child: none of the parent's threads exist there, nor may its lock be free."""
+    global _IDLE_LOCK
+    _IDLE_LOCK = threading.Lock()
+    _IDLE.clear()
+
+
+os.register_at_fork(after_in_child=_forget_helpers)
 
 
 def _dropped(key: str, packager: Packager, reason: str) -> dict[str, Any] | None:

@@ -59,6 +59,8 @@ def split_hint(hint: Any, *, keep_annotated: bool = False) -> tuple[Any, ...]:
     ``Annotated`` is removed unless ``keep_annotated``, which keeps each member's extras (an
     ``Optional[Annotated[pd.DataFrame, Columns("a")]]`` member still carries ``Columns``).
     """
+    if _is_class(hint):  # the common hint, answered without the typing introspection
+        return (hint,)
     stripped = _strip_annotated(hint)
     if typing.get_origin(stripped) in _UNION_TYPES:
         # ``Annotated[Optional[X], m]``: the extras are about every member, so each keeps them.
@@ -84,6 +86,8 @@ def hint_origin(hint: Any) -> Any:
 
     ``Any`` gives ``object``; ``None`` gives ``NoneType``; a string stays a string (a type name).
     """
+    if _is_class(hint):
+        return hint
     hint = _strip_annotated(hint)
     if hint is Any:
         return object
@@ -122,7 +126,7 @@ def import_type(name: str, *, only_if_imported: bool = False) -> type | None:
     module_name, _, attribute_path = name.rpartition(".")
     while module_name:
         try:
-            target: Any = importlib.import_module(module_name)
+            target: Any = _imported(module_name) or importlib.import_module(module_name)
         except ImportError:
             module_name, _, head = module_name.rpartition(".")
             attribute_path = f"{head}.{attribute_path}"
@@ -133,6 +137,21 @@ def import_type(name: str, *, only_if_imported: bool = False) -> type | None:
                 return None
         return target if isinstance(target, type) else None
     return None
+
+
+def _imported(module_name: str) -> Any:
+    """The module when it is imported and done initialising (as ``import`` itself checks), else
+    None: importing again only to find it in ``sys.modules`` is most of a dispatch's cost."""
+    module = sys.modules.get(module_name)
+    if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
+        return None
+    return module
+
+
+def _is_class(hint: Any) -> bool:
+    """A plain class: not ``list[int]`` (which Python 3.10 calls a type), nor ``Any`` (a class
+    from Python 3.11, which asks for ``object``)."""
+    return isinstance(hint, type) and hint is not Any and not isinstance(hint, types.GenericAlias)
 
 
 def _strip_annotated(hint: Any) -> Any:

@@ -89,3 +89,26 @@ def test_a_large_arrays_statistics_are_of_an_even_sample(manager: PackagersManag
     assert preview["min"] == 0.0 and preview["first"] == list(range(MAX_ROWS))
     assert sum(preview["histogram"]["counts"]) == SAMPLE_SIZE
     assert preview_of(manager, np.arange(10.0))["sampled"] is None
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+def test_the_histogram_counts_as_numpy_does(manager: PackagersManager, dtype: Any) -> None:
+    """Counted without ``np.histogram`` (twice the cost of the rest of the preview)."""
+    values = (np.random.default_rng(7).normal(size=5000) * 1000).astype(dtype)
+    histogram = preview_of(manager, values)["histogram"]
+    low, high = float(values.min()), float(values.max())
+    counts, edges = np.histogram(values, bins=MAX_BINS, range=(low, high))
+    assert histogram["counts"] == counts.tolist()
+    assert histogram["edges"] == edges.astype(np.float64).tolist()
+
+
+@pytest.mark.parametrize(
+    "array",
+    [np.array([-1e308, 1e308]), np.array([2**62, 2**62 + 5], dtype=np.int64)],
+    ids=["float-range-overflows", "integers-float64-cannot-part"],
+)
+def test_no_histogram_when_float64_edges_cannot_part_the_values(
+    manager: PackagersManager, array: np.ndarray[Any, Any]
+) -> None:
+    preview = preview_of(manager, array)
+    assert preview["histogram"] is None and preview["min"] is not None

@@ -143,3 +143,20 @@ def test_numpy_scalars_win_over_python_type_packagers_that_take_subclasses() -> 
             packager, _ = manager.choose_packager(scalar)
             assert type(packager) is NumPyScalarPackager
         assert type(manager.choose_packager(1.5)[0]) is FloatPackager
+
+
+@pytest.mark.skipif(
+    np.finfo(np.longdouble).nmant != 63 or np.dtype(np.longdouble).itemsize <= 10,
+    reason="long double is not x87 extended precision here: it has no padding",
+)
+def test_long_double_padding_is_written_as_zeros(manager: PackagersManager) -> None:
+    """numpy leaves a long double's padding (2 or 6 of 12 or 16 bytes) as memory held it: equal
+    values would write different files, so the same scalar logged twice got two digests."""
+    value = np.clongdouble("0.33333333333333333334+0.33333333333333333334j")
+    size = np.dtype(np.longdouble).itemsize
+    for obj in (value, np.array([value, value])):
+        package = manager.pack(obj, "value : file")
+        payload = Path(package.artifact.src_path).read_bytes()[-obj.nbytes :]
+        parts = [payload[start : start + size] for start in range(0, len(payload), size)]
+        assert len(parts) == obj.nbytes // size
+        assert all(part[10:] == bytes(size - 10) for part in parts), type(obj)

@@ -36,6 +36,7 @@ __all__ = [
     "plain_format",
     "save_npz",
     "save_pickle",
+    "without_padding",
     "write_array_file",
 ]
 
@@ -173,6 +174,7 @@ def write_npy(stream: IO[bytes] | DigestingWriter, array: np.ndarray[Any, Any]) 
     """
     import numpy as np
 
+    array = without_padding(array)
     fmt = np.lib.format
     if not array.flags.c_contiguous or array.dtype.hasobject or array.dtype.names is not None:
         fmt.write_array(stream, array, allow_pickle=False)  # picks the header version itself
@@ -180,6 +182,27 @@ def write_npy(stream: IO[bytes] | DigestingWriter, array: np.ndarray[Any, Any]) 
     fmt.write_array_header_1_0(stream, fmt.header_data_from_array_1_0(array))
     if array.size:
         stream.write(array.reshape(-1).view(np.uint8).data)
+
+
+def without_padding(array: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``array``, or for x87 long doubles a copy whose padding bytes are zero.
+
+    An 80-bit long double fills 10 of its 12 or 16 bytes and numpy leaves the rest as the memory
+    was, so equal values (the same scalar packed twice) would write different files and digests.
+    """
+    import numpy as np
+
+    size = np.dtype(np.longdouble).itemsize
+    if (
+        array.dtype.type not in (np.longdouble, np.clongdouble)
+        or not array.dtype.isnative
+        or np.finfo(np.longdouble).nmant != 63  # not x87 extended precision: no padding
+        or size <= 10
+    ):
+        return array
+    clean = np.array(array, order="C")
+    clean.reshape(-1).view(np.uint8).reshape(-1, size)[:, 10:] = 0
+    return clean
 
 
 def _save_array(
@@ -277,7 +300,9 @@ def save_npz(path: str, arrays: Mapping[str, np.ndarray[Any, Any]], compress: bo
     with zipfile.ZipFile(path, "w", compression=compression, allowZip64=True) as archive:
         for name, array in arrays.items():
             with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+                np.lib.format.write_array(
+                    member, without_padding(np.asanyarray(array)), allow_pickle=False
+                )
 
 
 def _not_utf8(name: str) -> bool:

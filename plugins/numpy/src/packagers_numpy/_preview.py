@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from packagers.previews import MAX_BINS, MAX_ROWS, SAMPLE_SIZE, json_preview, json_scalar
@@ -45,7 +46,7 @@ def array_preview(array: np.ndarray[Any, Any]) -> dict[str, Any]:
             high = (np.nanmax if nan_safe else np.max)(array)
             mean = (np.nanmean if nan_safe else np.mean)(array)
             if kind in _BINNED:
-                histogram = _histogram(array, low, high)
+                histogram = _histogram(array, low, high, nan_count)
     return {
         "kind": "array",
         "shape": list(array.shape),
@@ -75,27 +76,42 @@ def _first(array: np.ndarray[Any, Any]) -> list[Any]:
     return [_scalar(value) for value in head]
 
 
-def _histogram(array: np.ndarray[Any, Any], low: Any, high: Any) -> dict[str, Any] | None:
+def _histogram(
+    array: np.ndarray[Any, Any], low: Any, high: Any, nan_count: int
+) -> dict[str, Any] | None:
     """Up to :data:`MAX_BINS` bins over the finite values; one per integer when they fit.
 
-    None when no bins fit: no finite value, or values too large for float64 edges to part.
+    Counted with one ``bincount`` rather than ``np.histogram``, whose checks and edge corrections
+    cost more than the rest of the preview together (so a value within a rounding error of an
+    edge may land in the next bin, which a preview does not show). None when no bins fit: no
+    finite value, or values too far apart for float64 edges.
     """
     import numpy as np
 
-    if not (np.isfinite(low) and np.isfinite(high)):
+    array = array.reshape(-1)  # at most SAMPLE_SIZE values: a copy when not contiguous is small
+    if nan_count or not (np.isfinite(low) and np.isfinite(high)):
         array = array[np.isfinite(array)]
         if not array.size:
             return None
         low, high = array.min(), array.max()
     if low == high:
         return {"edges": [float(low), float(high)], "counts": [int(array.size)]}
-    bins, top = MAX_BINS, float(high)
-    if array.dtype.kind in "iu" and int(high) - int(low) < MAX_BINS:
-        bins, top = int(high) - int(low) + 1, float(high) + 1
-    try:
-        counts, edges = np.histogram(array, bins=bins, range=(float(low), top))
-    except ValueError:
+    bins, bottom, top = MAX_BINS, float(low), float(high)
+    per_integer = array.dtype.kind in "iu" and int(high) - int(low) < MAX_BINS
+    if per_integer:
+        bins, top = int(high) - int(low) + 1, top + 1
+    # in the array's float width, as np.histogram makes them
+    edges = np.linspace(bottom, top, bins + 1, dtype=np.result_type(bottom, top, array))
+    width = top - bottom
+    if not (math.isfinite(width) and bool(np.all(edges[1:] > edges[:-1]))):
         return None
+    if per_integer:
+        index = (array - low).astype(np.intp)  # exact
+    else:  # positions in float64 at least; bins / width alone may overflow
+        position = np.subtract(array, bottom, dtype=np.result_type(array, np.float64))
+        index = (position / width * bins).astype(np.intp)
+        np.minimum(index, bins - 1, out=index)  # the maximum closes the last bin
+    counts = np.bincount(index, minlength=bins)
     return {"edges": edges.astype(np.float64).tolist(), "counts": counts.tolist()}
 
 

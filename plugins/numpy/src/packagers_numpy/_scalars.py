@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from packagers import Artifact, DefaultPackager, UnpackingError
-from packagers_numpy._formats import is_json_number, load_npy
+from packagers_numpy._formats import is_json_number, load_npy, without_padding
 
 if TYPE_CHECKING:
     import numpy as np
@@ -44,7 +44,7 @@ class NumPyScalarPackager(DefaultPackager):
         import numpy as np
 
         path = self.temp_path(key, ".npy")
-        np.save(path, obj, allow_pickle=False)
+        np.save(path, without_padding(np.asarray(obj)), allow_pickle=False)
         return Artifact(key, path, format="npy", dtype=str(obj.dtype)), {}
 
     def unpack_result(self, data_item: DataItem) -> np.generic:
