@@ -27,14 +27,14 @@ def log(
 ) -> ArtifactRef | Any:
     """Pack ``obj`` under ``hint`` and store it; the ref, or the value itself for a result.
 
-    The packer's file is read at most once, for its digest (see ``Store.wants_digests``), and
-    the packer's temporary files are deleted before returning.
+    The packer's file is read at most once, for its digest (made while it is written, see
+    ``Packager.open_output``), and the packer's temporary files are deleted before returning.
     """
     from packagers.manager import PackagersManager
 
     target = _store(store)
     with PackagersManager() as manager:
-        package = manager.pack(obj, hint, digest=target.wants_digests)
+        package = manager.pack(obj, hint)
         refs = manager.log(target, [package], project=project)
     return package.value if package.is_result else refs[package.key]
 

@@ -380,6 +380,6 @@ def _log_status(
 
         rows, hint = pandas.DataFrame(rows), "status : dataset"
     with PackagersManager() as manager:
-        package = manager.pack(rows, hint, digest=store.wants_digests)
+        package = manager.pack(rows, hint)
         refs = store.log_packages([package], project=parent.project, run_id=parent.id)
     return refs["status"]

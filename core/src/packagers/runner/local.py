@@ -203,9 +203,7 @@ def _run(job: RunJob, record: RunRecord, manager: PackagersManager | None, lap: 
         if manager is None or not record.logged:
             return
         lap.begin("pack")
-        packages = manager.pack_outputs(
-            returned, job.returns, digest=job.store.wants_digests, auto_key_prefix=job.info.name
-        )
+        packages = manager.pack_outputs(returned, job.returns, auto_key_prefix=job.info.name)
         lap("pack")
         if not packages:
             return

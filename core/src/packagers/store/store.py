@@ -76,16 +76,6 @@ class Store:
         see only through a shared mount)."""
         return self._backend.is_local
 
-    @property
-    def wants_digests(self) -> bool:
-        """Whether outputs should arrive with their digest (``PackagersManager.pack(digest=)``).
-
-        Always: a local store links a packer's temporary file instead of reading it, so a digest
-        made while the packer wrote saves the only read; a remote store needs the digest before
-        it uploads, to ask whether it holds the blob already, so it saves a read there too.
-        """
-        return True
-
     # -- artifacts --------------------------------------------------------------------------------
 
     def stamp(
