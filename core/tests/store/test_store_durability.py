@@ -142,6 +142,12 @@ def test_power_links_a_packers_file_only_once_it_is_synced(
     assert _synced(events[:named], inode)
     assert _synced(events[named:], blob.parent.stat().st_ino)
     assert events.count(("fsync", inode, "")) == 1  # the claim after the link syncs no more
+    events.clear()
+    again = tmp_path / "again.bin"
+    again.write_bytes(b"packed")
+    assert backend.link(str(again), "blobs/blake3/ab/abcd")  # the same bytes, stored already
+    assert not _synced(events, again.stat().st_ino)  # it waits for no file of the packer's
+    assert _synced(events, inode) and _synced(events, blob.parent.stat().st_ino)
 
 
 def test_power_syncs_a_blob_it_reuses(
