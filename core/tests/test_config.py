@@ -24,7 +24,7 @@ EXPECTED_DEFAULTS: dict[str, Any] = {
     "logging_worker": 0,
     "strict": False,
     "project": "default",
-    "store": {"url": ".packagers"},
+    "store": {"url": ".packagers", "durability": "process"},
     "dask": {"address": None, "shared_path": False, "envelope_limit": 65536},
     "archive": {"max_size": 32 << 30, "max_ratio": 200},
     "plugins": {"autoload": True, "mandatory": [], "blocked": []},
@@ -302,6 +302,7 @@ def test_the_logging_worker_must_be_a_rank_of_the_job(monkeypatch: pytest.Monkey
         ("MLRUN_PACKAGERS__PICKLE__MODULE", "1pkg", "dotted module name"),
         ("MLRUN_PACKAGERS__PROJECT", "  ", "a key: letters, digits"),
         ("MLRUN_PACKAGERS__STORE__URL", "", "a non-empty string"),
+        ("MLRUN_PACKAGERS__STORE__DURABILITY", "fsync", "one of process, power"),
     ],
 )
 def test_bad_env_value_names_variable_value_and_accepted(
@@ -472,6 +473,8 @@ def test_assignment_coerces(path: str, value: object, expected: object) -> None:
         ("plugins.blocked", [1], "a list of names"),
         ("plugins.blocked", {"numpy": 1}, "a list of names"),
         ("pickle.policy", "never", "one of allow, warn, deny"),
+        ("store.durability", "disk", "one of process, power"),
+        ("store.durability", True, "one of process, power"),
         ("pickle.module", "a-b", "dotted module name"),
         ("pickle.signing_key", 123, "a non-empty string"),
     ],
@@ -607,7 +610,7 @@ def test_as_dict_and_sources_reflect_each_origin(monkeypatch: pytest.MonkeyPatch
     config.store.url = "/tmp/store"
     settings = config.as_dict()
     assert settings["plugins"]["blocked"] == ["pil"]
-    assert settings["store"] == {"url": "/tmp/store"}
+    assert settings["store"] == {"url": "/tmp/store", "durability": "process"}
     assert settings["pickle"]["policy"] == "warn"
     settings["plugins"]["blocked"].append("mutated")
     assert config.plugins.blocked == ["pil"]  # as_dict hands out copies

@@ -263,6 +263,13 @@ SETTINGS: tuple[Setting, ...] = (
         check=_check_store_url,
     ),
     Setting(
+        "store.durability",
+        "str",
+        "process",
+        "What a local store's writes survive: the writer crashing, or a power loss too (fsync).",
+        choices=("process", "power"),
+    ),
+    Setting(
         "archive.max_size",
         "int",
         32 << 30,

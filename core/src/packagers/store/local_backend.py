@@ -4,6 +4,10 @@ It needs no fsspec import (a quarter of a second), renames atomically and can ha
 packer's temporary file instead of copying it. Claiming a blob (bumping its modification time)
 and gc's discarding it are written as mirror images, so that a writer and a concurrent gc never
 both believe they won (``_claim`` and ``LocalBackend.discard``).
+
+Every file gets its name only once complete, which survives the writer crashing. Surviving a
+power loss too (``store.durability=power``) takes an fsync of the file before its name appears
+and of its directory after; ``_place`` does both, for every file that is not temporary.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import os
 from collections.abc import Callable
 from typing import IO, Any
 
+from packagers._config import config
 from packagers.store.backend import Backend, normalize_url
 from packagers.store.session_ids import TEMP_DIR, new_session_id
 
@@ -50,8 +55,7 @@ class LocalBackend(Backend):
                 os.write(descriptor, data)
             finally:
                 os.close(descriptor)
-            target = self._path(rel)
-            _in_directory(target, os.replace, temp, target)
+            _place(os.replace, temp, self._path(rel), _durable(rel))
         except BaseException:
             _remove(temp)
             raise
@@ -95,27 +99,30 @@ class LocalBackend(Backend):
         return _in_directory(path, open, path, "wb")  # type: ignore[no-any-return]
 
     def commit(self, temp: str, rel: str) -> None:
-        target = self._path(rel)
-        if _claim(target, os.path.getsize(self._path(temp))):
+        target, durable = self._path(rel), _durable(rel)
+        if _claim(target, os.path.getsize(self._path(temp)), durable):
             self.remove(temp)
             return
         _protect(self._path(temp))  # before the move: the blob is never writable under its name
-        _in_directory(target, os.replace, self._path(temp), target)
+        _place(os.replace, self._path(temp), target, durable)
 
     def link(self, src: str, rel: str) -> bool:
-        target = self._path(rel)
+        target, durable = self._path(rel), _durable(rel)
+        if durable and _claim(target, os.path.getsize(src), durable):
+            return True  # stored already: the packer's file need not wait for the disk
         try:
-            _in_directory(target, os.link, src, target)
+            _place(os.link, src, target, durable)
         except FileExistsError:
-            pass  # the same bytes are stored already: claim them below
+            found = True  # the same bytes are stored already: claim them below
         except OSError:  # another device, or a filesystem without hard links
             return False
         else:
+            found = False  # synced by _place already
             _protect(src)  # the same file: a gc may move the new name aside at any moment
         # The packer wrote the file before the session began, and an existing blob may be old:
         # either way only a claim keeps a concurrent gc off it (see sessions.py and _claim).
         # A blob that vanished meanwhile, or is damaged, is copied in instead (Backend.commit).
-        return _claim(target, os.path.getsize(src))
+        return _claim(target, os.path.getsize(src), durable and found)
 
     def discard(self, rel: str, mtime: float | None, aside: str) -> bool:
         # Moved aside first, its time read second: the mirror of _claim's order. A writer's
@@ -136,16 +143,79 @@ class LocalBackend(Backend):
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
+_TEMPORARY = f"{TEMP_DIR}/"
+
+
+def _power() -> bool:
+    """Whether writes must survive a power loss (``store.durability``), read per write so that
+    a change applies to stores made before it too."""
+    return config.store.durability == "power"  # type: ignore[no-any-return]
+
+
+def _durable(rel: str) -> bool:
+    """Whether the file ``rel`` must survive a power loss: never one under ``tmp/`` (markers,
+    claims, uploads), whose writer a power loss ends anyway."""
+    return not rel.startswith(_TEMPORARY) and _power()
+
+
+def _place(action: Callable[[str, str], None], src: str, target: str, durable: bool) -> None:
+    """Give the complete file ``src`` the name ``target`` by ``action`` (a rename or a hard link).
+
+    ``durable``: its bytes reach the disk before the name can (else a power loss may leave the
+    name with no data: ext4's delayed allocation), and the name, with any directory made for it,
+    before this returns.
+    """
+    if durable:
+        _sync(src)
+    _in_directory(target, action, src, target)
+    if durable:
+        _sync(os.path.dirname(target))
+
+
 def _in_directory(path: str, action: Callable[..., Any], *args: Any) -> Any:
     """``action(*args)``, creating the directory of ``path`` only if it turns out to be missing.
 
     Directories of a store exist after the first write; not asking each time saves the syscalls.
+    Under ``power`` each is synced into its parent, ``tmp/`` too (it may be the first one made,
+    along with the store's root): that costs once per directory, never per write.
     """
     try:
         return action(*args)
     except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        _make_directory(os.path.dirname(path), _power())
         return action(*args)
+
+
+def _make_directory(directory: str, durable: bool) -> None:
+    """``os.makedirs``; a ``durable`` one syncs each directory's name into its parent."""
+    if not durable:
+        os.makedirs(directory, exist_ok=True)
+        return
+    parent = os.path.dirname(directory)
+    if not os.path.isdir(parent):
+        _make_directory(parent, durable)
+    with contextlib.suppress(FileExistsError):  # made meanwhile by another writer
+        os.mkdir(directory)
+    _sync(parent)
+
+
+def _sync(path: str) -> None:
+    """Flush a file's bytes, or a directory's names, to the disk.
+
+    A directory cannot be opened on Windows, where NTFS journals names itself; a file is opened
+    for writing there, as ``FlushFileBuffers`` needs.
+    """
+    if os.name == "posix":
+        flags = os.O_RDONLY
+    elif os.path.isdir(path):
+        return
+    else:
+        flags = os.O_RDWR | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _remove(path: str) -> None:
@@ -153,18 +223,24 @@ def _remove(path: str) -> None:
         os.remove(path)
 
 
-def _claim(path: str, size: int) -> bool:
+def _claim(path: str, size: int, durable: bool) -> bool:
     """Claim the blob at ``path`` for a writer: True when it is there, intact, and claimed.
 
     The modification time is bumped first and the blob checked second; gc moves a blob aside
     first and reads its time second (``LocalBackend.discard``). So either the claim comes first
     and gc sees the new time and puts the blob back, or gc's move comes first and the claim
     finds no blob, and the writer stores its own copy. A blob of the wrong size is damaged
-    (truncated from outside) and is replaced the same way.
+    (truncated from outside) and is replaced the same way. ``durable``: the blob may be another
+    writer's, stored without fsync, so it is synced before a manifest names it.
     """
     try:
         os.utime(path)
-        return os.path.getsize(path) == size
+        if os.path.getsize(path) != size:
+            return False
+        if durable:
+            _sync(path)
+            _sync(os.path.dirname(path))
+        return True
     except OSError:  # missing; or someone else's blob we may not touch: store our own copy
         return False
 
