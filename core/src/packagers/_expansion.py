@@ -51,14 +51,16 @@ class ExpansionBudget:
             self._refuse(
                 member,
                 f"the archive expands to more than {self.max_size} bytes, the most one archive may",
-                "max_size",
+                "archive.max_size",
+                "MLRUN_PACKAGERS__ARCHIVE__MAX_SIZE",
             )
         if self.spent > max(self.max_ratio * self.archive_size, self.RATIO_FLOOR):
             self._refuse(
                 member,
                 f"the {self.archive_size}-byte archive expands to at least {self.spent} bytes, "
                 f"more than {self.max_ratio} times its size, as a decompression bomb does",
-                "max_ratio",
+                "archive.max_ratio",
+                "MLRUN_PACKAGERS__ARCHIVE__MAX_RATIO",
             )
 
     def check_zip_member(self, info: zipfile.ZipInfo) -> None:
@@ -78,9 +80,9 @@ class ExpansionBudget:
                 "deflated members are read (write the archive with deflate)"
             )
 
-    def _refuse(self, member: str, reason: str, setting: str) -> NoReturn:
+    def _refuse(self, member: str, reason: str, setting: str, variable: str) -> NoReturn:
         raise UnpackingError(
             f"refusing {self.what} at its member {member!r}: {reason}. For an archive you "
-            f"trust, raise the setting archive.{setting} (packagers.config.archive.{setting} "
-            f"= ..., or the variable MLRUN_PACKAGERS__ARCHIVE__{setting.upper()})"
+            f"trust, raise the setting {setting} (packagers.config.{setting} = ..., or the "
+            f"variable {variable})"
         )

@@ -272,3 +272,12 @@ def test_hard_links_count_against_the_limit_though_their_headers_say_zero_bytes(
     with pytest.raises(UnpackingError, match=r"'copy\d+'.*archive.max_ratio"):
         extract_archive(str(archive), str(sandbox / "target"))
     assert sorted(str(p) for p in root.rglob("*")) == before
+
+
+def test_a_bzip2_zip_member_is_refused_before_it_is_inflated(tmp_path: Path, sandbox: Path) -> None:
+    """zipfile inflates each bzip2 chunk whole: 4 KB read of a 500-byte member can be 512 MiB."""
+    archive = tmp_path / "bz.zip"
+    with zipfile.ZipFile(archive, "w") as opened:
+        opened.writestr("plain", b"fine")
+        opened.writestr("packed", b"x" * 100, compress_type=zipfile.ZIP_BZIP2)
+    _refused(archive, sandbox, "packed", "compressed with bzip2")
