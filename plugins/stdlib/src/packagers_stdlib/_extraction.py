@@ -9,6 +9,8 @@ Python 3.10.12/3.11.4 and zip has none). Every member is validated before anythi
 - hard links must name a regular file that comes earlier in the archive (it is copied);
 - device files, FIFOs and other special members are refused (a zip member whose mode carries
   no file type, as ``zipfile.writestr`` and Windows tools write them, is a regular file);
+- zip members compressed with bzip2 or lzma are refused: ``zipfile`` inflates their chunks whole,
+  before any count could stop them;
 - what is written is counted while it streams out (header sizes can lie) against the core's
   ``ExpansionBudget`` (the ``archive.max_size`` and ``archive.max_ratio`` settings): past it,
   extraction stops.
