@@ -273,14 +273,14 @@ SETTINGS: tuple[Setting, ...] = (
         "archive.max_size",
         "int",
         32 << 30,
-        "Most bytes extracting one directory archive may write.",
+        "Most bytes reading one archive (a directory's zip or tar, an npz) may expand to.",
         minimum=1,
     ),
     Setting(
         "archive.max_ratio",
         "int",
         200,
-        "Most times its own size an archive may extract to.",
+        "Most times its own size an archive may expand to, once 64 MiB are out.",
         minimum=1,
     ),
     Setting(

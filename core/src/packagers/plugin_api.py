@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING  # loaded already by any plugin module that imp
 
 if TYPE_CHECKING:
     from packagers._digest import DigestingWriter
+    from packagers._expansion import ExpansionBudget
     from packagers._pickle import PICKLE_STAND_IN, guarded_unpickling
     from packagers._pickle import dump as dump_pickle
     from packagers._pickle import load as load_pickle
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PICKLE_STAND_IN",
     "DigestingWriter",
+    "ExpansionBudget",
     "dump_pickle",
     "guarded_unpickling",
     "load_pickle",
@@ -31,6 +33,7 @@ __all__ = [
 #: in core/tests/test_package.py keeps them in step).
 _LAZY = {
     "DigestingWriter": ("packagers._digest", "DigestingWriter"),
+    "ExpansionBudget": ("packagers._expansion", "ExpansionBudget"),
     "PICKLE_STAND_IN": ("packagers._pickle", "PICKLE_STAND_IN"),
     "guarded_unpickling": ("packagers._pickle", "guarded_unpickling"),
     "dump_pickle": ("packagers._pickle", "dump"),

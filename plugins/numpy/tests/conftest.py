@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -106,3 +107,19 @@ def edge_arrays() -> dict[str, np.ndarray[Any, Any]]:
         "3-d": rng.integers(0, 9, (2, 3, 4)),
         "object": np.array([{"a": 1}, None, "x", 3], dtype=object),
     }
+
+
+LyingNpy = Callable[[tuple[int, ...]], bytes]
+
+
+def _lying_npy(shape: tuple[int, ...]) -> bytes:
+    stream = io.BytesIO()
+    header = {"descr": "<f8", "fortran_order": False, "shape": shape}
+    np.lib.format.write_array_header_1_0(stream, header)
+    return stream.getvalue() + bytes(64)
+
+
+@pytest.fixture
+def lying_npy() -> LyingNpy:
+    """An npy file whose header claims ``shape`` of float64 but which holds 64 bytes (8 values)."""
+    return _lying_npy

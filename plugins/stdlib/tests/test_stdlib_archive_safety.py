@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from packagers import DataItem, PackagersManager, UnpackingError, config
-from packagers_stdlib import ARCHIVE_FORMATS, PathPackager, _extraction
+from packagers import DataItem, PackagersManager, UnpackingError, config, plugin_api
+from packagers_stdlib import ARCHIVE_FORMATS, PathPackager
 from packagers_stdlib._extraction import extract_archive
 
 ZipMember = tuple[str, bytes, int]  # name, data, POSIX mode (file type included)
@@ -240,7 +240,7 @@ def test_zip_members_without_a_file_type_are_regular_files(tmp_path: Path, sandb
 @pytest.fixture
 def small_floor(monkeypatch: pytest.MonkeyPatch) -> None:
     """The ratio applies from 1 MiB on, so a bomb that proves the point stays small."""
-    monkeypatch.setattr(_extraction, "RATIO_FLOOR", 1 << 20)
+    monkeypatch.setattr(plugin_api.ExpansionBudget, "RATIO_FLOOR", 1 << 20)
 
 
 def test_a_zip_bomb_is_refused_by_ratio(tmp_path: Path, sandbox: Path, small_floor: None) -> None:
@@ -257,7 +257,7 @@ def test_a_zip_bomb_is_refused_by_ratio(tmp_path: Path, sandbox: Path, small_flo
 def test_the_size_limit_counts_what_is_written(tmp_path: Path, sandbox: Path) -> None:
     archive = _zip(tmp_path / "big.zip", [("a", b"x" * 600, REG), ("b", b"y" * 600, REG)])
     config.archive.max_size = 1000
-    _refused(archive, sandbox, "b", "more than 1000 bytes (setting archive.max_size")
+    _refused(archive, sandbox, "b", "more than 1000 bytes, the most one archive may")
 
 
 def test_hard_links_count_against_the_limit_though_their_headers_say_zero_bytes(
@@ -272,3 +272,12 @@ def test_hard_links_count_against_the_limit_though_their_headers_say_zero_bytes(
     with pytest.raises(UnpackingError, match=r"'copy\d+'.*archive.max_ratio"):
         extract_archive(str(archive), str(sandbox / "target"))
     assert sorted(str(p) for p in root.rglob("*")) == before
+
+
+def test_a_bzip2_zip_member_is_refused_before_it_is_inflated(tmp_path: Path, sandbox: Path) -> None:
+    """zipfile inflates each bzip2 chunk whole: 4 KB read of a 500-byte member can be 512 MiB."""
+    archive = tmp_path / "bz.zip"
+    with zipfile.ZipFile(archive, "w") as opened:
+        opened.writestr("plain", b"fine")
+        opened.writestr("packed", b"x" * 100, compress_type=zipfile.ZIP_BZIP2)
+    _refused(archive, sandbox, "packed", "compressed with bzip2")

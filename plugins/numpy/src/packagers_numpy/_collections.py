@@ -17,12 +17,11 @@ from packagers.type_hints import hint_origin, split_hint
 from packagers_numpy._formats import (
     ARRAY_FORMATS,
     choose_format,
-    load_npz,
     load_pickle,
     plain_format,
-    save_npz,
     save_pickle,
 )
+from packagers_numpy._npz import load_npz, save_npz
 from packagers_numpy._preview import arrays_preview
 
 if TYPE_CHECKING:

@@ -1,26 +1,27 @@
 """The array file formats, written once: which arrays each holds, how it is written and read.
 
-Every packager of this plugin writes and reads files through these functions, so a format's rules
-(what it refuses, what its instructions record, how a plain file of that suffix is read) exist in
-one place. numpy is imported inside the functions: importing the plugin stays free of it.
+Every packager of this plugin writes and reads files through these functions (npy and npz have
+their own modules, ``_npy`` and ``_npz``), so a format's rules (what it refuses, what its
+instructions record, how a plain file of that suffix is read) exist in one place. numpy is
+imported inside the functions: importing the plugin stays free of it.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from packagers import Artifact, PackingError, UnpackingError
 from packagers.formats import PICKLE_SUFFIXES, Format, FormatRegistry, is_pickle
+from packagers_numpy._npy import load_npy, write_npy
+from packagers_numpy._npz import load_npz, save_npz
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
-    from typing import IO
+    from collections.abc import Callable
 
     import numpy as np
 
     from packagers import DataItem, Packager
-    from packagers.plugin_api import DigestingWriter
 
 __all__ = [
     "ARRAY_FORMATS",
@@ -29,14 +30,10 @@ __all__ = [
     "choose_format",
     "is_json_number",
     "load_array",
-    "load_npy",
-    "load_npz",
     "load_pickle",
     "plain_artifact_type",
     "plain_format",
-    "save_npz",
     "save_pickle",
-    "without_padding",
     "write_array_file",
 ]
 
@@ -166,45 +163,6 @@ def write_array_file(
     return artifact, instructions
 
 
-def write_npy(stream: IO[bytes] | DigestingWriter, array: np.ndarray[Any, Any]) -> None:
-    """``np.save`` into ``stream``, the data in one write straight from the array's memory.
-
-    ``np.save`` to anything but a plain file copies the data chunk by chunk; one write of the
-    array's own buffer lets the stream hash it while writing, at no extra copy.
-    """
-    import numpy as np
-
-    array = without_padding(array)
-    fmt = np.lib.format
-    if not array.flags.c_contiguous or array.dtype.hasobject or array.dtype.names is not None:
-        fmt.write_array(stream, array, allow_pickle=False)  # picks the header version itself
-        return
-    fmt.write_array_header_1_0(stream, fmt.header_data_from_array_1_0(array))
-    if array.size:
-        stream.write(array.reshape(-1).view(np.uint8).data)
-
-
-def without_padding(array: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """``array``, or for x87 long doubles a copy whose padding bytes are zero.
-
-    An 80-bit long double fills 10 of its 12 or 16 bytes and numpy leaves the rest as the memory
-    was, so equal values (the same scalar packed twice) would write different files and digests.
-    """
-    import numpy as np
-
-    size = np.dtype(np.longdouble).itemsize
-    if (
-        array.dtype.type not in (np.longdouble, np.clongdouble)
-        or not array.dtype.isnative
-        or np.finfo(np.longdouble).nmant != 63  # not x87 extended precision: no padding
-        or size <= 10
-    ):
-        return array
-    clean = np.array(array, order="C")
-    clean.reshape(-1).view(np.uint8).reshape(-1, size)[:, 10:] = 0
-    return clean
-
-
 def _save_array(
     array: np.ndarray[Any, Any], path: str, name: str, key: str, compress: bool
 ) -> dict[str, Any]:
@@ -255,89 +213,6 @@ def load_array(
         f"{data_item.key!r} was packed in the format {name!r}, which this version of "
         f"packagers-numpy does not read; it reads: {', '.join(ARRAY_FORMATS)}"
     )
-
-
-def load_npy(
-    data_item: DataItem, mmap_mode: Literal["r", "c"] | None = None
-) -> np.ndarray[Any, Any]:
-    """An npy file, read (or memory-mapped) without ever unpickling."""
-    import numpy as np
-
-    try:
-        loaded = np.load(data_item.local(), mmap_mode=mmap_mode, allow_pickle=False)
-    except ValueError as error:
-        raise UnpackingError(
-            f"{data_item.key!r} ({data_item.url}) is not an npy file of plain data: {error}. "
-            "Arrays of Python objects are unpickled only from pkl artifacts, under the pickle "
-            "policy; for a file you trust, ask for a Path and np.load it yourself"
-        ) from error
-    if not isinstance(loaded, np.ndarray):
-        loaded.close()
-        raise UnpackingError(f"{data_item.key!r} is an npz archive, not an npy file")
-    return loaded
-
-
-# -- npz archives (one array, a list or a dict of them) -----------------------------------------
-
-
-def save_npz(path: str, arrays: Mapping[str, np.ndarray[Any, Any]], compress: bool) -> None:
-    """An npz archive with one ``<name>.npy`` member per array, in order.
-
-    Written member by member like ``np.savez``, which cannot take every name (``file`` and
-    ``allow_pickle`` are its own parameters).
-    """
-    import zipfile
-
-    import numpy as np
-
-    for name in arrays:
-        if "\x00" in name or _not_utf8(name):
-            raise PackingError(
-                f"the array name {name!r} cannot be an npz member name (zip names end at a NUL "
-                "character and are UTF-8); rename it, or pass format='pkl'"
-            )
-    compression = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-    with zipfile.ZipFile(path, "w", compression=compression, allowZip64=True) as archive:
-        for name, array in arrays.items():
-            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                np.lib.format.write_array(
-                    member, without_padding(np.asanyarray(array)), allow_pickle=False
-                )
-
-
-def _not_utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates
-        return True
-    return False
-
-
-def load_npz(data_item: DataItem) -> dict[str, np.ndarray[Any, Any]]:
-    """Every array of an npz archive, by member name, in archive order (never unpickling)."""
-    import zipfile
-
-    import numpy as np
-
-    path = data_item.local()
-    try:
-        if not zipfile.is_zipfile(path):
-            np.load(path, allow_pickle=False)  # an npy file is named as one; others say why
-            raise UnpackingError(f"{data_item.key!r} is an npy file, not an npz archive")
-        # Member by member: np.load's archive looks "x.npy" up as the member "x.npy" before
-        # "x.npy.npy", so the arrays named "x" and "x.npy" would both read the first.
-        arrays: dict[str, np.ndarray[Any, Any]] = {}
-        with zipfile.ZipFile(path) as archive:
-            for member in archive.infolist():
-                with archive.open(member) as stream:
-                    arrays[member.filename.removesuffix(".npy")] = np.lib.format.read_array(
-                        stream, allow_pickle=False
-                    )
-        return arrays
-    except (ValueError, OSError, zipfile.BadZipFile) as error:
-        raise UnpackingError(
-            f"{data_item.key!r} ({data_item.url}) is not an npz archive of plain arrays: {error}"
-        ) from error
 
 
 # -- pickles (arrays of Python objects) ---------------------------------------------------------

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from packagers import DefaultPackager, UnpackingError
-from packagers_numpy._formats import load_npy, write_array_file
+from packagers_numpy._formats import write_array_file
+from packagers_numpy._npy import load_npy
 from packagers_numpy._preview import array_preview
 
 if TYPE_CHECKING:

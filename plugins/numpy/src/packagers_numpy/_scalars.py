@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from packagers import Artifact, DefaultPackager, UnpackingError
-from packagers_numpy._formats import is_json_number, load_npy, without_padding
+from packagers_numpy._formats import is_json_number
+from packagers_numpy._npy import load_npy, without_padding
 
 if TYPE_CHECKING:
     import numpy as np

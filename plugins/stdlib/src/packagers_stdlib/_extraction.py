@@ -9,9 +9,11 @@ Python 3.10.12/3.11.4 and zip has none). Every member is validated before anythi
 - hard links must name a regular file that comes earlier in the archive (it is copied);
 - device files, FIFOs and other special members are refused (a zip member whose mode carries
   no file type, as ``zipfile.writestr`` and Windows tools write them, is a regular file);
-- what is written is counted while it streams out (header sizes can lie): past the
-  ``archive.max_size`` setting, or past ``archive.max_ratio`` times the archive's own size once
-  more than :data:`RATIO_FLOOR` bytes are out, extraction stops.
+- zip members compressed with bzip2 or lzma are refused: ``zipfile`` inflates their chunks whole,
+  before any count could stop them;
+- what is written is counted while it streams out (header sizes can lie) against the core's
+  ``ExpansionBudget`` (the ``archive.max_size`` and ``archive.max_ratio`` settings): past it,
+  extraction stops.
 
 Symlinks are created last and then resolved for real, so a chain of links that ends outside the
 target is caught too; a refused archive leaves nothing behind. Modes keep their permission bits
@@ -38,9 +40,10 @@ if TYPE_CHECKING:
     import tarfile
     import zipfile
 
+    from packagers.plugin_api import ExpansionBudget
     from packagers_stdlib._archive import ArchiveFormat
 
-__all__ = ["DRIVE", "RATIO_FLOOR", "UNIX", "extract_archive", "link_problem"]
+__all__ = ["DRIVE", "UNIX", "extract_archive", "link_problem"]
 
 _CHUNK = 1 << 20
 _MAX_LINK_TARGET = 4096
@@ -49,9 +52,6 @@ UNIX = 3
 _SEPARATORS = re.compile(r"[\\/]")
 #: A leading drive letter, which makes a name absolute on Windows.
 DRIVE = re.compile(r"^[A-Za-z]:")
-#: Below this many extracted bytes the ratio is not checked: a small archive cannot fill a disk,
-#: and a few files of zeros or repeated text compress far beyond any sensible ratio.
-RATIO_FLOOR = 64 << 20
 
 
 @dataclass
@@ -65,36 +65,6 @@ class _Member:
     open: Callable[[], IO[bytes] | None] | None = None
 
 
-class _Budget:
-    """The bytes extraction may still write, counted as they are written."""
-
-    def __init__(self, archive: str) -> None:
-        from packagers import config
-
-        self.archive = archive
-        self.max_size = config.archive.max_size
-        self.max_ratio = config.archive.max_ratio
-        self.ratio_limit = max(self.max_ratio * os.path.getsize(archive), RATIO_FLOOR)
-        self.written = 0
-
-    def spend(self, name: str, size: int) -> None:
-        self.written += size
-        if self.written > self.max_size:
-            _refuse(
-                name,
-                f"past the extraction limit: the archive holds more than {self.max_size} bytes "
-                "(setting archive.max_size, MLRUN_PACKAGERS__ARCHIVE__MAX_SIZE, raises it)",
-            )
-        if self.written > self.ratio_limit:
-            _refuse(
-                name,
-                f"past the extraction limit: {self.written} bytes out of a "
-                f"{os.path.getsize(self.archive)}-byte archive is more than {self.max_ratio} "
-                "times its size, as in a decompression bomb (setting archive.max_ratio, "
-                "MLRUN_PACKAGERS__ARCHIVE__MAX_RATIO, raises it)",
-            )
-
-
 def extract_archive(archive: str, target: str, fmt: ArchiveFormat | None = None) -> None:
     """Extract ``archive`` into the new directory ``target``, refusing anything that escapes it.
 
@@ -104,12 +74,16 @@ def extract_archive(archive: str, target: str, fmt: ArchiveFormat | None = None)
     import tarfile
     import zipfile
 
+    from packagers import plugin_api
+
     is_zip = zipfile.is_zipfile(archive) if fmt is None else fmt.tar_compression is None
-    budget = _Budget(archive)
+    budget = plugin_api.ExpansionBudget(
+        os.path.getsize(archive), f"to extract the archive {archive!r}"
+    )
     try:
         if is_zip:
             with zipfile.ZipFile(archive) as opened:
-                _extract(list(_zip_members(opened)), target, budget)
+                _extract(list(_zip_members(opened, budget)), target, budget)
         else:
             with tarfile.open(archive, "r:*") as opened:
                 _extract(list(_tar_members(opened)), target, budget)
@@ -117,8 +91,9 @@ def extract_archive(archive: str, target: str, fmt: ArchiveFormat | None = None)
         raise UnpackingError(f"{archive!r} is not a readable archive: {error}") from None
 
 
-def _zip_members(archive: zipfile.ZipFile) -> Iterator[_Member]:
+def _zip_members(archive: zipfile.ZipFile, budget: ExpansionBudget) -> Iterator[_Member]:
     for info in archive.infolist():
+        budget.check_zip_member(info)
         mode = info.external_attr >> 16 if info.create_system == UNIX else 0
         mtime = time.mktime((*info.date_time, 0, 0, -1))
         member = _Member(info.filename, _member_path(info.filename), "file", mode or None, mtime)
@@ -219,7 +194,7 @@ def _validate(members: list[_Member]) -> None:
         names.add(member.path)
 
 
-def _extract(members: list[_Member], target: str, budget: _Budget) -> None:
+def _extract(members: list[_Member], target: str, budget: ExpansionBudget) -> None:
     _validate(members)
     os.mkdir(target)
     root = os.path.realpath(target)
@@ -248,7 +223,7 @@ def _destination(root: str, path: str) -> str:
     return os.path.join(root, *path.split("/")) if path else root
 
 
-def _write(member: _Member, root: str, budget: _Budget) -> None:
+def _write(member: _Member, root: str, budget: ExpansionBudget) -> None:
     destination = _destination(root, member.path)
     try:
         if member.kind == "dir":
