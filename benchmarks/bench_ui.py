@@ -37,7 +37,7 @@ def _fill(root: str, runs: int) -> None:
         run_id = f"20250101T{clock}{number:06d}Z-{number:08x}"
         artifacts = {}
         for key in _OUTPUTS:
-            version = f"{run_id[:22]}Z-{number:06x}"
+            version = f"{run_id[:21]}Z-{number:06x}"
             uri = f"store://bench/{key}@{version}"
             manifest = {
                 "schema": 1,
@@ -73,7 +73,7 @@ def _fill(root: str, runs: int) -> None:
                 "executor": "local",
                 "params": {"lr": number / runs, "depth": number % 7},
                 "results": {"accuracy": 1 - number / runs / 2},
-                "inputs": {"data": {"uri": f"store://bench/data@{run_id[:22]}Z-000000"}},
+                "inputs": {"data": {"uri": f"store://bench/data@{run_id[:21]}Z-000000"}},
                 "artifacts": artifacts,
                 "started": f"2025-01-01T00:00:00.{number:06d}+00:00",
                 "duration": 0.01,
