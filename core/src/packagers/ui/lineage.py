@@ -249,7 +249,7 @@ def render_svg(graph: dict[str, Any]) -> str:
         source, target = edge["from"], edge["to"]
         if source not in positions or target not in positions:
             continue
-        curve, (x, y) = _curve(positions[source], positions[target], gap)
+        curve, (x, y, anchor) = _curve(positions[source], positions[target], gap)
         parts.append(
             f'<path class="edge {_attr(edge["kind"])}" data-from="{_attr(source)}" '
             f'data-to="{_attr(target)}" data-kind="{_attr(edge["kind"])}" d="{curve}" '
@@ -259,7 +259,7 @@ def render_svg(graph: dict[str, Any]) -> str:
             text = html.escape(_clip(f"{edge['kind']}: {edge['name']}", 22))
             labels.append(
                 f'<text x="{x}" y="{y}" class="edge-label {_attr(edge["kind"])}" '
-                f'text-anchor="middle">{text}</text>'
+                f'text-anchor="{anchor}">{text}</text>'
             )
     for node in graph["nodes"]:
         x, y = positions[node["id"]]
@@ -281,8 +281,11 @@ def render_svg(graph: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _curve(start: tuple[int, int], end: tuple[int, int], gap: int) -> tuple[str, tuple[int, int]]:
-    """An arrow's path from box to box, and where its label goes.
+def _curve(
+    start: tuple[int, int], end: tuple[int, int], gap: int
+) -> tuple[str, tuple[int, int, str]]:
+    """An arrow's path from box to box, and where its label goes: just above its head, where
+    arrows into different boxes cannot crowd it (x, y, text-anchor).
 
     Boxes in one column (two outputs of a run, one linking the other) are joined by a bow out
     into the gap on their right; otherwise the arrow leaves a box's right side for the other's
@@ -293,10 +296,10 @@ def _curve(start: tuple[int, int], end: tuple[int, int], gap: int) -> tuple[str,
     if x1 == x2:
         x1 = x2 = x1 + _WIDTH
         bow = x1 + gap * 2 // 3
-        return f"M {x1} {y1} C {bow} {y1}, {bow} {y2}, {x2} {y2}", (x1 + gap // 2, (y1 + y2) // 2)
+        return f"M {x1} {y1} C {bow} {y1}, {bow} {y2}, {x2} {y2}", (x2 + 8, y2 - 6, "start")
     x1 += _WIDTH
     middle = (x1 + x2) // 2
-    return f"M {x1} {y1} C {middle} {y1}, {middle} {y2}, {x2} {y2}", (middle, (y1 + y2) // 2)
+    return f"M {x1} {y1} C {middle} {y1}, {middle} {y2}, {x2} {y2}", (x2 - 8, y2 - 6, "end")
 
 
 def _short_id(identifier: str) -> str:
