@@ -178,15 +178,14 @@ class IndexSync:
             )
         }
         paths = [f"{rel}/{version}{_JSON}" for version in present - indexed]
-        manifests = [manifest for _, manifest in self._read(paths)]
-        rows = [_artifact_row(manifest) for manifest in manifests]
+        rows, links = [], []
+        for _, manifest in self._read(paths):  # one at a time: a key may have many versions
+            rows.append(_artifact_row(manifest))
+            links += link_rows(manifest)
         connection.executemany(
             "INSERT OR REPLACE INTO artifacts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
-        connection.executemany(
-            "INSERT INTO artifact_links VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [row for manifest in manifests for row in link_rows(manifest)],
-        )
+        connection.executemany("INSERT INTO artifact_links VALUES (?, ?, ?, ?, ?, ?, ?, ?)", links)
         gone = [(project, key, version) for version in indexed - present]
         for table in ("artifacts", "artifact_links"):
             connection.executemany(

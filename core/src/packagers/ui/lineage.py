@@ -25,13 +25,11 @@ if TYPE_CHECKING:
     from packagers.store.index import StoreIndex
     from packagers.store.index_lineage import ArtifactLink
 
-__all__ = ["EDGE_KINDS", "Graph", "Node", "lineage_graph", "render_svg"]
+__all__ = ["Graph", "Node", "lineage_graph", "render_svg"]
 
 #: How far the walk goes each way, and how many nodes a graph may hold before it stops growing.
 MAX_DEPTH = 12
 MAX_NODES = 120
-#: What an edge stands for: a run read a version, a run logged one, or a manifest links.
-EDGE_KINDS = ("input", "output", *LINK_KINDS)
 _WIDTH, _HEIGHT, _GAP_X, _GAP_Y, _MARGIN = 180, 44, 48, 16, 12
 #: The gap between columns when links are drawn: room for their labels.
 _GAP_LABELLED = 132
@@ -62,7 +60,9 @@ class Node:
         }
 
 
-#: source id, target id, kind (one of :data:`EDGE_KINDS`), name (of a link; "" for a run's)
+#: source id, target id, kind, name. The kind says what the edge stands for: a run read a version
+#: (``input``), logged one (``output``), or a manifest links it (one of ``LINK_KINDS``, under the
+#: link's name; a run's edges have the name "").
 Edge = tuple[str, str, str, str]
 
 
