@@ -99,6 +99,7 @@ def test_lineage_graph_nodes_and_edges(
 
 def test_lineage_shows_links_by_kind(page: Any, server: Server, filled: Filled, shoot: Any) -> None:
     page.goto(f"{server.url}/lineage?run={filled.runs['fit']}")
+    page.locator(".lineage-box").evaluate("box => { box.scrollLeft = box.scrollWidth; }")
     shoot(page, "lineage-links")
     link = page.locator("svg.lineage path.edge[data-kind='extra_data']")
     assert link.get_attribute("data-from") == filled.uris["model"]

@@ -50,6 +50,11 @@ def test_links_are_drawn_labelled_and_bowed_within_a_column(filled: Filled) -> N
     assert start == end  # from the model's right side back to the curve's, in one column
     assert re.search(r'<path class="edge output" [^>]*data-kind="output"', svg)
     assert svg.index('class="edge-label') > svg.rindex("</a>")  # labels stay above the boxes
+    lefts = {
+        x: int(left) for left, x in re.findall(r'<rect x="(\d+)" [^>]*/><text [^>]*>(\w+)<', svg)
+    }
+    assert lefts["fit"] - lefts["cleaned"] == 180 + 48  # no label there: a narrow gap
+    assert lefts["score"] - lefts["model"] == 180 + 132  # wide enough for a label
 
 
 def test_a_graph_without_links_keeps_its_narrow_columns(filled: Filled) -> None:

@@ -31,7 +31,7 @@ __all__ = ["Graph", "Node", "lineage_graph", "render_svg"]
 MAX_DEPTH = 12
 MAX_NODES = 120
 _WIDTH, _HEIGHT, _GAP_X, _GAP_Y, _MARGIN = 180, 44, 48, 16, 12
-#: The gap between columns when links are drawn: room for their labels.
+#: The gap right of a column where links' labels are drawn: room for them.
 _GAP_LABELLED = 132
 
 
@@ -207,23 +207,36 @@ def _step(index: StoreIndex, graph: Graph, frontier: list[Node], column: int) ->
     return found
 
 
+def _gaps(edges: list[dict[str, Any]], columns: dict[str, int]) -> dict[int, int]:
+    """The columns whose gap on the right holds a link's label, widened to fit it."""
+    gaps = {}
+    for edge in edges:
+        if edge["kind"] in LINK_KINDS and edge["from"] in columns and edge["to"] in columns:
+            source, target = columns[edge["from"]], columns[edge["to"]]
+            gaps[source if source == target else target - 1] = _GAP_LABELLED
+    return gaps
+
+
 def _positions(
-    nodes: list[dict[str, Any]], gap: int
+    nodes: list[dict[str, Any]], gaps: dict[int, int]
 ) -> tuple[dict[str, tuple[int, int]], int, int]:
     columns: dict[int, list[dict[str, Any]]] = {}
     for node in nodes:
         columns.setdefault(node["column"], []).append(node)
-    first = min(columns)
     tallest = max(len(members) for members in columns.values())
     height = _MARGIN * 2 + tallest * _HEIGHT + (tallest - 1) * _GAP_Y
     positions = {}
-    for column, members in columns.items():
-        members.sort(key=lambda node: (node["kind"], node["label"], node["id"]))
+    x = right = _MARGIN
+    for column in sorted(columns):
+        members = sorted(
+            columns[column], key=lambda node: (node["kind"], node["label"], node["id"])
+        )
         top = (height - (len(members) * _HEIGHT + (len(members) - 1) * _GAP_Y)) // 2
         for row, node in enumerate(members):
-            x = _MARGIN + (column - first) * (_WIDTH + gap)
             positions[node["id"]] = (x, top + row * (_HEIGHT + _GAP_Y))
-    width = _MARGIN * 2 + len(columns) * _WIDTH + (len(columns) - 1) * gap
+        right = x + _WIDTH
+        x = right + gaps.get(column, _GAP_X)
+    width = right + gaps.get(max(columns), 0) + _MARGIN
     return positions, width, height
 
 
@@ -233,9 +246,9 @@ def render_svg(graph: dict[str, Any]) -> str:
 
     Styling is by class only (the static style sheet), so the page needs no inline style.
     """
-    labelled = any(edge["kind"] in LINK_KINDS for edge in graph["edges"])
-    gap = _GAP_LABELLED if labelled else _GAP_X
-    positions, width, height = _positions(graph["nodes"], gap)
+    columns = {node["id"]: node["column"] for node in graph["nodes"]}
+    gaps = _gaps(graph["edges"], columns)
+    positions, width, height = _positions(graph["nodes"], gaps)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lineage" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
@@ -249,6 +262,7 @@ def render_svg(graph: dict[str, Any]) -> str:
         source, target = edge["from"], edge["to"]
         if source not in positions or target not in positions:
             continue
+        gap = gaps.get(columns[source], _GAP_X)
         curve, (x, y, anchor) = _curve(positions[source], positions[target], gap)
         parts.append(
             f'<path class="edge {_attr(edge["kind"])}" data-from="{_attr(source)}" '
