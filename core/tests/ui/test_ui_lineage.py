@@ -65,3 +65,35 @@ def test_a_graph_without_links_keeps_its_narrow_columns(filled: Filled) -> None:
     width = int(re.search(r'width="(\d+)"', svg).group(1))
     columns = len({node["column"] for node in graph["nodes"]})
     assert width == 12 * 2 + columns * 180 + (columns - 1) * 48
+
+
+def test_a_hostile_link_name_is_drawn_as_text() -> None:
+    name = '<script>alert(1)</script>"'
+    value = f"value:store://p/m@v#metrics.{name}"
+    graph = {
+        "root": "store://p/m@v",
+        "nodes": [
+            {
+                "id": "store://p/m@v",
+                "kind": "artifact",
+                "label": "m",
+                "detail": "",
+                "href": "/",
+                "state": None,
+                "column": 0,
+            },
+            {
+                "id": value,
+                "kind": "value",
+                "label": name,
+                "detail": "1",
+                "href": "/",
+                "state": None,
+                "column": 1,
+            },
+        ],
+        "edges": [{"from": "store://p/m@v", "to": value, "kind": "metrics", "name": name}],
+        "truncated": False,
+    }
+    svg = render_svg(graph)
+    assert "<script" not in svg and "metrics: &lt;script&gt;" in svg
