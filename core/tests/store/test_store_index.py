@@ -164,6 +164,19 @@ def test_links_are_indexed_and_go_with_their_version(store: Store) -> None:
     assert store.index.links([plot_uri], to=True) == []
 
 
+def _parts() -> list[bytes]:
+    return [b"a", b"b"]
+
+
+def test_a_bundle_links_its_members(store: Store) -> None:
+    record = run(_parts, returns=["*parts"], store=store.url, project="p")
+    bundle = record.artifacts["parts"].uri
+    assert store.index.links([bundle]) == [
+        ArtifactLink(bundle, "bundle", key, record.artifacts[key].uri)
+        for key in ("parts_0", "parts_1")
+    ]
+
+
 def test_the_listing_of_keys_follows_every_change(store: Store) -> None:
     oldest = _log(store, 1, "a : result")
     newest = _log(store, 2, "a : result")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
+from packagers import run
 from packagers.store import Store
 from packagers.ui.lineage import lineage_graph, render_svg
 
@@ -65,6 +67,19 @@ def test_a_graph_without_links_keeps_its_narrow_columns(filled: Filled) -> None:
     width = int(re.search(r'width="(\d+)"', svg).group(1))
     columns = len({node["column"] for node in graph["nodes"]})
     assert width == 12 * 2 + columns * 180 + (columns - 1) * 48
+
+
+def _parts() -> list[bytes]:
+    return [b"a", b"b"]
+
+
+def test_a_bundle_leads_to_its_members(tmp_path: Path) -> None:
+    record = run(_parts, returns=["*parts"], store=str(tmp_path / "store"), project="p")
+    bundle = record.artifacts["parts"].uri
+    graph = lineage_graph(Store(str(tmp_path / "store")).index, uri=bundle).to_dict()
+    members = {(edge["to"], edge["name"]) for edge in graph["edges"] if edge["kind"] == "bundle"}
+    assert members == {(record.artifacts[key].uri, key) for key in ("parts_0", "parts_1")}
+    assert "bundle: parts_0" in render_svg(graph)
 
 
 def test_a_hostile_link_name_is_drawn_as_text() -> None:

@@ -1,9 +1,10 @@
 """What lineage asks of the index: which runs logged and read a version, and what it links.
 
 Run edges come from run records (``run_inputs``, ``run_outputs``). Links come from manifests:
-linking (``manager/linking.py``) writes a linked artifact as its exact version URI and a linked
-result as its value. A manifest does not say which entries were links and which were given as
-they are, so every entry is indexed: one whose value is a store URI points at that version
+a bundle names its members' versions, and linking (``manager/linking.py``) writes a linked
+artifact into ``extra_data`` or ``metrics`` as its exact version URI and a linked result as its
+value. A manifest does not say which of those entries were links and which were given as they
+are, so every entry is indexed: one whose value is a store URI points at that version
 (``target``), any other carries its value. Lineage reads them without opening a manifest.
 """
 
@@ -21,13 +22,15 @@ if TYPE_CHECKING:
 
 __all__ = ["LINK_KINDS", "ArtifactLink", "find_links", "link_rows", "run_io", "runs_of"]
 
-#: The manifest fields whose entries link a version to other outputs of its run.
-LINK_KINDS = ("extra_data", "metrics")
+#: What a manifest links, named for the field that records it: a bundle's members, and the
+#: entries of ``extra_data`` and ``metrics``.
+LINK_KINDS = ("bundle", "extra_data", "metrics")
 
 
 @dataclass(frozen=True)
 class ArtifactLink:
-    """One entry, ``name``, of the ``kind`` field of the manifest of ``source`` (a version URI).
+    """One entry, ``name``, of the ``kind`` field of the manifest of ``source`` (a version URI):
+    a bundle member by its key, an ``extra_data``/``metrics`` entry by its name.
 
     ``target`` is the version it links (a store URI); for any other entry it is None and
     ``value`` is the entry's value.
@@ -43,16 +46,26 @@ class ArtifactLink:
 def link_rows(manifest: dict[str, Any]) -> list[tuple[Any, ...]]:
     """The ``artifact_links`` rows of one manifest (as read: nothing in it is trusted)."""
     identity = tuple(manifest.get(field) for field in ("project", "key", "version", "uri"))
-    rows = []
-    for kind in LINK_KINDS:
+    bundle = manifest.get("bundle")
+    members = bundle.get("members") if isinstance(bundle, dict) else None
+    rows = [
+        (*identity, "bundle", str(member.get("key")), member["uri"], None)
+        for member in (members if isinstance(members, list) else [])
+        if isinstance(member, dict) and _is_store_uri(member.get("uri"))
+    ]
+    for kind in ("extra_data", "metrics"):
         entries = manifest.get(kind)
         if not isinstance(entries, dict):
             continue
         for name, value in entries.items():
-            target = value if isinstance(value, str) and value.startswith(SCHEME) else None
+            target = value if _is_store_uri(value) else None
             encoded = None if target is not None else json.dumps(value)
             rows.append((*identity, kind, name, target, encoded))
     return rows
+
+
+def _is_store_uri(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(SCHEME)
 
 
 def find_links(

@@ -1,11 +1,11 @@
 """Lineage: which runs made an artifact version and which consumed it, drawn as SVG on the server.
 
 The graph comes from run records (their inputs, with the exact version each read, and their
-logged artifacts) and from what manifests link (``extra_data`` and ``metrics`` entries: another
-version, or a value), through the store index; nothing is unpickled or even opened. It is walked
-upstream (producers of inputs, versions linking to a version) and downstream (consumers of
-outputs, what a version links), from the node asked for, and laid out in columns by signed
-distance: causes on the left, effects on the right.
+logged artifacts) and from what manifests link (a bundle's members; ``extra_data`` and
+``metrics`` entries: another version, or a value), through the store index; nothing is unpickled
+or even opened. It is walked upstream (producers of inputs, versions linking to a version) and
+downstream (consumers of outputs, what a version links), from the node asked for, and laid out
+in columns by signed distance: causes on the left, effects on the right.
 """
 
 from __future__ import annotations
