@@ -1,10 +1,12 @@
-"""UI cases: the runs page of a large store, served from the index, against reading every record.
+"""UI cases: the runs and artifacts pages of a large store, served from the index, against
+listing the store's files.
 
 The store holds 10,000 runs and 50,000 artifact versions (five outputs a run). ``ours`` is one
-HTTP request for ``/runs`` (the first page, newest first) to ``packagers ui`` on this machine, the
-index already built and the store unchanged, as when a person clicks around; the target is an
-absolute 100 ms. ``raw`` is what a listing without an index costs: ``Store.list_runs``, which
-reads every run record.
+HTTP request for ``/runs`` or ``/artifacts`` (the first page, newest first) to ``packagers ui``
+on this machine, the index already built and the store unchanged, as when a person clicks around;
+the target is an absolute 100 ms. ``raw`` is what a listing without an index costs:
+``Store.list_runs``, which reads every run record, and ``Store.list_artifacts``, which lists
+every manifest to find each key's newest.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def _fill(root: str, runs: int) -> None:
         run_id = f"20250101T{clock}{number:06d}Z-{number:08x}"
         artifacts = {}
         for key in _OUTPUTS:
-            version = f"{run_id[:22]}Z-{number:06x}"
+            version = f"{run_id[:21]}Z-{number:06x}"
             uri = f"store://bench/{key}@{version}"
             manifest = {
                 "schema": 1,
@@ -71,7 +73,7 @@ def _fill(root: str, runs: int) -> None:
                 "executor": "local",
                 "params": {"lr": number / runs, "depth": number % 7},
                 "results": {"accuracy": 1 - number / runs / 2},
-                "inputs": {"data": {"uri": f"store://bench/data@{run_id[:22]}Z-000000"}},
+                "inputs": {"data": {"uri": f"store://bench/data@{run_id[:21]}Z-000000"}},
                 "artifacts": artifacts,
                 "started": f"2025-01-01T00:00:00.{number:06d}+00:00",
                 "duration": 0.01,
@@ -103,17 +105,30 @@ def _setup() -> dict[str, Any]:
     return {"store": store, "port": sock.getsockname()[1]}
 
 
-def _runs_page(state: dict[str, Any]) -> None:
+def _get(state: dict[str, Any], path: str) -> bytes:
     connection = http.client.HTTPConnection("127.0.0.1", state["port"], timeout=30)
-    connection.request("GET", "/runs?project=bench", headers={"Host": "127.0.0.1"})
+    connection.request("GET", path, headers={"Host": "127.0.0.1"})
     response = connection.getresponse()
     body = response.read()
     connection.close()
-    assert response.status == 200 and body.count(b'name="runs"') == 50, response.status
+    assert response.status == 200, response.status
+    return body
+
+
+def _runs_page(state: dict[str, Any]) -> None:
+    assert _get(state, "/runs?project=bench").count(b'name="runs"') == 50
 
 
 def _list_every_record(state: dict[str, Any]) -> None:
     assert len(state["store"].list_runs("bench")) == _RUNS
+
+
+def _artifacts_page(state: dict[str, Any]) -> None:
+    assert _get(state, "/artifacts?project=bench").count(b'href="/artifact?uri=') == len(_OUTPUTS)
+
+
+def _list_every_manifest(state: dict[str, Any]) -> None:
+    assert len(state["store"].list_artifacts("bench")) == len(_OUTPUTS)
 
 
 def cases(quick: bool) -> list[Case]:
@@ -125,5 +140,13 @@ def cases(quick: bool) -> list[Case]:
             raw=_list_every_record,
             repeat=5 if quick else 20,
             max_seconds=0.1,
-        )
+        ),
+        Case(
+            name="ui: artifacts page, 50k versions",
+            setup=_setup,
+            ours=_artifacts_page,
+            raw=_list_every_manifest,
+            repeat=5 if quick else 20,
+            max_seconds=0.1,
+        ),
     ]

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from packagers import LogHint, run
 from packagers.api import log
 from packagers.cli import main
 from packagers.runner import RunRecord
 from packagers.store import Store, index_sync
-from packagers.store.index import RunQuery
+from packagers.store.index import RunQuery, StoreIndex
+from packagers.store.index_lineage import ArtifactLink
 
 
 def _record(number: int, state: str = "completed", **extra: Any) -> dict[str, Any]:
@@ -77,11 +81,33 @@ def test_an_index_of_another_schema_is_rebuilt(store: Store) -> None:
     store.save_run(_record(1))
     _ids(store)
     store.index.close()
-    import sqlite3
-
     with sqlite3.connect(store.index.path) as connection:
         connection.execute("PRAGMA user_version = 999")
     assert _ids(Store(store.url)) == [_record(1)["id"]]
+
+
+def test_an_index_of_schema_1_is_rebuilt_for_its_version(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uri = _log(store, 1, "x : result")
+    assert store.index.artifacts("p")[1] == 1
+    store.index.close()
+    connection = sqlite3.connect(store.index.path)
+    with connection:  # schema 1 had neither the table of keys nor that of links
+        connection.execute("DROP TABLE artifact_keys")
+        connection.execute("DROP TABLE artifact_links")
+        connection.execute("PRAGMA user_version = 1")
+    connection.close()
+
+    def discard(index: StoreIndex) -> None:
+        raise AssertionError("an old index was taken for a damaged one instead of rebuilt")
+
+    monkeypatch.setattr(StoreIndex, "_discard", discard)
+    rows, total = Store(store.url).index.artifacts("p")
+    assert total == 1 and rows[0]["uri"] == uri and rows[0]["versions"] == 1
+    connection = sqlite3.connect(store.index.path)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+    connection.close()
 
 
 def test_writers_do_not_touch_it_and_maintenance_ignores_it(store: Store) -> None:
@@ -116,6 +142,63 @@ def test_lineage_edges_come_from_run_records(store: Store) -> None:
     store.save_run(_record(1, inputs={"x": {"uri": "store://p/x", "resolved": made}}))
     assert store.index.consumers([made]) == {made: [("p", _record(1)["id"])]}
     assert store.index.run_edges("p", _record(1)["id"]) == ([made], [])
+
+
+def _linked() -> tuple[bytes, bytes]:
+    return b"blob", b"plot"
+
+
+def test_links_are_indexed_and_go_with_their_version(store: Store) -> None:
+    blob = LogHint("blob", artifact_type="file", extra_data={"plot": ..., "note": "by hand"})
+    record = run(_linked, returns=[blob, "plot : file"], store=store.url, project="p")
+    blob_uri, plot_uri = record.artifacts["blob"].uri, record.artifacts["plot"].uri
+    assert store.index.links([blob_uri]) == [
+        ArtifactLink(blob_uri, "extra_data", "note", None, "by hand"),
+        ArtifactLink(blob_uri, "extra_data", "plot", plot_uri),
+    ]
+    assert store.index.links([plot_uri], to=True) == [
+        ArtifactLink(blob_uri, "extra_data", "plot", plot_uri)
+    ]
+    assert store.index.links([plot_uri]) == []
+    store.delete_artifact(blob_uri)
+    assert store.index.links([plot_uri], to=True) == []
+
+
+def _parts() -> list[bytes]:
+    return [b"a", b"b"]
+
+
+def test_a_bundle_links_its_members(store: Store) -> None:
+    record = run(_parts, returns=["*parts"], store=store.url, project="p")
+    bundle = record.artifacts["parts"].uri
+    assert store.index.links([bundle]) == [
+        ArtifactLink(bundle, "bundle", key, record.artifacts[key].uri)
+        for key in ("parts_0", "parts_1")
+    ]
+
+
+def test_the_listing_of_keys_follows_every_change(store: Store) -> None:
+    oldest = _log(store, 1, "a : result")
+    newest = _log(store, 2, "a : result")
+    b = _log(store, 3, "b : result")
+    rows, total = store.index.artifacts("p")
+    assert total == 2 and [(row["key"], row["versions"]) for row in rows] == [
+        ("b", 1),
+        ("a", 2),
+    ]
+    assert rows[0]["uri"] == b and rows[1]["uri"] == newest
+    assert [row["key"] for row in store.index.artifacts(limit=1, offset=1)[0]] == ["a"]
+    assert store.index.artifacts(key="a")[1] == 1 and store.index.artifacts("q")[1] == 0
+    store.delete_artifact(newest)
+    row = store.index.artifacts(key="a")[0][0]
+    assert (row["uri"], row["versions"]) == (oldest, 1)
+    os.remove(
+        os.path.join(store.url, "artifacts", "p", "b", "versions", b.rpartition("@")[2] + ".json")
+    )
+    assert [row["key"] for row in store.index.artifacts("p")[0]] == ["a"]
+    shutil.rmtree(os.path.join(store.url, "artifacts", "p", "a"))
+    assert store.index.artifacts("p") == ([], 0)
+    assert store.index.project_summaries() == []
 
 
 def test_reindex_counts(store: Store) -> None:

@@ -48,7 +48,7 @@ def _samples() -> ModuleType:
 
 
 def _fill(root: str) -> Filled:
-    from packagers import run
+    from packagers import LogHint, config, run
     from packagers.runner import RunRecord
     from packagers.store import Store
 
@@ -73,8 +73,18 @@ def _fill(root: str) -> Filled:
         for lr in (0.001, 0.01, 0.1)
     ]
     plotted = run(samples.plot, inputs={"data": cleaned_uri}, returns=["picture : file"], **options)
+    model = LogHint(
+        "model", artifact_type="model", metrics={"score": ...}, extra_data={"curve": ...}
+    )
+    with config.override(pickle__policy="allow"):  # the model is a pickle; the UI never loads it
+        fitted = run(
+            samples.fit,
+            inputs={"data": cleaned_uri},
+            returns=[model, "score : result", "curve : file"],
+            **options,
+        )
     failed = run(samples.fail, inputs={"data": cleaned_uri}, returns=["n : result"], **options)
-    for record in (raw, cleaned, *trains, plotted):
+    for record in (raw, cleaned, *trains, plotted, fitted):
         assert record.ok, record.error
     samples.write_preview(root, raw.artifacts["raw"].uri, samples.table_preview(4))
     samples.write_preview(root, cleaned_uri, samples.table_preview(4))
@@ -104,6 +114,7 @@ def _fill(root: str) -> Filled:
             "raw": raw.id,
             "clean": cleaned.id,
             "plot": plotted.id,
+            "fit": fitted.id,
             "fail": failed.id,
             **{f"train{i}": record.id for i, record in enumerate(trains)},
         },
@@ -111,6 +122,8 @@ def _fill(root: str) -> Filled:
             "raw": raw.artifacts["raw"].uri,
             "cleaned": cleaned_uri,
             "picture": plotted.artifacts["picture"].uri,
+            "model": fitted.artifacts["model"].uri,
+            "curve": fitted.artifacts["curve"].uri,
             **{f"weights{i}": record.artifacts["weights"].uri for i, record in enumerate(trains)},
         },
         sweep=sweep.id,

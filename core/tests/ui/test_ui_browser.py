@@ -97,6 +97,20 @@ def test_lineage_graph_nodes_and_edges(
     assert page.url.endswith(f"/runs/{filled.runs['clean']}")
 
 
+def test_lineage_shows_links_by_kind(page: Any, server: Server, filled: Filled, shoot: Any) -> None:
+    page.goto(f"{server.url}/lineage?run={filled.runs['fit']}")
+    page.locator(".lineage-box").evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    shoot(page, "lineage-links")
+    link = page.locator("svg.lineage path.edge[data-kind='extra_data']")
+    assert link.get_attribute("data-from") == filled.uris["model"]
+    assert link.get_attribute("data-to") == filled.uris["curve"]
+    labels = page.locator("svg.lineage text.edge-label").all_text_contents()
+    assert sorted(labels) == ["extra_data: curve", "metrics: score"]
+    page.locator("svg.lineage a.node.value").click()  # the score: shown on the model's page
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/artifact?uri={quote(filled.uris['model'], safe='')}")
+
+
 def test_artifacts_page(page: Any, server: Server, filled: Filled, shoot: Any) -> None:
     page.goto(f"{server.url}/artifacts?project=demo")
     shoot(page, "artifacts")

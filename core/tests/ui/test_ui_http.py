@@ -51,7 +51,7 @@ def test_runs_filter_sort_and_page(server: Server, filled: Filled) -> None:
     found = _json(server, f"/api/runs?where={where}&sort=params.lr&order=asc")
     assert [run["params"]["lr"] for run in found["runs"]] == [0.01, 0.1]
     paged = _json(server, "/api/runs?per_page=2&page=2&sort=started&order=asc")
-    assert paged["total"] == 13 and paged["pages"] == 7 and len(paged["runs"]) == 2
+    assert paged["total"] == 14 and paged["pages"] == 7 and len(paged["runs"]) == 2
     errors = _json(server, "/api/runs?state=error")["runs"]
     assert {run["id"] for run in errors} == {filled.runs["fail"], filled.children[-1]}
 
@@ -157,3 +157,14 @@ def test_the_root_sends_to_the_runs(server: Server) -> None:
     response = _get(server, "/")
     assert response.status in (302, 307)
     assert urlsplit(response.getheader("location")).path == "/runs"
+
+
+def test_the_lineage_twin_gives_each_edge_its_kind(server: Server, filled: Filled) -> None:
+    graph = _json(server, f"/api/lineage?uri={quote(filled.uris['model'])}")["lineage"]
+    edges = {(edge["from"], edge["to"], edge["kind"], edge["name"]) for edge in graph["edges"]}
+    model, run = filled.uris["model"], f"run:demo/{filled.runs['fit']}"
+    assert (run, model, "output", None) in edges
+    assert (model, filled.uris["curve"], "extra_data", "curve") in edges
+    assert (model, f"value:{model}#metrics.score", "metrics", "score") in edges
+    (score,) = [node for node in graph["nodes"] if node["kind"] == "value"]
+    assert score["label"] == "score" and score["detail"] == "0.875"

@@ -37,6 +37,11 @@ def plot(data: DataItem) -> bytes:
     return tiny_png(12, 8)
 
 
+def fit(data: DataItem) -> tuple[dict[str, float], float, bytes]:
+    """A model, its score and its fit curve: the model's manifest links the other two."""
+    return {"slope": 2.0}, 0.875, tiny_png(6, 4)
+
+
 def fail(data: DataItem) -> int:
     raise ValueError("the data is not what this step expected")
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from packagers.store.artifacts_index import ARTIFACTS_DIR
+from packagers.store.index_lineage import ArtifactLink, find_links, run_io, runs_of
 from packagers.store.index_schema import (
     RUN_COLUMNS,
     connect,
@@ -234,30 +235,18 @@ class StoreIndex:
 
     def _edges(self, table: str, uris: Sequence[str]) -> list[tuple[str, tuple[str, str]]]:
         self.refresh(artifacts=False)
-        marks = ",".join("?" * len(uris))
-        rows = self._use(
-            lambda c: c.execute(
-                f"SELECT uri, project, run_id FROM {table} WHERE uri IN ({marks}) ORDER BY run_id",
-                list(uris),
-            ).fetchall()
-        )
-        return [(uri, (project, run_id)) for uri, project, run_id in rows]
+        return self._use(lambda connection: runs_of(connection, table, uris))
 
     def run_edges(self, project: str, run_id: str) -> tuple[list[str], list[str]]:
         """The exact version URIs a run read and logged."""
-
-        def edges(connection: sqlite3.Connection) -> tuple[list[str], list[str]]:
-            found = []
-            for table in ("run_inputs", "run_outputs"):
-                rows = connection.execute(
-                    f"SELECT uri FROM {table} WHERE project = ? AND run_id = ? ORDER BY name",
-                    (project, run_id),
-                )
-                found.append([row[0] for row in rows])
-            return found[0], found[1]
-
         self.refresh(artifacts=False)
-        return self._use(edges)
+        return self._use(lambda connection: run_io(connection, project, run_id))
+
+    def links(self, uris: Sequence[str], *, to: bool = False) -> list[ArtifactLink]:
+        """The ``extra_data``/``metrics`` entries of the versions ``uris`` (exact URIs) or, with
+        ``to``, the entries of other versions that link to them."""
+        self.refresh(runs=False)
+        return self._use(lambda connection: find_links(connection, uris, to=to))
 
     # -- artifacts --------------------------------------------------------------------------------
 
@@ -276,25 +265,23 @@ class StoreIndex:
         self.refresh(runs=False)
         conditions, values = [], []
         if project is not None:
-            conditions.append("project = ?")
+            conditions.append("k.project = ?")
             values.append(project)
         if key:
-            conditions.append("instr(key, ?) > 0")
+            conditions.append("instr(k.key, ?) > 0")
             values.append(key)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         sql = (
-            "SELECT project, key, max(version) AS version, uri, artifact_type, object_type, "
-            "packager, format, size, run_id, created, count(*) AS versions FROM artifacts"
-            f"{where} GROUP BY project, key ORDER BY version DESC LIMIT ? OFFSET ?"
+            "SELECT a.project, a.key, a.version, a.uri, a.artifact_type, a.object_type, "
+            "a.packager, a.format, a.size, a.run_id, a.created, k.versions FROM artifact_keys k "
+            "JOIN artifacts a ON a.project = k.project AND a.key = k.key AND a.version = k.version"
+            f"{where} ORDER BY k.version DESC, k.project, k.key LIMIT ? OFFSET ?"
         )
 
         def page(connection: sqlite3.Connection) -> tuple[list[dict[str, Any]], int]:
-            total = connection.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM artifacts{where} GROUP BY project, key)",
-                values,
-            ).fetchone()[0]
-            cursor = connection.execute(sql, [*values, limit, offset])
-            return _dicts(cursor), total
+            count = f"SELECT count(*) FROM artifact_keys k{where}"
+            total = connection.execute(count, values).fetchone()[0]
+            return _dicts(connection.execute(sql, [*values, limit, offset])), total
 
         return self._use(page)
 
@@ -332,13 +319,18 @@ class StoreIndex:
     def tags_of(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
         """The tags users set on each (project, key), by name."""
         found: dict[tuple[str, str], list[str]] = {}
-        wanted = set(keys)
-        rows = self._use(
-            lambda c: c.execute("SELECT project, key, tag FROM tags ORDER BY tag").fetchall()
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return found
+        pairs = ", ".join(["(?, ?)"] * len(wanted))
+        sql = (
+            f"SELECT t.project, t.key, t.tag FROM (VALUES {pairs}) AS w JOIN tags t "
+            "ON t.project = w.column1 AND t.key = w.column2 ORDER BY t.tag"
         )
+        values = [part for pair in wanted for part in pair]
+        rows = self._use(lambda c: c.execute(sql, values).fetchall())
         for project, key, tag in rows:
-            if (project, key) in wanted:
-                found.setdefault((project, key), []).append(tag)
+            found.setdefault((project, key), []).append(tag)
         return found
 
     def project_summaries(self) -> list[dict[str, Any]]:
@@ -353,7 +345,8 @@ class StoreIndex:
         self.refresh()
         rows = self._use(
             lambda c: c.execute(
-                "SELECT project FROM runs UNION SELECT project FROM artifacts ORDER BY 1"
+                "SELECT DISTINCT project FROM runs UNION SELECT project FROM artifact_keys "
+                "ORDER BY 1"
             ).fetchall()
         )
         return [row[0] for row in rows]
@@ -364,7 +357,7 @@ SELECT project, sum(runs), sum(keys), sum(versions), max(last_run) FROM (
     SELECT project, count(*) AS runs, 0 AS keys, 0 AS versions, max(started) AS last_run
     FROM runs GROUP BY project
     UNION ALL
-    SELECT project, 0, count(DISTINCT key), count(*), NULL FROM artifacts GROUP BY project
+    SELECT project, 0, count(*), sum(versions), NULL FROM artifact_keys GROUP BY project
 ) GROUP BY project ORDER BY project
 """
 

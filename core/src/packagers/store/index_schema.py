@@ -20,7 +20,7 @@ __all__ = ["INDEX_FILE", "RUN_COLUMNS", "connect", "index_location", "json_path"
 
 INDEX_FILE = "index.sqlite"
 #: Bumped whenever the tables change: an index of another version is rebuilt.
-_SCHEMA = 1
+_SCHEMA = 2
 
 _TABLES = """
 CREATE TABLE runs (
@@ -43,6 +43,20 @@ CREATE TABLE artifacts (
     project TEXT NOT NULL, key TEXT NOT NULL, version TEXT NOT NULL, uri TEXT, artifact_type TEXT,
     object_type TEXT, packager TEXT, format TEXT, size INTEGER, run_id TEXT, created TEXT,
     PRIMARY KEY (project, key, version));
+-- the newest version of each key and its number of versions, kept with artifacts by index_sync:
+-- the listing of keys reads one row a key instead of grouping every version
+CREATE TABLE artifact_keys (
+    project TEXT NOT NULL, key TEXT NOT NULL, version TEXT NOT NULL, versions INTEGER NOT NULL,
+    PRIMARY KEY (project, key));
+CREATE INDEX artifact_keys_newest ON artifact_keys (version);
+CREATE INDEX artifact_keys_project ON artifact_keys (project, version);
+-- a manifest's extra_data and metrics entries (index_lineage.py): target is the linked version's
+-- URI, value the JSON of anything else
+CREATE TABLE artifact_links (
+    project TEXT, key TEXT, version TEXT, uri TEXT, kind TEXT, name TEXT, target TEXT, value TEXT);
+CREATE INDEX artifact_links_version ON artifact_links (project, key, version);
+CREATE INDEX artifact_links_uri ON artifact_links (uri);
+CREATE INDEX artifact_links_target ON artifact_links (target);
 CREATE TABLE tags (project TEXT, key TEXT, tag TEXT, version TEXT, PRIMARY KEY (project, key, tag));
 CREATE TABLE seen (dir TEXT PRIMARY KEY, stamp INTEGER);
 CREATE TABLE meta (name TEXT PRIMARY KEY, value REAL);

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from packagers.store.artifacts_index import ARTIFACTS_DIR
+from packagers.store.index_lineage import link_rows
 from packagers.store.runs import RUNS_DIR
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ REMOTE_REFRESH_SECONDS = 5.0
 _SETTLE_SECONDS = 1.0
 _ACTIVE_SUFFIX = ".running.json"
 _JSON = ".json"
+#: The tables that hold what the index knows of each artifact key.
+_KEY_TABLES = ("artifacts", "artifact_keys", "artifact_links", "tags")
 
 
 class IndexSync:
@@ -175,14 +178,22 @@ class IndexSync:
             )
         }
         paths = [f"{rel}/{version}{_JSON}" for version in present - indexed]
-        rows = [_artifact_row(manifest) for _, manifest in self._read(paths)]
+        rows, links = [], []
+        for _, manifest in self._read(paths):  # one at a time: a key may have many versions
+            rows.append(_artifact_row(manifest))
+            links += link_rows(manifest)
         connection.executemany(
             "INSERT OR REPLACE INTO artifacts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
-        connection.executemany(
-            "DELETE FROM artifacts WHERE project = ? AND key = ? AND version = ?",
-            [(project, key, version) for version in indexed - present],
-        )
+        connection.executemany("INSERT INTO artifact_links VALUES (?, ?, ?, ?, ?, ?, ?, ?)", links)
+        gone = [(project, key, version) for version in indexed - present]
+        for table in ("artifacts", "artifact_links"):
+            connection.executemany(
+                f"DELETE FROM {table} WHERE project = ? AND key = ? AND version = ?", gone
+            )
+        if rows or gone:
+            for touched in {(project, key)} | {(row[0], row[1]) for row in rows}:
+                _count_versions(connection, *touched)
 
     def _apply_tags(
         self, connection: sqlite3.Connection, rel: str, project: str, key: str, names: list[str]
@@ -199,22 +210,23 @@ class IndexSync:
 
     @staticmethod
     def _forget_keys(connection: sqlite3.Connection, project: str, keys: set[str]) -> None:
-        for table in ("artifacts", "tags"):
-            stale = {
-                row[0]
-                for row in connection.execute(
-                    f"SELECT DISTINCT key FROM {table} WHERE project = ?", (project,)
-                )
-            }
-            connection.executemany(
-                f"DELETE FROM {table} WHERE project = ? AND key = ?",
-                [(project, key) for key in stale - keys],
-            )
+        indexed = connection.execute(
+            "SELECT key FROM artifact_keys WHERE project = ? UNION SELECT key FROM tags "
+            "WHERE project = ?",
+            (project, project),
+        )
+        stale = [(project, row[0]) for row in indexed if row[0] not in keys]
+        for table in _KEY_TABLES:
+            connection.executemany(f"DELETE FROM {table} WHERE project = ? AND key = ?", stale)
 
     @staticmethod
     def _forget_projects(connection: sqlite3.Connection, section: str, projects: set[str]) -> None:
-        table = "runs" if section == RUNS_DIR else "artifacts"
-        indexed = {row[0] for row in connection.execute(f"SELECT DISTINCT project FROM {table}")}
+        listed = (
+            "SELECT DISTINCT project FROM runs"
+            if section == RUNS_DIR
+            else "SELECT project FROM artifact_keys UNION SELECT project FROM tags"
+        )
+        indexed = {row[0] for row in connection.execute(listed)}
         for project in indexed - projects:
             if section == RUNS_DIR:
                 for (run_id,) in connection.execute(
@@ -222,8 +234,8 @@ class IndexSync:
                 ).fetchall():
                     _delete_run(connection, project, run_id)
             else:
-                connection.execute("DELETE FROM artifacts WHERE project = ?", (project,))
-                connection.execute("DELETE FROM tags WHERE project = ?", (project,))
+                for table in _KEY_TABLES:
+                    connection.execute(f"DELETE FROM {table} WHERE project = ?", (project,))
 
 
 def forget_listings(connection: sqlite3.Connection) -> None:
@@ -284,6 +296,21 @@ def _delete_run(connection: sqlite3.Connection, project: str, run_id: str) -> No
     for table in ("run_inputs", "run_outputs"):
         connection.execute(
             f"DELETE FROM {table} WHERE project = ? AND run_id = ?", (project, run_id)
+        )
+
+
+def _count_versions(connection: sqlite3.Connection, project: str, key: str) -> None:
+    """Bring a key's row of ``artifact_keys`` in line with its versions (gone with the last)."""
+    newest, count = connection.execute(
+        "SELECT max(version), count(*) FROM artifacts WHERE project = ? AND key = ?",
+        (project, key),
+    ).fetchone()
+    if count:
+        row = (project, key, newest, count)
+        connection.execute("INSERT OR REPLACE INTO artifact_keys VALUES (?, ?, ?, ?)", row)
+    else:
+        connection.execute(
+            "DELETE FROM artifact_keys WHERE project = ? AND key = ?", (project, key)
         )
 
 

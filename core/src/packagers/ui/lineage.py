@@ -1,22 +1,29 @@
 """Lineage: which runs made an artifact version and which consumed it, drawn as SVG on the server.
 
-The graph comes from run records alone (their inputs, with the exact version each read, and their
-logged artifacts), through the store index; nothing is unpickled or even opened. It is walked
-upstream (producers of inputs) and downstream (consumers of outputs) from the node asked for,
-and laid out in columns by signed distance: causes on the left, effects on the right.
+The graph comes from run records (their inputs, with the exact version each read, and their
+logged artifacts) and from what manifests link (a bundle's members; ``extra_data`` and
+``metrics`` entries: another version, or a value), through the store index; nothing is unpickled
+or even opened. It is walked upstream (producers of inputs, versions linking to a version) and
+downstream (consumers of outputs, what a version links), from the node asked for, and laid out
+in columns by signed distance: causes on the left, effects on the right.
 """
 
 from __future__ import annotations
 
 import html
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from packagers.store.index_lineage import LINK_KINDS
 from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
     from packagers.store.index import StoreIndex
+    from packagers.store.index_lineage import ArtifactLink
 
 __all__ = ["Graph", "Node", "lineage_graph", "render_svg"]
 
@@ -24,11 +31,14 @@ __all__ = ["Graph", "Node", "lineage_graph", "render_svg"]
 MAX_DEPTH = 12
 MAX_NODES = 120
 _WIDTH, _HEIGHT, _GAP_X, _GAP_Y, _MARGIN = 180, 44, 48, 16, 12
+#: The gap right of a column where links' labels are drawn: room for them.
+_GAP_LABELLED = 132
 
 
 @dataclass
 class Node:
-    """A run (``run:<project>/<id>``) or an artifact version (its exact URI)."""
+    """A run (``run:<project>/<id>``), an artifact version (its exact URI), or a value a
+    version's manifest records (``value:<version URI>#<kind>.<name>``)."""
 
     id: str
     kind: str
@@ -50,20 +60,29 @@ class Node:
         }
 
 
+#: source id, target id, kind, name. The kind says what the edge stands for: a run read a version
+#: (``input``), logged one (``output``), or a manifest links it (one of ``LINK_KINDS``, under the
+#: link's name; a run's edges have the name "").
+Edge = tuple[str, str, str, str]
+
+
 @dataclass
 class Graph:
-    """Nodes by id and edges (source id, target id); ``truncated`` when a limit stopped the walk."""
+    """Nodes by id and edges; ``truncated`` when a limit stopped the walk."""
 
     root: str
     nodes: dict[str, Node] = field(default_factory=dict)
-    edges: set[tuple[str, str]] = field(default_factory=set)
+    edges: set[Edge] = field(default_factory=set)
     truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "root": self.root,
             "nodes": [node.to_dict() for node in self.nodes.values()],
-            "edges": [{"from": a, "to": b} for a, b in sorted(self.edges)],
+            "edges": [
+                {"from": source, "to": target, "kind": kind, "name": name or None}
+                for source, target, kind, name in sorted(self.edges)
+            ],
             "truncated": self.truncated,
         }
 
@@ -82,6 +101,21 @@ def _artifact_node(uri: str, column: int) -> Node:
         f"/artifact?uri={quote(uri, safe='')}",
         column=column,
     )
+
+
+def _value_node(link: ArtifactLink, column: int) -> Node:
+    return Node(
+        _value_id(link),
+        "value",
+        link.name,
+        _clip(json.dumps(link.value), 22),
+        f"/artifact?uri={quote(link.source, safe='')}",
+        column=column,
+    )
+
+
+def _value_id(link: ArtifactLink) -> str:
+    return f"value:{link.source}#{link.kind}.{link.name}"
 
 
 def _run_node(index: StoreIndex, project: str, run_id: str, column: int) -> Node:
@@ -124,7 +158,7 @@ def _step(index: StoreIndex, graph: Graph, frontier: list[Node], column: int) ->
     upstream = column < 0
     found: list[Node] = []
 
-    def add(node_id: str, make: Any, edge: tuple[str, str]) -> None:
+    def add(node_id: str, make: Callable[[], Node], edge: Edge) -> None:
         graph.edges.add(edge)
         if node_id in graph.nodes:
             return
@@ -139,51 +173,82 @@ def _step(index: StoreIndex, graph: Graph, frontier: list[Node], column: int) ->
     if upstream:
         for uri, (project, run_id) in index.producers(artifacts).items():
             node_id = _run_id(project, run_id)
-            add(node_id, lambda p=project, r=run_id: _run_node(index, p, r, column), (node_id, uri))
+            add(
+                node_id,
+                partial(_run_node, index, project, run_id, column),
+                (node_id, uri, "output", ""),
+            )
+        for link in index.links(artifacts, to=True):
+            edge = (link.source, str(link.target), link.kind, link.name)
+            add(link.source, partial(_artifact_node, link.source, column), edge)
     else:
         for uri, runs in index.consumers(artifacts).items():
             for project, run_id in runs:
                 node_id = _run_id(project, run_id)
                 add(
                     node_id,
-                    lambda p=project, r=run_id: _run_node(index, p, r, column),
-                    (uri, node_id),
+                    partial(_run_node, index, project, run_id, column),
+                    (uri, node_id, "input", ""),
                 )
+        for link in index.links(artifacts):
+            if link.target is None:
+                target, make = _value_id(link), partial(_value_node, link, column)
+            else:
+                target, make = link.target, partial(_artifact_node, link.target, column)
+            add(target, make, (link.source, target, link.kind, link.name))
     for node in frontier:
         if node.kind != "run":
             continue
         project, _, run_id = node.id.removeprefix("run:").partition("/")
         inputs, outputs = index.run_edges(project, run_id)
         for uri in inputs if upstream else outputs:
-            edge = (uri, node.id) if upstream else (node.id, uri)
-            add(uri, lambda u=uri: _artifact_node(u, column), edge)
+            edge = (uri, node.id, "input", "") if upstream else (node.id, uri, "output", "")
+            add(uri, partial(_artifact_node, uri, column), edge)
     return found
 
 
-def _positions(nodes: list[dict[str, Any]]) -> tuple[dict[str, tuple[int, int]], int, int]:
+def _gaps(edges: list[dict[str, Any]], columns: dict[str, int]) -> dict[int, int]:
+    """The columns whose gap on the right holds a link's label, widened to fit it."""
+    gaps = {}
+    for edge in edges:
+        if edge["kind"] in LINK_KINDS and edge["from"] in columns and edge["to"] in columns:
+            source, target = columns[edge["from"]], columns[edge["to"]]
+            gaps[source if source == target else target - 1] = _GAP_LABELLED
+    return gaps
+
+
+def _positions(
+    nodes: list[dict[str, Any]], gaps: dict[int, int]
+) -> tuple[dict[str, tuple[int, int]], int, int]:
     columns: dict[int, list[dict[str, Any]]] = {}
     for node in nodes:
         columns.setdefault(node["column"], []).append(node)
-    first = min(columns)
     tallest = max(len(members) for members in columns.values())
     height = _MARGIN * 2 + tallest * _HEIGHT + (tallest - 1) * _GAP_Y
     positions = {}
-    for column, members in columns.items():
-        members.sort(key=lambda node: (node["kind"], node["label"], node["id"]))
+    x = right = _MARGIN
+    for column in sorted(columns):
+        members = sorted(
+            columns[column], key=lambda node: (node["kind"], node["label"], node["id"])
+        )
         top = (height - (len(members) * _HEIGHT + (len(members) - 1) * _GAP_Y)) // 2
         for row, node in enumerate(members):
-            x = _MARGIN + (column - first) * (_WIDTH + _GAP_X)
             positions[node["id"]] = (x, top + row * (_HEIGHT + _GAP_Y))
-    width = _MARGIN * 2 + len(columns) * _WIDTH + (len(columns) - 1) * _GAP_X
+        right = x + _WIDTH
+        x = right + gaps.get(column, _GAP_X)
+    width = right + gaps.get(max(columns), 0) + _MARGIN
     return positions, width, height
 
 
 def render_svg(graph: dict[str, Any]) -> str:
-    """A graph (as :meth:`Graph.to_dict` gives it) as an SVG element: linked boxes and arrows.
+    """A graph (as :meth:`Graph.to_dict` gives it) as an SVG element: linked boxes and arrows,
+    a link's arrow labelled with its kind and name.
 
     Styling is by class only (the static style sheet), so the page needs no inline style.
     """
-    positions, width, height = _positions(graph["nodes"])
+    columns = {node["id"]: node["column"] for node in graph["nodes"]}
+    gaps = _gaps(graph["edges"], columns)
+    positions, width, height = _positions(graph["nodes"], gaps)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lineage" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
@@ -192,17 +257,24 @@ def render_svg(graph: dict[str, Any]) -> str:
         'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
         'class="arrowhead"/></marker></defs>',
     ]
+    labels = []
     for edge in graph["edges"]:
         source, target = edge["from"], edge["to"]
         if source not in positions or target not in positions:
             continue
-        (x1, y1), (x2, y2) = positions[source], positions[target]
-        x1, y1, y2 = x1 + _WIDTH, y1 + _HEIGHT // 2, y2 + _HEIGHT // 2
-        middle = (x1 + x2) // 2
+        gap = gaps.get(columns[source], _GAP_X)
+        curve, (x, y, anchor) = _curve(positions[source], positions[target], gap)
         parts.append(
-            f'<path class="edge" data-from="{_attr(source)}" data-to="{_attr(target)}" '
-            f'd="M {x1} {y1} C {middle} {y1}, {middle} {y2}, {x2} {y2}" marker-end="url(#arrow)"/>'
+            f'<path class="edge {_attr(edge["kind"])}" data-from="{_attr(source)}" '
+            f'data-to="{_attr(target)}" data-kind="{_attr(edge["kind"])}" d="{curve}" '
+            'marker-end="url(#arrow)"/>'
         )
+        if edge["kind"] in LINK_KINDS:
+            text = html.escape(_clip(f"{edge['kind']}: {edge['name']}", 22))
+            labels.append(
+                f'<text x="{x}" y="{y}" class="edge-label {_attr(edge["kind"])}" '
+                f'text-anchor="{anchor}">{text}</text>'
+            )
     for node in graph["nodes"]:
         x, y = positions[node["id"]]
         classes = f"node {node['kind']}" + (f" state-{node['state']}" if node["state"] else "")
@@ -218,8 +290,30 @@ def render_svg(graph: dict[str, Any]) -> str:
             f'<text x="{x + 10}" y="{y + 34}" class="detail">'
             f"{html.escape(node['kind'])} {html.escape(node['detail'])}</text></a>"
         )
+    parts += labels  # over the boxes, so a label crossing one stays legible
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _curve(
+    start: tuple[int, int], end: tuple[int, int], gap: int
+) -> tuple[str, tuple[int, int, str]]:
+    """An arrow's path from box to box, and where its label goes: just above its head, where
+    arrows into different boxes cannot crowd it (x, y, text-anchor).
+
+    Boxes in one column (two outputs of a run, one linking the other) are joined by a bow out
+    into the gap on their right; otherwise the arrow leaves a box's right side for the other's
+    left.
+    """
+    (x1, y1), (x2, y2) = start, end
+    y1, y2 = y1 + _HEIGHT // 2, y2 + _HEIGHT // 2
+    if x1 == x2:
+        x1 = x2 = x1 + _WIDTH
+        bow = x1 + gap * 2 // 3
+        return f"M {x1} {y1} C {bow} {y1}, {bow} {y2}, {x2} {y2}", (x2 + 8, y2 - 6, "start")
+    x1 += _WIDTH
+    middle = (x1 + x2) // 2
+    return f"M {x1} {y1} C {middle} {y1}, {middle} {y2}, {x2} {y2}", (x2 - 8, y2 - 6, "end")
 
 
 def _short_id(identifier: str) -> str:
