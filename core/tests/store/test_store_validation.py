@@ -183,3 +183,19 @@ def test_cli_verify_prints_damaged_files_and_exits_1(
     assert f"1 damaged: a manifest, tag or run record changed from outside\n  {rel} holds" in out
     assert main(["store", "verify", "--store", store.url, "--json"]) == 1
     assert rel in json.loads(capsys.readouterr().out)["damaged_files"]
+
+
+def test_a_manifest_file_not_named_by_a_version_id_says_so(tmp_path: Path) -> None:
+    from packagers.store.validation import read_manifest
+
+    ref = log({"a": 1}, "k : file", store=str(tmp_path))
+    path = tmp_path / "artifacts" / ref.project / "k" / "versions" / f"{ref.version}.json"
+    with pytest.raises(DamagedFileError, match="'not-a-version', which is not a version id"):
+        read_manifest(
+            path.read_bytes(),
+            "artifacts/default/k/versions/not-a-version.json",
+            str(tmp_path),
+            project=ref.project,
+            key="k",
+            version="not-a-version",
+        )

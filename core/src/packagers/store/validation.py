@@ -92,7 +92,9 @@ def _manifest_problem(manifest: object, project: str, key: str, version: str) ->
         value = manifest.get(field)
         if not _is_name(value) or value != expected:
             return f"names the {field} {value!r}, not {expected!r} as its place in the store does"
-    if not is_version_id(version) or manifest.get("version") != version:
+    if not is_version_id(version):
+        return f"is a file named {version!r}, which is not a version id"
+    if manifest.get("version") != version:
         return f"names the version {manifest.get('version')!r}, not its own file's {version!r}"
     if manifest.get("uri") != version_uri(project, key, version):
         return f"names the uri {manifest.get('uri')!r}, not its own"
