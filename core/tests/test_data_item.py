@@ -71,3 +71,17 @@ def test_a_view_keeps_the_items_class(tmp_path):
 
     view = Special(tmp_path / "n.txt").for_hint(("x",))
     assert type(view) is Special
+
+
+def test_a_download_nobody_clears_goes_with_the_last_item_sharing_it(remote):
+    import gc
+
+    item = DataItem(remote)
+    view = item.for_hint(["extra"])
+    folder = os.path.dirname(view.local())
+    del item
+    gc.collect()
+    assert os.path.isdir(folder)  # the view still shares the download
+    del view
+    gc.collect()
+    assert not os.path.exists(folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import posixpath
+import weakref
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -26,14 +27,30 @@ class _LocalCopy:
     """Where an item's content is on this machine, shared by the item and its hint views.
 
     One object, so a view that downloads the content leaves it for the others, and ``clear()``
-    on any of them deletes the one temporary copy.
+    on any of them deletes the one temporary copy. A download nobody clears is deleted with the
+    last item that shares it, or when the interpreter exits: a forgotten ``clear()`` leaves
+    nothing behind in the temporary directory.
     """
 
-    __slots__ = ("path", "temp_dir")
+    __slots__ = ("__weakref__", "_cleanup", "path", "temp_dir")
 
     def __init__(self, path: str | None) -> None:
         self.path = path
         self.temp_dir: str | None = None
+        self._cleanup: weakref.finalize[..., Any] | None = None
+
+    def make_temp_dir(self) -> str:
+        import shutil
+        import tempfile
+
+        self.temp_dir = tempfile.mkdtemp(prefix="packagers-item-")
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.temp_dir, True)
+        return self.temp_dir
+
+    def clear(self) -> None:
+        if self._cleanup is not None:
+            self._cleanup()  # runs once, here or at collection, whichever comes first
+        self._cleanup = self.temp_dir = self.path = None
 
 
 class DataItem:
@@ -115,11 +132,9 @@ class DataItem:
         """A local path of the item's content, downloading a remote item on first call."""
         local_copy = self._copy
         if local_copy.path is None:
-            import tempfile
-
             fs, path = self._filesystem()
-            local_copy.temp_dir = tempfile.mkdtemp(prefix="packagers-item-")
-            target = os.path.join(local_copy.temp_dir, f"{self.key or 'item'}{self.suffix}")
+            temp_dir = local_copy.make_temp_dir()
+            target = os.path.join(temp_dir, f"{self.key or 'item'}{self.suffix}")
             self._download(fs, path, target)
             local_copy.path = target
         return local_copy.path
@@ -149,13 +164,8 @@ class DataItem:
 
     def clear(self) -> None:
         """Delete the downloaded copy (a user's local file is never touched)."""
-        local_copy = self._copy
-        if local_copy.temp_dir is not None:
-            import shutil
-
-            shutil.rmtree(local_copy.temp_dir, ignore_errors=True)
-            local_copy.temp_dir = None
-            local_copy.path = None
+        if self._copy.temp_dir is not None:
+            self._copy.clear()
 
     def __repr__(self) -> str:
         return f"DataItem({self.url!r}, key={self.key!r})"
