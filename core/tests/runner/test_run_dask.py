@@ -225,15 +225,15 @@ def test_a_local_store_is_refused_for_workers_elsewhere(
         submit("dask_functions:noop", store=str(tmp_path / "store"), executor=executor)
 
 
-def test_import_packagers_and_other_executors_never_import_dask() -> None:
+def test_import_packagers_and_other_executors_never_import_dask(tmp_path: Path) -> None:
     import subprocess
     import sys
 
     code = (  # every executor but dask, and the runner's modules
-        "import sys, tempfile, packagers; from packagers.runner import run\n"
+        "import sys, packagers; from packagers.runner import run\n"
         "from run_samples import add\n"
         "for name in ('local', 'process'):\n"
-        "    assert run('run_samples:add', params={'a': 1}, store=tempfile.mkdtemp(),"
+        f"    assert run('run_samples:add', params={{'a': 1}}, store={str(tmp_path)!r},"
         " executor=name).ok\n"
         "print(any(m == 'dask' or m.startswith(('dask.', 'distributed')) for m in sys.modules))"
     )
