@@ -86,6 +86,7 @@ def test_a_large_arrays_statistics_are_of_an_even_sample(manager: PackagersManag
     array = np.arange(10 * SAMPLE_SIZE, dtype=np.float64).reshape(10, SAMPLE_SIZE)
     preview = preview_of(manager, array)
     assert preview["sampled"] == SAMPLE_SIZE  # every tenth value, in order
+    assert preview["shape"] == [10, SAMPLE_SIZE]  # the array's, not the sample's
     assert preview["min"] == 0.0 and preview["first"] == list(range(MAX_ROWS))
     assert sum(preview["histogram"]["counts"]) == SAMPLE_SIZE
     assert preview_of(manager, np.arange(10.0))["sampled"] is None

@@ -28,6 +28,7 @@ def array_preview(array: np.ndarray[Any, Any]) -> dict[str, Any]:
     import numpy as np
 
     first = _first(array)
+    shape = list(array.shape)  # the array's, not the sample's
     sampled = None
     if array.size > SAMPLE_SIZE:
         flat = array.reshape(-1) if array.flags.c_contiguous else array.ravel()
@@ -49,7 +50,7 @@ def array_preview(array: np.ndarray[Any, Any]) -> dict[str, Any]:
                 histogram = _histogram(array, low, high, nan_count)
     return {
         "kind": "array",
-        "shape": list(array.shape),
+        "shape": shape,
         "dtype": str(array.dtype),
         "min": _scalar(low),
         "max": _scalar(high),
