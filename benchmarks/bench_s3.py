@@ -32,18 +32,40 @@ _QUICK = 1_000_000  # 8 MB
 _ROUND_TRIP = 4e-3
 
 
+#: Run in a process of its own: a moto server on loopback, port chosen by the system, printed.
+_SERVE = """
+import sys, threading
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+print("%s:%s" % server.get_host_and_port(), flush=True)
+sys.stdin.read()  # until the benchmark side closes it (or dies)
+server.stop()
+"""
+
+
 def _server() -> dict[str, Any]:
-    """A moto S3 server on loopback with one bucket; the options an fsspec store needs."""
+    """A moto S3 server on loopback with one bucket; the options an fsspec store needs.
+
+    The server is a process of its own, as a real S3 is: sharing the measured process (and its
+    GIL) with it would charge whichever side sends more requests for the server's own work too.
+    """
     import atexit
+    import subprocess
+    import sys
 
     import boto3
-    from moto.server import ThreadedMotoServer
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    atexit.register(server.stop)
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVE],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # its request log
+        text=True,
+    )
+    atexit.register(server.wait, 10)
+    atexit.register(server.stdin.close)  # type: ignore[union-attr]  # runs first: LIFO
+    endpoint = f"http://{server.stdout.readline().strip()}"  # type: ignore[union-attr]
     boto3.client(
         "s3",
         endpoint_url=endpoint,
