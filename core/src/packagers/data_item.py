@@ -48,8 +48,12 @@ class _LocalCopy:
         return self.temp_dir
 
     def clear(self) -> None:
+        import shutil
+
         if self._cleanup is not None:
-            self._cleanup()  # runs once, here or at collection, whichever comes first
+            self._cleanup.detach()  # cleared now: nothing left for collection or exit to do
+        if self.temp_dir is not None:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
         self._cleanup = self.temp_dir = self.path = None
 
 

@@ -150,11 +150,20 @@ def test_get_store_is_one_instance_per_location(tmp_path: Path) -> None:
 
 @pytest.fixture
 def at_exit(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """What ``load`` leaves to process exit, run by the test instead."""
+    """What ``load`` leaves to process exit, run by the test instead (other registrations,
+    such as the one ``weakref.finalize`` makes for itself, go to the real ``atexit``)."""
     import atexit
 
     callbacks: list[Any] = []
-    monkeypatch.setattr(atexit, "register", callbacks.append)
+    register = atexit.register
+
+    def capture(function: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(function, "__module__", "").startswith("packagers"):
+            callbacks.append(function)
+            return function
+        return register(function, *args, **kwargs)
+
+    monkeypatch.setattr(atexit, "register", capture)
     return callbacks
 
 
