@@ -26,12 +26,13 @@ def claim_dir(blob: str) -> str:
 
 
 class WriteSession:
-    """One ``log_packages`` call's files ``tmp/<id>.*``, with a marker or a claim before any blob.
+    """One ``log_packages`` call's files ``tmp/<id>.*``, and what keeps its blobs from ``gc``.
 
-    On object stores an upload is invisible until it completes, and a local store's hard-linked
-    blob has no temporary file at all, so the marker (or a claim, see :meth:`claim`) is what
-    tells a concurrent ``gc`` that a writer is busy. Flat names (no directory per session) keep
-    a local log to a few syscalls.
+    A local store's hard-linked blob has no temporary file at all, so a marker written before
+    any blob is what tells a concurrent gc that a writer is busy. On an object store gc's grace
+    period keeps the blobs a writer uploads or finds young (:meth:`rely`), and a claim
+    (:meth:`claim`) the old ones it finds. Flat names (no directory per session) keep a local
+    log to a few syscalls.
     """
 
     def __init__(self, backend: Backend) -> None:
@@ -70,8 +71,7 @@ class WriteSession:
 
         For stores whose existing files cannot be touched cheaply (object stores): the claim is
         an empty file that gc looks for right before deleting an orphan. Being a file of the
-        session, it also announces the session as a marker does, so a blob uploaded to the
-        claimed name after it needs no marker of its own.
+        session, it also announces the session as a marker does.
         """
         claim = f"{claim_dir(blob)}/{self.id}"
         self._backend.write(claim, b"")
@@ -83,13 +83,14 @@ class WriteSession:
         storage's clock, or a time no later), until this session's manifests name it.
 
         False when that would not hold from now on: the writer claims the blob instead, at
-        once or (:meth:`expired`) before its manifests. Why
-        this is safe (``collect_garbage`` has gc's side): every clock is within ``k =
+        once or (:meth:`expired`) before its manifests.
+
+        Why this is safe (``collect_garbage`` has gc's side): every clock is within ``k =
         CLOCK_SKEW`` of the storage's. gc deletes the blob only if its listing of the manifests
         missed the one naming it, so gc's scan began before that manifest was written, and only
-        if ``modified < gc's now - BLOB_GRACE``, gc's now being read, at most ``k`` ahead,
-        before its scan. Both hold only for a manifest written after ``modified + BLOB_GRACE -
-        k`` by the storage's clock, ``- 2k`` by this writer's. The manifests are written within
+        if ``modified < gc's now - BLOB_GRACE``, gc's now being read before its scan and at most
+        ``k`` ahead. Both hold only for a manifest written after ``modified + BLOB_GRACE - k``
+        by the storage's clock, ``- 2k`` by this writer's. The manifests are written within
         ``k`` of :meth:`expired`'s last look, hence the deadline ``- 3k``. A blob this writer
         uploads is modified no earlier than ``k`` before the upload began by the writer's clock:
         its deadline is a full session's life (``STALE_AFTER``) away.
