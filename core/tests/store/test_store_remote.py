@@ -13,6 +13,7 @@ from blake3 import blake3
 
 from packagers.api import load, log
 from packagers.store import CorruptArtifactError, Store, StoreError
+from packagers.store.session_ids import BLOB_GRACE
 
 
 @pytest.fixture(params=["memory", "s3"])
@@ -29,6 +30,24 @@ def _fs(store: Store) -> Any:
 
 def _path(store: Store, rel: str) -> str:
     return f"{store._backend._root}/{rel}"  # type: ignore[attr-defined]
+
+
+def _clock(patch: pytest.MonkeyPatch, module: str, ahead: float) -> None:
+    """``time.time`` in ``packagers.store.<module>`` (gc's, or a writer's) runs ``ahead``."""
+    import importlib
+    import time
+    from types import SimpleNamespace
+
+    later = SimpleNamespace(time=lambda: time.time() + ahead)
+    patch.setattr(importlib.import_module(f"packagers.store.{module}"), "time", later)
+
+
+def _age(store: Store, blob: str) -> None:
+    """Make a blob of a memory store old, as a crash long ago leaves it."""
+    from datetime import datetime, timezone
+
+    stored = store._backend.fs.store[_path(store, blob)]  # type: ignore[attr-defined]
+    stored.created = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
 def test_round_trip_dedup_and_layout(remote_store: Store, allow_pickle: None) -> None:
@@ -81,7 +100,9 @@ def test_runs(remote_store: Store) -> None:
         remote_store.save_run({"id": "r1", "project": "p", "state": "running"})
 
 
-def test_verify_and_gc_of_an_interrupted_log(remote_store: Store, allow_pickle: None) -> None:
+def test_verify_and_gc_of_an_interrupted_log(
+    remote_store: Store, allow_pickle: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ref = log(b"kept", "kept : object", store=remote_store)
     orphan = log(b"orphan", "gone : object", store=remote_store)
     fs = _fs(remote_store)
@@ -90,9 +111,36 @@ def test_verify_and_gc_of_an_interrupted_log(remote_store: Store, allow_pickle: 
     fs.pipe_file(_path(remote_store, dead), b"partial")
     report = remote_store.verify()
     assert report.ok and report.orphaned_blobs == [orphan.manifest["blob"]]
-    assert remote_store.gc() == sorted([orphan.manifest["blob"], dead])
+    assert remote_store.gc() == [dead]  # the orphan is young: its writer may still be busy
+    _clock(monkeypatch, "maintenance", BLOB_GRACE + 1)
+    assert remote_store.gc() == [orphan.manifest["blob"]]
     assert remote_store.verify().orphaned_blobs == []
     assert load(ref.uri, store=remote_store) == b"kept"
+
+
+def test_a_young_remote_orphan_survives_gc_until_its_grace_period_passes(
+    memory_store: Store, make_package, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer counts on gc keeping a blob younger than the grace period, instead of claiming."""
+    import time
+
+    store, backend = memory_store, memory_store._backend  # type: ignore[attr-defined]
+    ref = store.log_packages([make_package("gone", b"gone")])["gone"]
+    backend.remove(_manifest(ref))
+    blob = ref.manifest["blob"]
+    age = time.time() - backend.files("blobs")[blob]
+    with monkeypatch.context() as patch:
+        _clock(patch, "maintenance", BLOB_GRACE - age - 1)
+        assert store.gc() == []
+    _clock(monkeypatch, "maintenance", BLOB_GRACE - age + 1)
+    assert store.gc() == [blob]
+
+
+def test_an_old_remote_orphan_nobody_reuses_is_collected(memory_store: Store, make_package) -> None:
+    ref = memory_store.log_packages([make_package("gone", b"gone")])["gone"]
+    memory_store._backend.remove(_manifest(ref))  # type: ignore[attr-defined]
+    _age(memory_store, ref.manifest["blob"])
+    assert memory_store.gc() == [ref.manifest["blob"]]
 
 
 def test_progress_on_upload(remote_store: Store, make_package) -> None:
@@ -150,12 +198,12 @@ def _s3_requests(store: Store) -> Iterator[list[tuple[str, str]]]:
 
 
 def test_s3_log_and_load_send_each_blob_once_and_no_extra_round_trip(
-    s3_options: dict[str, Any], make_package
+    s3_options: dict[str, Any], make_package, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On S3 every request is a round trip. The first new blob is claimed (the claim also
-    announces the session to gc), looked for once and sent once; a later one is looked for and
-    sent; the same data again is claimed, looked for and not sent; a load reads the manifest
-    its URI names and the blob, once each."""
+    """On S3 every request is a round trip. A new blob is looked for once and sent once, with
+    no claim: gc's grace period keeps it; the same data again, while young, is looked for and
+    not sent; an old blob found is claimed and looked at again; a load reads the manifest its
+    URI names and the blob, once each."""
     store = Store(f"s3://packagers-test/{uuid.uuid4().hex}", storage_options=s3_options)
     store.list_runs("default")  # the client connects
     content = b"z" * (1 << 20)
@@ -165,22 +213,35 @@ def test_s3_log_and_load_send_each_blob_once_and_no_extra_round_trip(
     with _s3_requests(store) as sent:
         refs = store.log_packages(packages)
     blob, other = refs["data"].manifest["blob"], refs["other"].manifest["blob"]
-    claim = next(key for op, key in sent if key.startswith("tmp/claims/"))
     assert sent == [
-        ("PutObject", claim),
         ("HeadObject", blob),
         ("PutObject", blob),
         ("HeadObject", other),
         ("PutObject", other),
         *[("PutObject", _manifest(ref)) for ref in refs.values()],
+    ]
+
+    def again() -> Any:
+        package = make_package("data", content)
+        package.temporary = True
+        return store.log_packages([package])["data"]
+
+    with _s3_requests(store) as sent:
+        ref = again()
+    assert sent == [("HeadObject", blob), ("PutObject", _manifest(ref))]  # nothing uploaded
+    with monkeypatch.context() as patch:  # the writer's clock: the blob is old by now
+        _clock(patch, "sessions", BLOB_GRACE)
+        with _s3_requests(store) as sent:
+            old = again()
+    claim = next(key for op, key in sent if key.startswith("tmp/claims/"))
+    assert sent == [
+        ("HeadObject", blob),
+        ("PutObject", claim),
+        ("HeadObject", blob),
+        ("PutObject", _manifest(old)),
         ("DeleteObject", claim),
     ]
-    again = make_package("data", content)
-    again.temporary = True
-    with _s3_requests(store) as sent:
-        ref = store.log_packages([again])["data"]
-    assert [op for op, key in sent if key == blob] == ["HeadObject"]  # nothing uploaded
-    assert len(sent) == 4 and store._backend.files("tmp") == {}  # type: ignore[attr-defined]
+    assert store._backend.files("tmp") == {}  # type: ignore[attr-defined]
     with _s3_requests(store) as sent:
         assert store.resolve(ref.uri).get() == content
     assert sent == [("GetObject", _manifest(ref)), ("GetObject", blob)]
@@ -193,37 +254,107 @@ def _manifest(ref: Any) -> str:
 def test_a_gc_right_after_a_remote_log_finds_a_blob_keeps_it(
     memory_store: Store, make_package, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The first blob is claimed before its look, a later one found is claimed and looked at
-    again: a gc right after a look that finds an old orphan loses no blob the log names."""
-    from datetime import datetime, timezone
-
+    """An old blob found is claimed and looked at again: a gc right after a look that finds an
+    old orphan loses no blob the log names."""
     store, backend = memory_store, memory_store._backend  # type: ignore[attr-defined]
 
     def orphan(key: str, content: bytes) -> None:  # old and unnamed, as a crash leaves it
         ref = store.log_packages([make_package(key, content)])[key]
         backend.remove(_manifest(ref))
-        stored = backend.fs.store[_path(store, ref.manifest["blob"])]
-        stored.created = datetime(2000, 1, 1, tzinfo=timezone.utc)
+        _age(store, ref.manifest["blob"])
 
-    look = backend.holds
+    look = backend.modified
 
-    def look_then_gc(rel: str, size: int) -> bool:
+    def look_then_gc(rel: str, size: int) -> float | None:
         found = look(rel, size)
-        if found:
+        if found is not None:
             store.gc()
         return found
 
     orphan("first", b"first")
     with monkeypatch.context() as patch:
-        patch.setattr(backend, "holds", look_then_gc)
+        patch.setattr(backend, "modified", look_then_gc)
         store.log_packages([make_package("first", b"first")])
     orphan("later", b"later")
     with monkeypatch.context() as patch:
-        patch.setattr(backend, "holds", look_then_gc)
+        patch.setattr(backend, "modified", look_then_gc)
         store.log_packages([make_package("new", b"new"), make_package("later", b"later")])
     assert store.verify().ok
     for key in ("first", "new", "later"):
         assert store.resolve(f"store://{key}").get() == key.encode()
+
+
+def test_a_gc_between_a_new_blobs_upload_and_its_manifest_keeps_the_blob(
+    memory_store: Store, make_package, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No claim announces the writer: the blob is young, and gc keeps young orphans."""
+    store, backend = memory_store, memory_store._backend  # type: ignore[attr-defined]
+    put, collected = backend.put, []
+
+    def put_then_gc(src: str, rel: str) -> bool:
+        done = put(src, rel)
+        collected.extend(store.gc())
+        return done  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(backend, "put", put_then_gc)
+    package = make_package("new", b"new")
+    package.temporary = True
+    store.log_packages([package])
+    assert collected == [] and backend.files("tmp") == {}
+    assert store.verify().ok and store.resolve("store://new").get() == b"new"
+
+
+def test_an_old_remote_orphan_reused_stays_claimed_until_its_manifest(
+    memory_store: Store, make_package, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found old, the blob is claimed: a gc before the manifest skips it."""
+    store, backend = memory_store, memory_store._backend  # type: ignore[attr-defined]
+    ref = store.log_packages([make_package("data", b"data")])["data"]
+    backend.remove(_manifest(ref))
+    _age(store, ref.manifest["blob"])
+    _gc_before_each_manifest(store, monkeypatch, collected := [])
+    store.log_packages([make_package("data", b"data")])
+    assert collected == [] and store.verify().ok
+    assert store.resolve("store://data").get() == b"data"
+
+
+def test_a_writer_slower_than_the_grace_period_claims_its_blob_before_the_manifest(
+    memory_store: Store, make_package, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A blob uploaded a grace period before its manifest would be an old orphan to gc."""
+    store, backend = memory_store, memory_store._backend  # type: ignore[attr-defined]
+    put = backend.put
+
+    def put_then_wait(src: str, rel: str) -> bool:
+        done = put(src, rel)
+        _clock(monkeypatch, "sessions", BLOB_GRACE)  # the writer's clock, from now on
+        return done  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(backend, "put", put_then_wait)
+    _clock(monkeypatch, "maintenance", BLOB_GRACE)
+    _gc_before_each_manifest(store, monkeypatch, collected := [])
+    package = make_package("slow", b"slow")
+    package.temporary = True
+    store.log_packages([package])
+    assert collected == [] and store.verify().ok
+    assert store.resolve("store://slow").get() == b"slow"
+
+
+def _gc_before_each_manifest(
+    store: Store, monkeypatch: pytest.MonkeyPatch, collected: list[str]
+) -> None:
+    """Run gc right before each manifest is written, checking that a claim keeps its blob."""
+    from packagers.store.sessions import claim_dir
+
+    index, backend = store._index, store._backend  # type: ignore[attr-defined]
+    write_manifest = index.write_manifest
+
+    def gc_then_write(manifest: dict[str, Any]) -> Any:
+        assert backend.listdir(claim_dir(manifest["blob"]))
+        collected.extend(store.gc())
+        return write_manifest(manifest)
+
+    monkeypatch.setattr(index, "write_manifest", gc_then_write)
 
 
 def test_an_empty_remote_file_reads_back_empty(remote_store: Store) -> None:
@@ -331,5 +462,6 @@ def test_gc_deletes_no_blob_while_a_listed_manifest_cannot_be_read(
         remote_store.gc()
     assert remote_store.verify().damaged_files == {manifest: "was listed but could not be read"}
     monkeypatch.undo()
+    _clock(monkeypatch, "maintenance", BLOB_GRACE + 1)
     assert remote_store.gc() == [orphan.manifest["blob"]]
     assert load(ref.uri, store=remote_store) == ["kept"]

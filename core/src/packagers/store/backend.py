@@ -85,9 +85,13 @@ class Backend(ABC):
         """Hard-link the local file ``src`` to ``rel`` unless it exists; False when impossible."""
         return False
 
-    def holds(self, rel: str, size: int) -> bool:
-        """Whether ``rel`` exists with ``size`` bytes: a content-addressed file need not be sent."""
-        return False
+    def modified(self, rel: str, size: int) -> float | None:
+        """When ``rel`` was last modified (by the storage's clock) if it exists with ``size``
+        bytes, a content-addressed file that need not be sent; else None.
+
+        0.0 when the storage tells no time: as old as can be, so a writer claims the file.
+        """
+        return None
 
     def put(self, src: str, rel: str) -> bool:
         """Upload the local file ``src`` straight to ``rel``; False when that would not be atomic.

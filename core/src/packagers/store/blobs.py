@@ -6,18 +6,21 @@ writes the temporary upload (one read of the packer's file, no local copy); the 
 is then moved to its name, which is atomic on a local disk and a server-side copy on object
 stores. A packer's own temporary file on the store's disk is hard-linked instead of copied: one
 read, no write. A remote store is asked first whether it holds the digest already, so logging the
-same data again uploads nothing.
+same data again uploads nothing; the same look tells whether the blob is young enough for gc to
+keep it without a claim (``_held``).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from packagers._digest import ALGORITHM, PATTERN, file_digest, new_hasher, text
 from packagers.store.errors import StoreError
+from packagers.store.session_ids import CLOCK_SKEW
 
 if TYPE_CHECKING:
     from packagers.store.backend import Backend
@@ -96,10 +99,11 @@ def put_file(
         else:
             size = os.path.getsize(src)
         path = blob_path(expected)
-        if _held(backend, session, path, size) or (temporary and backend.put(src, path)):
+        if _held(backend, session, path, size) or (temporary and _put(backend, session, src, path)):
             if progress is not None:
                 progress(size, size)
             return Blob(expected, size, path)
+    started = time.time()
     total = os.path.getsize(src)
     temp = session.temp(".part")
     try:
@@ -119,25 +123,38 @@ def put_file(
     except BaseException:
         backend.remove(temp)
         raise
+    if not backend.is_local:  # the move gives the blob a new modification time
+        session.rely(path, started - CLOCK_SKEW)
     return Blob(digest, size, path)
 
 
-def _held(backend: Backend, session: WriteSession, path: str, size: int) -> bool:
-    """Whether the remote store holds ``path`` already, claimed for this writer's manifest.
+def _put(backend: Backend, session: WriteSession, src: str, path: str) -> bool:
+    """Upload ``src`` straight to ``path`` where that is atomic; gc's grace period keeps it.
 
-    Each step is a round trip. gc keeps a blob that is claimed, or newer than a live session's
-    start (see ``collect_garbage``). The session's first blob is claimed before the look: the
-    claim announces the session too, so a blob uploaded after it needs no marker. Later, a
-    blob uploaded is newer than the session, and only one found is claimed, then looked at
-    again, since gc may have deleted it before the claim landed.
+    Its modification time is that of the upload's start or later, and the storage's clock is
+    at most ``CLOCK_SKEW`` behind ours.
     """
-    if not session.announced:
-        session.claim(path)
-        return backend.holds(path, size)
-    if not backend.holds(path, size):
+    started = time.time()
+    if not backend.put(src, path):
         return False
+    session.rely(path, started - CLOCK_SKEW)
+    return True
+
+
+def _held(backend: Backend, session: WriteSession, path: str, size: int) -> bool:
+    """Whether the remote store holds ``path`` already, kept for this writer's manifest.
+
+    Each step is a round trip: one look (a HEAD), which also tells the blob's age. gc keeps a
+    blob younger than its grace period, so a young one is counted on as it is
+    (``WriteSession.rely``). Only an old one (an orphan of a crash, or data logged long ago
+    and no longer named) is claimed, then looked at again, since gc may have deleted it
+    before the claim landed; ``collect_garbage`` skips a claimed blob.
+    """
+    modified = backend.modified(path, size)
+    if modified is None or session.rely(path, modified):
+        return modified is not None
     session.claim(path)
-    return backend.holds(path, size)
+    return backend.modified(path, size) is not None
 
 
 def _check(key: str, expected: str | None, actual: str) -> None:

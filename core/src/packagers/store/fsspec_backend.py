@@ -168,25 +168,24 @@ class FsspecBackend(Backend):
         self.remove(rel)
         return True
 
-    def holds(self, rel: str, size: int) -> bool:
-        path = self._path(rel)
-        try:
-            return self._size(path) == size
-        except FileNotFoundError:
-            return False
-
-    def _size(self, path: str) -> int:
-        """The size of the file ``path``, asked in one round trip on S3.
+    def modified(self, rel: str, size: int) -> float | None:
+        """One round trip on S3: a HEAD, whose ``LastModified`` is the blob's age for gc.
 
         s3fs follows a HEAD that finds no object with a listing, to tell a missing file from a
         directory: a second round trip for every new blob, which is never a directory.
         """
-        if self._s3:
-            bucket, key, _ = self.fs.split_path(path)
-            head = self.fs.call_s3("head_object", self.fs.kwargs, Bucket=bucket, Key=key)
-            return int(head["ContentLength"])
-        self.fs.invalidate_cache(path)
-        return int(self.fs.size(path))
+        path = self._path(rel)
+        try:
+            if self._s3:
+                bucket, key, _ = self.fs.split_path(path)
+                info = self.fs.call_s3("head_object", self.fs.kwargs, Bucket=bucket, Key=key)
+                found = int(info["ContentLength"])
+            else:
+                info = self.fs.info(self._forget(path))
+                found = int(info["size"])
+        except FileNotFoundError:
+            return None
+        return (_mtime(info) or 0.0) if found == size else None
 
     def put(self, src: str, rel: str) -> bool:
         if not _ATOMIC_PROTOCOLS.intersection(_protocols(self.fs)):

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 from packagers._digest import ALGORITHM, PATTERN, stream_digest
 from packagers.store.blobs import BLOB_DIR, blob_path, digest_of
 from packagers.store.errors import StoreError
-from packagers.store.session_ids import CLOCK_SKEW, STALE_AFTER, TEMP_DIR, SessionId
+from packagers.store.session_ids import (
+    BLOB_GRACE,
+    CLOCK_SKEW,
+    STALE_AFTER,
+    TEMP_DIR,
+    SessionId,
+)
 from packagers.store.sessions import WriteSession, claim_dir
 
 if TYPE_CHECKING:
@@ -86,6 +92,19 @@ def collect_garbage(backend: Backend, index: ArtifactIndex, *, dry_run: bool) ->
     writer that reuses an older blob after the listing claims it (a new modification time),
     which ``Backend.discard`` checks as it deletes.
 
+    On an object store a writer claims only an old blob it reuses, so gc also keeps every blob
+    modified less than :data:`BLOB_GRACE` before its ``now`` (read before any listing), and one
+    of unknown age. A writer counts on that for a blob it uploads, or finds modified recently
+    enough that the grace covers it until its manifests are written (``WriteSession.rely``
+    has the arithmetic, clock skew included); a writer slower than that looks again and claims.
+    So gc deletes such a blob only if its manifest came after the grace ran out, which the
+    writer does not let happen; a gc whose listing came before the upload never sees the blob;
+    and a blob deleted before the writer's look is missing to it, and uploaded again. An old
+    blob the writer found is claimed and then looked at again: a claim gc sees keeps it, and a
+    gc that deleted it first leaves it missing to that second look. A young orphan therefore
+    survives every gc for the grace period (a day and twenty minutes). A local store needs no
+    grace: its claims and gc's deletions are atomic mirror images (``local_backend.py``).
+
     A manifest that cannot be read may name any blob: then no blob is deleted at all.
     """
     now = time.time()
@@ -115,6 +134,8 @@ def collect_garbage(backend: Backend, index: ArtifactIndex, *, dry_run: bool) ->
         if not alive:
             (stranded if _stranded_blob(path) else dead_files).append(path)
     horizon = min(live_starts) - CLOCK_SKEW if live_starts else None
+    if not backend.is_local:
+        horizon = min(horizon or now, now - BLOB_GRACE)
     orphans = [
         path
         for path, mtime in blobs.items()

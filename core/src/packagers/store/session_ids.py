@@ -18,13 +18,24 @@ from dataclasses import dataclass
 
 from packagers.store.versions import utc_second
 
-__all__ = ["CLOCK_SKEW", "STALE_AFTER", "TEMP_DIR", "SessionId", "new_session_id"]
+__all__ = [
+    "BLOB_GRACE",
+    "CLOCK_SKEW",
+    "STALE_AFTER",
+    "TEMP_DIR",
+    "SessionId",
+    "new_session_id",
+]
 
 TEMP_DIR = "tmp"
 #: Seconds after which a session of another host is presumed dead (its process cannot be asked).
 STALE_AFTER = 24 * 3600.0
 #: Seconds of clock difference tolerated between writers and the storage's modification times.
 CLOCK_SKEW = 300.0
+#: Seconds ``gc`` keeps an unreferenced blob of an object store after its modification time, so
+#: that a writer needs no claim for a blob it uploads or finds young (``WriteSession.rely``): a
+#: session's life, plus the clock skews and the margin that the writer's deadline allows for.
+BLOB_GRACE = STALE_AFTER + 4 * CLOCK_SKEW
 _ID = re.compile(r"(\d{8}T\d{6})Z-(\d+)-([0-9a-f]+)-([A-Za-z0-9]+)(?:\.|$)")
 
 

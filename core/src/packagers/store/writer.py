@@ -74,6 +74,10 @@ def write_packages(
     try:
         for package in packages:  # data first: no manifest may name a partial blob
             _put_blob(backend, package, session, progress)
+        while expired := session.expired():  # gc's grace ends: looked at again, claimed
+            for package in packages:
+                if package.manifest.get("blob") in expired:
+                    _put_blob(backend, package, session, progress)
         for package in packages:  # members come before the bundle that holds them
             index.write_manifest(package.manifest)
         for package in packages:
