@@ -1,19 +1,18 @@
 """The shared store on S3 (a moto server on 127.0.0.1): logging and loading a 76 MB array.
 
 The raw side is what a user would write by hand: ``np.save`` to a local file and ``fs.put`` of
-it, and for loading ``fs.get`` and ``np.load``. Each side starts its own server in its own
-process, so both talk to an equally fresh bucket over loopback. Logging the same array again
-must upload nothing: the setup of that case checks that the blob object is not written again
-and that no temporary object is left.
+it, and for loading ``fs.get`` and ``np.load``. Each side starts its own server, a process of its
+own as a real S3 is, so both talk to an equally fresh bucket over loopback. Logging the same
+array again must upload nothing: the setup of that case checks that the blob object is not
+written again and that no temporary object is left.
 
 The two sides differ by a few small requests whatever the size, each a round trip of a few
-milliseconds to the server (on loopback, but the server shares the side's process and cores): a
-log sends five besides its upload, if any (the look that spares an upload of data the store
-holds, the claim that keeps a concurrent gc off the blob and its removal, the manifest, its
-preview), and a load one (the manifest, which names the blob). The targets are for the work
-that grows with the data, so ``slack_seconds`` allows those round trips on top: at the full size
-they are a few percent of the raw time, at the quick size up to half of it. A second log that
-uploaded its blob again would still exceed its allowance by half the raw time.
+milliseconds to the server: a log sends three besides its upload, if any (the look that spares
+an upload of data the store holds, the manifest, its preview), and a load one (the manifest,
+which names the blob). The targets are for the work that grows with the data, so
+``slack_seconds`` allows those round trips on top: at the full size they are a few percent of
+the raw time, at the quick size up to a third of it. A second log that uploaded its blob again
+would still exceed its allowance by half the raw time.
 """
 
 from __future__ import annotations
@@ -189,7 +188,7 @@ def cases(quick: bool) -> list[Case]:
             raw=_raw_put,
             repeat=repeat,
             target=1.2,
-            slack_seconds=5 * _ROUND_TRIP,
+            slack_seconds=3 * _ROUND_TRIP,
         ),
         Case(
             name=f"s3: log the same {label} array again",
@@ -198,7 +197,7 @@ def cases(quick: bool) -> list[Case]:
             raw=_raw_put,
             repeat=repeat,
             target=0.5,
-            slack_seconds=5 * _ROUND_TRIP,
+            slack_seconds=3 * _ROUND_TRIP,
         ),
         Case(
             name=f"s3: load a {label} array vs get+np.load",
