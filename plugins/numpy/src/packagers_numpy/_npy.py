@@ -127,9 +127,9 @@ def _read_header(stream: IO[bytes]) -> _Header | None:
     stream.seek(0)
     version = fmt.read_magic(stream)
     if version == (1, 0):
-        return fmt.read_array_header_1_0(stream)  # type: ignore[no-any-return]
+        return fmt.read_array_header_1_0(stream)
     if version in ((2, 0), (3, 0)):  # 3.0 only reads field names as UTF-8: same sizes
-        return fmt.read_array_header_2_0(stream)  # type: ignore[no-any-return]
+        return fmt.read_array_header_2_0(stream)
     raise ValueError(f"npy format version {version[0]}.{version[1]} is not one numpy reads")
 
 
@@ -157,11 +157,12 @@ def _read_data(stream: IO[bytes], header: _Header) -> np.ndarray[Any, Any]:
     if dtype.hasobject:
         raise ValueError("it holds Python objects, which only unpickling would restore")
     count = math.prod(shape)
-    array = np.fromfile(stream, dtype=dtype, count=count)
+    array: np.ndarray[Any, Any] = np.fromfile(stream, dtype=dtype, count=count)
     if array.size != count:
         raise ValueError(
             f"its header claims {count} values and it holds {array.size} (a file cut short?)"
         )
-    if fortran_order:
-        return array.reshape(shape[::-1]).transpose()
-    return array.reshape(shape)
+    shaped: np.ndarray[Any, Any] = (
+        array.reshape(shape[::-1]).transpose() if fortran_order else array.reshape(shape)
+    )
+    return shaped

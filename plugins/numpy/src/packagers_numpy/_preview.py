@@ -33,7 +33,9 @@ def array_preview(array: np.ndarray[Any, Any]) -> dict[str, Any]:
     if array.size > SAMPLE_SIZE:
         flat = array.reshape(-1) if array.flags.c_contiguous else array.ravel()
         step = -(-array.size // SAMPLE_SIZE)
-        array = flat[:SAMPLE_SIZE] if isinstance(array, np.memmap) else flat[::step]
+        sample = flat[:SAMPLE_SIZE] if isinstance(array, np.memmap) else flat[::step]
+        # gathered once: the statistics then read a small contiguous array, not strided memory
+        array = np.ascontiguousarray(sample)
         sampled = int(array.size)
     kind = array.dtype.kind
     nan_count = int(np.count_nonzero(np.isnan(array))) if kind in "fc" else 0
