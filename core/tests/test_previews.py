@@ -296,6 +296,27 @@ def test_a_bounded_preview_that_raises_is_dropped_and_ctrl_c_stops_the_pack(
         pack(Note("x"), packager=BoundedNotePackager)
 
 
+def test_a_bounded_preview_is_made_before_packing_and_stamped_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A write as large as the object evicts it from the caches: the sample is read first."""
+    events: list[str] = []
+    image = {"kind": "image", "png": "", "width": 1, "height": 1}
+    behave(monkeypatch, lambda note: events.append("preview") or image)
+    packing = BoundedNotePackager.pack_file
+
+    def pack_file(self: NotePackager, obj: Note, key: str) -> tuple[Artifact, dict[str, Any]]:
+        events.append("pack")
+        return packing(self, obj, key)
+
+    monkeypatch.setattr(BoundedNotePackager, "pack_file", pack_file)
+    package = pack(Note("x"), packager=BoundedNotePackager)
+    assert events == ["preview", "pack"]
+    assert package.preview == image | {"format": "txt", "schema": 1}
+    assert pack(Note("x"), "note : result", packager=BoundedNotePackager).preview is None
+    assert events == ["preview", "pack"]  # a result gets none, bounded or not
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 def test_a_forked_child_starts_its_own_helper(monkeypatch: pytest.MonkeyPatch) -> None:
     """The parent's idle helper does not exist in a child: waiting on it would drop the preview."""
