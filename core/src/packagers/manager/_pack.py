@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import platform
+import stat
 from typing import TYPE_CHECKING, Any
 
 from packagers._builtin import PicklePackager
@@ -100,12 +101,13 @@ class Packer:
         metrics = artifact.metrics if isinstance(artifact, ModelArtifact) else {}
         manifest["metrics"] = {**metrics, **{k: v for k, v in hint.metrics.items() if v is not ...}}
         if artifact.src_path is not None:
-            if os.path.isdir(artifact.src_path):
+            status = os.stat(artifact.src_path)  # once for both questions
+            if stat.S_ISDIR(status.st_mode):
                 raise PackingError(
                     f"{packager.qualified_name()}.pack_{artifact_type} returned a directory for "
                     f"{hint.key!r}; a packer must archive directories into one file"
                 )
-            manifest["size"] = os.path.getsize(artifact.src_path)
+            manifest["size"] = status.st_size
             if digest:
                 manifest["digest"] = (
                     packager.written_digest(artifact.src_path) or file_digest(artifact.src_path)[0]
