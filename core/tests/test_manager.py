@@ -130,6 +130,22 @@ def test_no_packager_for_a_requested_type_lists_what_is_offered(manager):
         manager.pack(5, "n : dataset")
 
 
+def test_a_packer_returning_a_directory_is_refused_and_a_file_gets_its_size():
+    class DirectoryPackager(IntPackager):
+        def pack_file(self, obj: int, key: str) -> tuple[Artifact, dict]:
+            path = self.temp_path(key, "")
+            os.mkdir(path)
+            return Artifact(key, path, format="int"), {}
+
+    with (
+        PackagersManager([DirectoryPackager]) as manager,
+        pytest.raises(PackingError, match="returned a directory for 'n'; a packer must"),
+    ):
+        manager.pack(5, "n : file")
+    with PackagersManager([IntPackager]) as manager:
+        assert manager.pack(12345, "n : file").manifest["size"] == 5
+
+
 def test_unknown_types_fall_back_to_pickle(manager):
     package = manager.pack(Model, "cls")
     assert package.artifact_type == "object"

@@ -244,6 +244,79 @@ def test_a_late_preview_does_not_hold_up_the_next(monkeypatch: pytest.MonkeyPatc
         release.set()
 
 
+class BoundedNotePackager(NotePackager):
+    """Says its preview is bounded for short notes: those are made on the packing thread."""
+
+    def preview(self, obj: Note, artifact_type: str) -> dict[str, Any] | None:
+        return super().preview(obj, artifact_type)
+
+    def preview_is_bounded(self, obj: Note) -> bool:
+        return len(obj.text) < 10
+
+
+class OverridingPackager(BoundedNotePackager):
+    """Overrides the preview without saying again when it is bounded."""
+
+    def preview(self, obj: Note, artifact_type: str) -> dict[str, Any] | None:
+        return super().preview(obj, artifact_type)
+
+
+@pytest.mark.parametrize(
+    ("packager", "text", "on_packing_thread"),
+    [
+        (BoundedNotePackager, "short", True),
+        (BoundedNotePackager, "far too long", False),
+        (OverridingPackager, "short", False),
+        (NotePackager, "short", False),
+    ],
+    ids=["bounded", "not-for-this-object", "overridden-preview", "not-bounded"],
+)
+def test_only_a_bounded_preview_is_made_on_the_packing_thread(
+    monkeypatch: pytest.MonkeyPatch, packager: type, text: str, on_packing_thread: bool
+) -> None:
+    """A hand-over to the helper costs more than a bounded preview; any other keeps its limit."""
+    threads: list[threading.Thread] = []
+    behave(monkeypatch, lambda note: threads.append(threading.current_thread()))
+    pack(Note(text), packager=packager)
+    assert (threads == [threading.current_thread()]) is on_packing_thread
+
+
+def test_a_bounded_preview_that_raises_is_dropped_and_ctrl_c_stops_the_pack(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    behave(monkeypatch, _fail)
+    package = pack(Note("x"), packager=BoundedNotePackager)
+    assert package.preview is None and package.manifest["size"] == 1
+
+    def interrupted(note: Note) -> None:
+        raise KeyboardInterrupt
+
+    behave(monkeypatch, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pack(Note("x"), packager=BoundedNotePackager)
+
+
+def test_a_bounded_preview_is_made_before_packing_and_stamped_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A write as large as the object evicts it from the caches: the sample is read first."""
+    events: list[str] = []
+    image = {"kind": "image", "png": "", "width": 1, "height": 1}
+    behave(monkeypatch, lambda note: events.append("preview") or image)
+    packing = BoundedNotePackager.pack_file
+
+    def pack_file(self: NotePackager, obj: Note, key: str) -> tuple[Artifact, dict[str, Any]]:
+        events.append("pack")
+        return packing(self, obj, key)
+
+    monkeypatch.setattr(BoundedNotePackager, "pack_file", pack_file)
+    package = pack(Note("x"), packager=BoundedNotePackager)
+    assert events == ["preview", "pack"]
+    assert package.preview == image | {"format": "txt", "schema": 1}
+    assert pack(Note("x"), "note : result", packager=BoundedNotePackager).preview is None
+    assert events == ["preview", "pack"]  # a result gets none, bounded or not
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 def test_a_forked_child_starts_its_own_helper(monkeypatch: pytest.MonkeyPatch) -> None:
     """The parent's idle helper does not exist in a child: waiting on it would drop the preview."""

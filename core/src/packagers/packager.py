@@ -188,6 +188,17 @@ class Packager(ABC):
         """
         return None
 
+    def preview_is_bounded(self, obj: Any) -> bool:
+        """Whether the preview of ``obj`` is sure to take microseconds whatever ``obj`` holds.
+
+        True only for fixed work that only reads memory the packer itself reads (a sample of an
+        array of numbers): no Python callbacks, no I/O, nothing that grows with ``obj``. The
+        manager then makes the preview on the packing thread just before packing, without the
+        :data:`~packagers.previews.TIME_LIMIT` a helper thread gives. It counts only where the
+        class defining :meth:`preview` defines it.
+        """
+        return False
+
     # -- bundling ---------------------------------------------------------------------------------
 
     def unbundle(self, obj: Any) -> list[Any] | dict[Any, Any]:

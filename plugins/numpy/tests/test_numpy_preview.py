@@ -113,3 +113,23 @@ def test_no_histogram_when_float64_edges_cannot_part_the_values(
 ) -> None:
     preview = preview_of(manager, array)
     assert preview["histogram"] is None and preview["min"] is not None
+
+
+@pytest.mark.parametrize(
+    ("array", "bounded"),
+    [
+        (np.arange(10.0), True),
+        (np.arange(12).reshape(3, 4), True),
+        (np.array(["2026-01-01"], dtype="datetime64[D]"), True),
+        (np.arange(12.0).reshape(3, 4)[:, ::2], False),  # scattered: the sample would copy it all
+        (np.array([{"a": 1}, None], dtype=object), False),  # an object's str is arbitrary code
+        (np.array(["x" * 10]), False),  # a string's length is up to its packer
+    ],
+    ids=["floats", "ints", "times", "strided", "objects", "strings"],
+)
+def test_only_previews_of_numbers_in_one_block_are_made_on_the_packing_thread(
+    array: np.ndarray[Any, Any], bounded: bool
+) -> None:
+    from packagers_numpy import NDArrayPackager
+
+    assert NDArrayPackager().preview_is_bounded(array) is bounded

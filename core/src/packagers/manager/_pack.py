@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import platform
+import stat
 from typing import TYPE_CHECKING, Any
 
 from packagers._builtin import PicklePackager
@@ -17,7 +18,7 @@ from packagers.artifacts import Artifact, ArtifactType, ModelArtifact
 from packagers.manifest import MANIFEST_SCHEMA, Manifest
 from packagers.package import Package
 from packagers.plugins.families import missing_family
-from packagers.previews import make_preview
+from packagers.previews import bounded_preview, make_preview
 from packagers.type_hints import type_name
 
 if TYPE_CHECKING:
@@ -67,6 +68,9 @@ class Packer:
             raise PackingError(f"{hint.key!r}: {error}") from None
         if isinstance(packager, PicklePackager):
             _warn_missing_family(obj.__class__)  # type(obj) is not Hashable to mypy
+        previewing = config.preview.enabled and artifact_type != ArtifactType.RESULT
+        # a bounded preview only reads a sample, best before a large write evicts it from caches
+        made = bounded_preview(packager, obj, artifact_type, key=hint.key) if previewing else None
         output = self._call_packer(packager, obj, hint, artifact_type, digest)
         manifest = self._base_manifest(hint, artifact_type, packager, type(obj))
         if artifact_type == ArtifactType.RESULT:
@@ -97,12 +101,13 @@ class Packer:
         metrics = artifact.metrics if isinstance(artifact, ModelArtifact) else {}
         manifest["metrics"] = {**metrics, **{k: v for k, v in hint.metrics.items() if v is not ...}}
         if artifact.src_path is not None:
-            if os.path.isdir(artifact.src_path):
+            status = os.stat(artifact.src_path)  # once for both questions
+            if stat.S_ISDIR(status.st_mode):
                 raise PackingError(
                     f"{packager.qualified_name()}.pack_{artifact_type} returned a directory for "
                     f"{hint.key!r}; a packer must archive directories into one file"
                 )
-            manifest["size"] = os.path.getsize(artifact.src_path)
+            manifest["size"] = status.st_size
             if digest:
                 manifest["digest"] = (
                     packager.written_digest(artifact.src_path) or file_digest(artifact.src_path)[0]
@@ -114,7 +119,9 @@ class Packer:
             artifact=artifact,
             temporary=_is_inside(artifact.src_path, packager.future_clearing_paths),
         )
-        if config.preview.enabled:  # after the artifact is complete: a preview cannot change it
+        if made is not None:
+            package.preview = made(manifest["format"])
+        elif previewing:  # after the artifact is complete: a preview cannot change it
             package.preview = make_preview(
                 packager, obj, artifact_type, key=hint.key, artifact_format=manifest["format"]
             )

@@ -77,6 +77,11 @@ class NDArrayPackager(DefaultPackager):
     def preview(self, obj: np.ndarray[Any, Any], artifact_type: str) -> dict[str, Any]:
         return array_preview(obj)
 
+    def preview_is_bounded(self, obj: np.ndarray[Any, Any]) -> bool:
+        """Numbers, booleans and times in one block of memory: a fixed sample, no callbacks
+        (an object's ``str``, a long string's copy) and no copy of a scattered array."""
+        return obj.dtype.kind in "biufcmM" and obj.flags.c_contiguous
+
     def unpack_result(self, data_item: DataItem) -> np.ndarray[Any, Any]:
         """A result's nested list as an array again, of the dtype numpy infers (int64, float64)."""
         import numpy as np

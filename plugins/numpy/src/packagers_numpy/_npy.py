@@ -65,18 +65,27 @@ def without_padding(array: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 def load_npy(
     data_item: DataItem, mmap_mode: Literal["r", "c"] | None = None
 ) -> np.ndarray[Any, Any]:
-    """An npy file, read (or memory-mapped) without ever unpickling."""
+    """An npy file, read (or memory-mapped) without ever unpickling.
+
+    The file is opened and its header parsed once: the header is checked, then the data read
+    from where it ends, as ``np.load`` reads it (a second open and parse would cost a tenth of
+    reading 8 MB from the page cache).
+    """
     import numpy as np
 
     path = data_item.local()
     try:
         with open(path, "rb") as stream:
-            problem = header_problem(stream, os.path.getsize(path))
-        if problem is not None:
-            raise UnpackingError(
-                f"refusing to load {data_item.key!r} ({data_item.url}): {problem}; the file is "
-                "damaged or forged"
-            )
+            header = _read_header(stream)
+            if header is not None:
+                problem = _claim_problem(header, os.fstat(stream.fileno()).st_size)
+                if problem is not None:
+                    raise UnpackingError(
+                        f"refusing to load {data_item.key!r} ({data_item.url}): {problem}; the "
+                        "file is damaged or forged"
+                    )
+                if mmap_mode is None:
+                    return _read_data(stream, header)
         loaded = np.load(path, mmap_mode=mmap_mode, allow_pickle=False)
     except ValueError as error:
         raise UnpackingError(
@@ -93,10 +102,22 @@ def load_npy(
 def header_problem(stream: IO[bytes], available: int) -> str | None:
     """Why the npy header at the start of ``stream`` must not be read on, or None.
 
-    numpy allocates the array the header describes before it reads any data, so a header that
-    claims more bytes than the ``available`` ones (a forged shape of 10**12) would take the
-    memory first. None too for what is not npy at all: numpy then says what it is. Malformed
-    headers raise ``ValueError``; the stream is left anywhere.
+    None too for what is not npy at all. Malformed headers raise ``ValueError``; the stream is
+    left anywhere.
+    """
+    header = _read_header(stream)
+    return None if header is None else _claim_problem(header, available)
+
+
+#: What an npy header says: the array's shape, whether it is in Fortran order, its dtype.
+_Header = tuple[tuple[int, ...], bool, "np.dtype[Any]"]
+
+
+def _read_header(stream: IO[bytes]) -> _Header | None:
+    """The npy header at the start of ``stream``, the stream left where the data begins.
+
+    None for what is not npy at all (``np.load`` then says what it is). Malformed headers raise
+    ``ValueError``.
     """
     import numpy as np
 
@@ -106,11 +127,19 @@ def header_problem(stream: IO[bytes], available: int) -> str | None:
     stream.seek(0)
     version = fmt.read_magic(stream)
     if version == (1, 0):
-        shape, _, dtype = fmt.read_array_header_1_0(stream)
-    elif version in ((2, 0), (3, 0)):  # 3.0 only reads field names as UTF-8: same sizes
-        shape, _, dtype = fmt.read_array_header_2_0(stream)
-    else:
-        raise ValueError(f"npy format version {version[0]}.{version[1]} is not one numpy reads")
+        return fmt.read_array_header_1_0(stream)
+    if version in ((2, 0), (3, 0)):  # 3.0 only reads field names as UTF-8: same sizes
+        return fmt.read_array_header_2_0(stream)
+    raise ValueError(f"npy format version {version[0]}.{version[1]} is not one numpy reads")
+
+
+def _claim_problem(header: _Header, available: int) -> str | None:
+    """Why an npy ``header`` must not be read on from ``available`` bytes, or None.
+
+    numpy allocates the array the header describes before it reads any data, so a header that
+    claims more bytes than there are (a forged shape of 10**12) would take the memory first.
+    """
+    shape, _, dtype = header
     claimed = math.prod(shape) * dtype.itemsize
     if claimed <= available:
         return None
@@ -118,3 +147,22 @@ def header_problem(stream: IO[bytes], available: int) -> str | None:
         f"its npy header claims a {dtype} array of shape {shape}, {claimed} bytes, more than "
         f"the {available} bytes it holds"
     )
+
+
+def _read_data(stream: IO[bytes], header: _Header) -> np.ndarray[Any, Any]:
+    """The array after a checked ``header``, read from a real file as ``np.load`` reads it."""
+    import numpy as np
+
+    shape, fortran_order, dtype = header
+    if dtype.hasobject:
+        raise ValueError("it holds Python objects, which only unpickling would restore")
+    count = math.prod(shape)
+    array: np.ndarray[Any, Any] = np.fromfile(stream, dtype=dtype, count=count)
+    if array.size != count:
+        raise ValueError(
+            f"its header claims {count} values and it holds {array.size} (a file cut short?)"
+        )
+    shaped: np.ndarray[Any, Any] = (
+        array.reshape(shape[::-1]).transpose() if fortran_order else array.reshape(shape)
+    )
+    return shaped

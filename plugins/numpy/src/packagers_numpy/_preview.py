@@ -33,7 +33,9 @@ def array_preview(array: np.ndarray[Any, Any]) -> dict[str, Any]:
     if array.size > SAMPLE_SIZE:
         flat = array.reshape(-1) if array.flags.c_contiguous else array.ravel()
         step = -(-array.size // SAMPLE_SIZE)
-        array = flat[:SAMPLE_SIZE] if isinstance(array, np.memmap) else flat[::step]
+        sample = flat[:SAMPLE_SIZE] if isinstance(array, np.memmap) else flat[::step]
+        # gathered once: the statistics then read a small contiguous array, not strided memory
+        array = np.ascontiguousarray(sample)
         sampled = int(array.size)
     kind = array.dtype.kind
     nan_count = int(np.count_nonzero(np.isnan(array))) if kind in "fc" else 0
@@ -43,9 +45,10 @@ def array_preview(array: np.ndarray[Any, Any]) -> dict[str, Any]:
     if defined:
         nan_safe = kind == "f" and nan_count > 0
         with np.errstate(all="ignore"):  # inf - inf in a mean is NaN, shown as null
-            low = (np.nanmin if nan_safe else np.min)(array)
-            high = (np.nanmax if nan_safe else np.max)(array)
-            mean = (np.nanmean if nan_safe else np.mean)(array)
+            if nan_safe:
+                low, high, mean = np.nanmin(array), np.nanmax(array), np.nanmean(array)
+            else:  # the methods: numpy's functions add a Python layer each on top of them
+                low, high, mean = array.min(), array.max(), array.mean()
             if kind in _BINNED:
                 histogram = _histogram(array, low, high, nan_count)
     return {
@@ -74,7 +77,7 @@ def _first(array: np.ndarray[Any, Any]) -> list[Any]:
     head = array.flat[:MAX_ROWS]
     if array.dtype.kind in "mM":
         return [str(value) for value in head]
-    return [_scalar(value) for value in head]
+    return [_scalar(value) for value in head.tolist()]  # one conversion, not one per value
 
 
 def _histogram(
@@ -110,7 +113,9 @@ def _histogram(
         index = (array - low).astype(np.intp)  # exact
     else:  # positions in float64 at least; bins / width alone may overflow
         position = np.subtract(array, bottom, dtype=np.result_type(array, np.float64))
-        index = (position / width * bins).astype(np.intp)
+        position /= width  # in place: the same operations in the same order, no temporaries
+        position *= bins
+        index = position.astype(np.intp)
         np.minimum(index, bins - 1, out=index)  # the maximum closes the last bin
     counts = np.bincount(index, minlength=bins)
     return {"edges": edges.astype(np.float64).tolist(), "counts": counts.tolist()}
