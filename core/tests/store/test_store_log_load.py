@@ -150,9 +150,16 @@ def test_get_store_is_one_instance_per_location(tmp_path: Path) -> None:
 
 @pytest.fixture
 def at_exit(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """What ``load`` leaves to process exit, run by the test instead."""
-    import atexit
+    """What ``load`` leaves to process exit, run by the test instead.
 
+    weakref registers its own exit hook with the first ``finalize`` of the process; caught here,
+    running it would switch off every finalizer for the rest of the session (a DataItem's
+    ``clear()`` among them), so it is registered with the real ``atexit`` first.
+    """
+    import atexit
+    import weakref
+
+    weakref.finalize(at_exit, lambda: None).detach()
     callbacks: list[Any] = []
     monkeypatch.setattr(atexit, "register", callbacks.append)
     return callbacks
