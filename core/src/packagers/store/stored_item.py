@@ -43,7 +43,7 @@ class StoreDataItem(DataItem):
         try:
             path = super().local()
             if self._digest is not None and not self._copy.verified:
-                self._check(file_digest(path)[0])  # a local blob: the download checked its copy
+                self._check(file_digest(path)[0])  # a local blob, hashed in place
         except FileNotFoundError:
             raise StoreError(f"{self.uri}: its data {self.url} is missing from the store") from None
         return path
