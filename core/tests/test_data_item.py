@@ -85,3 +85,19 @@ def test_a_download_nobody_clears_goes_with_the_last_item_sharing_it(remote):
     del view
     gc.collect()
     assert not os.path.exists(folder)
+
+
+def test_a_download_that_fails_leaves_no_temporary_copy(remote, tmp_path, monkeypatch):
+    import tempfile
+
+    class Cut(DataItem):
+        def _download(self, fs, path, target):
+            with open(target, "wb") as copy:
+                copy.write(b"cont")
+            raise ConnectionResetError("the connection was reset")
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    item = Cut(remote)
+    with pytest.raises(ConnectionResetError):
+        item.local()
+    assert os.listdir(tmp_path) == [] and item._copy.temp_dir is None

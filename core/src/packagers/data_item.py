@@ -32,11 +32,13 @@ class _LocalCopy:
     nothing behind in the temporary directory.
     """
 
-    __slots__ = ("__weakref__", "_cleanup", "path", "temp_dir")
+    __slots__ = ("__weakref__", "_cleanup", "path", "temp_dir", "verified")
 
     def __init__(self, path: str | None) -> None:
         self.path = path
         self.temp_dir: str | None = None
+        #: The content at ``path`` was checked against its digest (by an item that has one).
+        self.verified = False
         self._cleanup: weakref.finalize[..., Any] | None = None
 
     def make_temp_dir(self) -> str:
@@ -55,6 +57,7 @@ class _LocalCopy:
         if self.temp_dir is not None:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
         self._cleanup = self.temp_dir = self.path = None
+        self.verified = False
 
 
 class DataItem:
@@ -139,7 +142,11 @@ class DataItem:
             fs, path = self._filesystem()
             temp_dir = local_copy.make_temp_dir()
             target = os.path.join(temp_dir, f"{self.key or 'item'}{self.suffix}")
-            self._download(fs, path, target)
+            try:
+                self._download(fs, path, target)
+            except BaseException:
+                local_copy.clear()  # a partial or refused copy is never left behind
+                raise
             local_copy.path = target
         return local_copy.path
 

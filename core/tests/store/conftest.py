@@ -1,7 +1,9 @@
-"""Store fixtures: a fresh local store, a clean ``memory://`` store, and hand-made packages."""
+"""Store fixtures: a fresh local store, a clean ``memory://`` store, either remote store (memory
+or S3), and hand-made packages."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,14 @@ def memory_store() -> Iterator[Store]:
     wipe()
     yield Store("memory://teststore")
     wipe()
+
+
+@pytest.fixture(params=["memory", "s3"])
+def remote_store(request: pytest.FixtureRequest) -> Store:
+    if request.param == "memory":
+        return request.getfixturevalue("memory_store")  # type: ignore[no-any-return]
+    options = request.getfixturevalue("s3_options")
+    return Store(f"s3://packagers-test/{uuid.uuid4().hex}", storage_options=options)
 
 
 @pytest.fixture

@@ -150,8 +150,12 @@ def test_get_store_is_one_instance_per_location(tmp_path: Path) -> None:
 
 @pytest.fixture
 def at_exit(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """What ``load`` leaves to process exit, run by the test instead (other registrations,
-    such as the one ``weakref.finalize`` makes for itself, go to the real ``atexit``)."""
+    """What ``load`` leaves to process exit, run by the test instead.
+
+    Only packagers' own registrations are caught: weakref registers its exit hook with the first
+    ``finalize`` of the process, and running that here would switch off every finalizer for the
+    rest of the session (a DataItem's download cleanup among them).
+    """
     import atexit
 
     callbacks: list[Any] = []

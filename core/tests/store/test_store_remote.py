@@ -16,14 +16,6 @@ from packagers.store import CorruptArtifactError, Store, StoreError
 from packagers.store.session_ids import BLOB_GRACE
 
 
-@pytest.fixture(params=["memory", "s3"])
-def remote_store(request: pytest.FixtureRequest) -> Store:
-    if request.param == "memory":
-        return request.getfixturevalue("memory_store")  # type: ignore[no-any-return]
-    options = request.getfixturevalue("s3_options")
-    return Store(f"s3://packagers-test/{uuid.uuid4().hex}", storage_options=options)
-
-
 def _fs(store: Store) -> Any:
     return store._backend.fs  # type: ignore[attr-defined]
 

@@ -12,12 +12,13 @@ import errno
 import posixpath
 from typing import IO, TYPE_CHECKING, Any
 
+from packagers._digest import file_digest, new_hasher, text
 from packagers.store.backend import Backend, normalize_url
 
 if TYPE_CHECKING:
     import fsspec
 
-__all__ = ["FsspecBackend"]
+__all__ = ["FsspecBackend", "fetch"]
 
 
 class FsspecBackend(Backend):
@@ -192,6 +193,65 @@ class FsspecBackend(Backend):
             return False
         self.fs.put_file(src, self._path(rel))
         return True
+
+
+def fetch(fs: fsspec.AbstractFileSystem, path: str, target: str, size: int | None = None) -> str:
+    """Copy the remote file ``path`` to the new local file ``target``; its digest, made on the way.
+
+    On S3 a file s3fs would fetch sequentially anyway (``size``, if known, no larger than its
+    parallel-parts threshold) is one GET streamed through the hasher into ``target``: each chunk
+    is hashed while the next arrives and the copy is never read again. A larger one is left to
+    s3fs's download in parallel parts, as is a file on any other filesystem, and hashed after.
+    """
+    if _S3_PROTOCOLS.intersection(_protocols(fs)) and (
+        size is None
+        or size <= fs.default_block_size
+        or getattr(fs, "max_concurrency", 1) <= 1  # an s3fs that never downloads in parts
+    ):
+        from fsspec.asyn import sync
+
+        return sync(fs.loop, _stream_s3, fs, path, target)  # type: ignore[no-any-return]
+    fs.get_file(path, target)
+    return file_digest(target)[0]
+
+
+_CHUNK = 1 << 20  # what one read takes at most: aiohttp hands over what has arrived
+
+
+async def _stream_s3(fs: Any, path: str, target: str) -> str:
+    """``fetch`` on S3: a read that fails midway resumes from where it stopped, as s3fs does."""
+    import asyncio
+
+    from s3fs.core import S3_RETRYABLE_ERRORS
+
+    bucket, key, version = fs.split_path(path)
+    request = {"Bucket": bucket, "Key": key, **fs.req_kw}
+    if version:
+        request["VersionId"] = version
+    hasher = new_hasher(threaded=False)
+    failures = 0
+    with open(target, "wb") as copy:
+        body = (await fs._call_s3("get_object", **request))["Body"]
+        try:
+            while True:
+                try:
+                    chunk = await body.read(_CHUNK)
+                except S3_RETRYABLE_ERRORS:
+                    failures += 1
+                    if failures >= fs.retries:
+                        raise
+                    body.close()
+                    await asyncio.sleep(min(1.7**failures * 0.1, 15))
+                    rest = f"bytes={copy.tell()}-"
+                    body = (await fs._call_s3("get_object", Range=rest, **request))["Body"]
+                    continue
+                if not chunk:
+                    break
+                hasher.update(chunk)
+                copy.write(chunk)
+        finally:
+            body.close()
+    return text(hasher)
 
 
 _S3_PROTOCOLS = frozenset({"s3", "s3a"})

@@ -8,6 +8,7 @@ from typing import IO, TYPE_CHECKING, Any
 from packagers._digest import file_digest
 from packagers.data_item import DataItem
 from packagers.store.errors import CorruptArtifactError, StoreError
+from packagers.store.fsspec_backend import fetch
 
 if TYPE_CHECKING:
     import fsspec
@@ -18,9 +19,11 @@ __all__ = ["StoreDataItem"]
 class StoreDataItem(DataItem):
     """A ``DataItem`` whose bytes are hashed, once, on first access and compared to the digest.
 
-    A local store's blob is used in place (``local()`` returns the blob's own, read-only path);
-    a remote blob is downloaded once and the copy is checked. ``open()`` goes through ``local()``
-    so that no reader, an unpickler least of all, ever sees unchecked bytes.
+    A local store's blob is used in place (``local()`` returns the blob's own, read-only path)
+    and hashed there; a remote blob is hashed while it downloads, and a copy that does not match
+    is deleted before anyone sees it. ``open()`` goes through ``local()`` so that no reader, an
+    unpickler least of all, ever sees unchecked bytes. Views for a hint (``for_hint``) share
+    the check with the download.
     """
 
     def __init__(
@@ -35,27 +38,31 @@ class StoreDataItem(DataItem):
         #: The URI of the exact version this item holds (``store://project/key@version``).
         self.uri = uri
         self._digest = digest
-        self._verified = digest is None
 
     def local(self) -> str:
         try:
             path = super().local()
-            if not self._verified:
-                actual, _ = file_digest(path)
-                if actual != self._digest:
-                    self.clear()  # a downloaded copy; a local blob is never touched
-                    raise CorruptArtifactError(
-                        f"{self.uri}: the stored data is corrupt: the manifest records "
-                        f"{self._digest} but {self.url} holds {actual}; refusing to use it "
-                        "(Store.verify() lists every damaged blob)"
-                    )
-                self._verified = True
+            if self._digest is not None and not self._copy.verified:
+                self._check(file_digest(path)[0])  # a local blob, hashed in place
         except FileNotFoundError:
             raise StoreError(f"{self.uri}: its data {self.url} is missing from the store") from None
         return path
 
     def _download(self, fs: fsspec.AbstractFileSystem, path: str, target: str) -> None:
-        fs.get_file(path, target)  # a blob or a manifest: one file, no listing to find out
+        if self._digest is None:  # a manifest: one file, no listing to find out
+            fs.get_file(path, target)
+            return
+        size = self.manifest.get("size") if self.manifest is not None else None
+        self._check(fetch(fs, path, target, size))  # refused, the copy is deleted (``local``)
+
+    def _check(self, actual: str) -> None:
+        if actual != self._digest:
+            raise CorruptArtifactError(
+                f"{self.uri}: the stored data is corrupt: the manifest records "
+                f"{self._digest} but {self.url} holds {actual}; refusing to use it "
+                "(Store.verify() lists every damaged blob)"
+            )
+        self._copy.verified = True
 
     def open(self, mode: str = "rb") -> IO[Any]:
         if any(flag in mode for flag in "wax+"):
