@@ -233,4 +233,6 @@ def _with_items(value: list[Any] | dict[str, Any], items: list[Any]) -> Any:
 
 
 def _hint_text(hint: Any) -> str:
-    return hint.__name__ if isinstance(hint, type) else str(hint).replace("typing.", "")
+    # ``list[int]`` is an instance of ``type`` on Python 3.10: only a class without arguments
+    plain = isinstance(hint, type) and typing.get_origin(hint) is None
+    return hint.__name__ if plain else str(hint).replace("typing.", "")
