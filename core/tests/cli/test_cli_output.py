@@ -124,39 +124,18 @@ def test_cli_transfer_bars_only_where_someone_watches(
     assert ("big" in stderr.getvalue()) is drawn
 
 
-def test_cli_run_draws_progress_while_logging_a_large_output(
-    cli: Cli, samples: object, store_url: str
+@pytest.mark.parametrize("forced", [True, False])
+def test_cli_run_draws_progress_for_a_large_output_only_when_asked_off_a_terminal(
+    cli: Cli, samples: object, store_url: str, forced: bool
 ) -> None:
+    """The test's stderr is not a terminal: a bar only with ``--progress``."""
+    size, flags = f"size={5 * 1024 * 1024}", ["--progress"] if forced else []
     result = cli(
-        "run",
-        "cli_samples:blob",
-        "-p",
-        f"size={5 * 1024 * 1024}",
-        "-r",
-        "data : object",
-        "--store",
-        store_url,
-        "--progress",
+        "run", "cli_samples:blob", "-p", size, "-r", "data : object", "--store", store_url, *flags
     )
     assert result.code == 0, result.err
-    assert any("data" in line and "MB" in line for line in _plain(result.err).splitlines())
-
-
-def test_cli_run_draws_no_progress_when_stderr_is_not_a_terminal(
-    cli: Cli, samples: object, store_url: str
-) -> None:
-    result = cli(
-        "run",
-        "cli_samples:blob",
-        "-p",
-        f"size={5 * 1024 * 1024}",
-        "-r",
-        "data : object",
-        "--store",
-        store_url,
-    )
-    assert result.code == 0, result.err
-    assert "MB" not in result.err
+    bars = [line for line in _plain(result.err).splitlines() if "data" in line and "MB" in line]
+    assert bool(bars) is forced
 
 
 def test_cli_fields_wrap_to_the_terminal_and_keep_short_lines_as_they_are(
