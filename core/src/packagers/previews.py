@@ -159,18 +159,15 @@ def make_preview(
 ) -> dict[str, Any] | None:
     """The packager's preview of ``obj``, checked and stamped; None when it has none or fails.
 
-    The preview runs on a helper thread for at most :data:`TIME_LIMIT` seconds, or on this one
-    when it is bounded (:func:`bounded_preview`). A preview that raises, runs late or breaks the
-    bounds is dropped with a debug-level log record (logger ``packagers.previews``), never an
-    error: a preview must not fail the pack it describes.
+    The preview runs on a helper thread for at most :data:`TIME_LIMIT` seconds (a bounded one is
+    made by the manager on its own thread first, :func:`bounded_preview`). A preview that raises,
+    runs late or breaks the bounds is dropped with a debug-level log record (logger
+    ``packagers.previews``), never an error: a preview must not fail the pack it describes.
     """
     from packagers.packager import Packager
 
     if type(packager).preview is Packager.preview:
         return None
-    made = bounded_preview(packager, obj, artifact_type, key=key)
-    if made is not None:
-        return made(artifact_format)
     outcome: list[Any] = []
 
     def work() -> None:
