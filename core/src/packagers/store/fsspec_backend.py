@@ -44,7 +44,7 @@ class FsspecBackend(Backend):
             # or options it does not take: fsspec's message alone names no store.
             raise StoreError(f"cannot open the store {self.url}: {error}") from error
         self._root = root.rstrip("/")
-        self._s3 = bool(_S3_PROTOCOLS.intersection(_protocols(self.fs)))
+        self._s3 = _is_s3(self.fs)
         #: How a whole small file is read in one request (see ``_cat``).
         self._whole: dict[str, Any] = {"start": 0} if self._s3 else {}
 
@@ -203,7 +203,7 @@ def fetch(fs: fsspec.AbstractFileSystem, path: str, target: str, size: int | Non
     is hashed while the next arrives and the copy is never read again. A larger one is left to
     s3fs's download in parallel parts, as is a file on any other filesystem, and hashed after.
     """
-    if _S3_PROTOCOLS.intersection(_protocols(fs)) and (
+    if _is_s3(fs) and (
         size is None
         or size <= fs.default_block_size
         or getattr(fs, "max_concurrency", 1) <= 1  # an s3fs that never downloads in parts
@@ -262,6 +262,10 @@ _ATOMIC_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", 
 def _protocols(fs: fsspec.AbstractFileSystem) -> tuple[str, ...]:
     protocol = fs.protocol
     return (protocol,) if isinstance(protocol, str) else tuple(protocol)
+
+
+def _is_s3(fs: fsspec.AbstractFileSystem) -> bool:
+    return bool(_S3_PROTOCOLS.intersection(_protocols(fs)))
 
 
 def _mtime(info: dict[str, Any]) -> float | None:
