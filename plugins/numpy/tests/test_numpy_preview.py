@@ -88,7 +88,9 @@ def test_a_large_arrays_statistics_are_of_an_even_sample(manager: PackagersManag
     assert preview["sampled"] == SAMPLE_SIZE  # every tenth value, in order
     assert preview["shape"] == [10, SAMPLE_SIZE]  # the array's, not the sample's
     assert preview["min"] == 0.0 and preview["first"] == list(range(MAX_ROWS))
+    assert preview["max"] > 0.95 * array.size  # the sample reaches the end of the array
     assert sum(preview["histogram"]["counts"]) == SAMPLE_SIZE
+    assert preview["histogram"]["counts"].count(0) == 0  # and covers it all, bin by bin
     assert preview_of(manager, np.arange(10.0))["sampled"] is None
 
 
