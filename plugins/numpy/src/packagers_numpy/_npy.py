@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from typing import TYPE_CHECKING, Any, Literal
 
 from packagers import UnpackingError
@@ -122,8 +123,14 @@ def _read_header(stream: IO[bytes]) -> _Header | None:
     import numpy as np
 
     fmt = np.lib.format
-    if stream.read(len(fmt.MAGIC_PREFIX)) != fmt.MAGIC_PREFIX:
+    start = stream.read(len(fmt.MAGIC_PREFIX) + 4)  # the magic, the version, a 1.0 length
+    if start[: len(fmt.MAGIC_PREFIX)] != fmt.MAGIC_PREFIX:
         return None
+    if start[6:8] == b"\x01\x00" and len(start) == 10:
+        length = int.from_bytes(start[8:10], "little")
+        header = _written_by_numpy(stream.read(length))
+        if header is not None:
+            return header
     stream.seek(0)
     version = fmt.read_magic(stream)
     if version == (1, 0):
@@ -131,6 +138,30 @@ def _read_header(stream: IO[bytes]) -> _Header | None:
     if version in ((2, 0), (3, 0)):  # 3.0 only reads field names as UTF-8: same sizes
         return fmt.read_array_header_2_0(stream)
     raise ValueError(f"npy format version {version[0]}.{version[1]} is not one numpy reads")
+
+
+#: The header ``np.save`` writes for an array of one plain dtype (version 1.0): parsed by
+#: this pattern in a microsecond, where ``np.load`` evaluates it as a Python literal (a tenth of
+#: reading 8 MB from the page cache). Anything else is read the way numpy reads it.
+_NUMPY_HEADER = re.compile(
+    rb"\{'descr': '([<>|=]?[a-zA-Z]\d{0,4})', 'fortran_order': (False|True), "
+    rb"'shape': \(((?:\d{1,20}, )*(?:\d{1,20},?)?)\), \} *\n"
+)
+
+
+def _written_by_numpy(text: bytes) -> _Header | None:
+    """The header in ``text`` when it has exactly the form ``np.save`` gives it, else None."""
+    import numpy as np
+
+    match = _NUMPY_HEADER.fullmatch(text)
+    if match is None:
+        return None
+    descr, fortran_order, shape = match.groups()
+    try:
+        dtype = np.dtype(descr.decode("ascii"))
+    except TypeError:
+        return None  # numpy's own reader says what is wrong with it
+    return tuple(int(n) for n in shape.split(b",") if n), fortran_order == b"True", dtype
 
 
 def _claim_problem(header: _Header, available: int) -> str | None:
