@@ -1,7 +1,8 @@
 """Timing and memory of our call against the raw library call, each side in a fresh process.
 
 Each side of a case runs in its own subprocess so that peak memory (the resident-set high-water
-mark above the level after ``setup``) is not polluted by the other side or by earlier cases.
+mark of the measured calls above the level before them) is not polluted by the other side or by
+earlier cases.
 Times are medians of at least ``repeat`` samples, more for short operations: each side samples
 until it has measured for ``_MIN_SAMPLING_SECONDS`` (at most ``_MAX_SAMPLES`` samples), because
 the median of five 200 µs samples moves by a third from one process to the next on a shared
@@ -137,11 +138,32 @@ def _rss_mb() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
+def _reset_peak() -> None:
+    """Start the resident-set high-water mark again from now (Linux: ``clear_refs``)."""
+    with open("/proc/self/clear_refs", "w") as stream:
+        stream.write("5")
+
+
+def _peak_mb() -> float:
+    """The resident-set high-water mark since the last :func:`_reset_peak`."""
+    with open("/proc/self/status") as stream:
+        for line in stream:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status: peak memory is measured on Linux only")
+
+
 def _measure(case: Case, side: str) -> dict[str, float]:
-    """Run one side in this process: median seconds per call and peak MB above the baseline."""
+    """Run one side in this process: median seconds per call and peak MB above the baseline.
+
+    The peak is of the measured calls alone: the high-water mark is reset after the warm-up,
+    whose own peak (and what an allocator keeps from it) would otherwise count for one side and
+    not the other.
+    """
     data = case.setup() if case.setup else None
     function = case.ours if side == "ours" else case.raw
     function(data)  # warm-up: imports, caches, page cache
+    _reset_peak()
     baseline = _rss_mb()
     samples: list[float] = []
     sampling = 0.0
@@ -154,8 +176,7 @@ def _measure(case: Case, side: str) -> dict[str, float]:
         elapsed = time.perf_counter() - start
         sampling += elapsed
         samples.append(elapsed / case.inner)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"median": statistics.median(samples), "peak_mb": max(0.0, peak - baseline)}
+    return {"median": statistics.median(samples), "peak_mb": max(0.0, _peak_mb() - baseline)}
 
 
 def _run_side(name: str, side: str, quick: bool) -> tuple[dict[str, float], list[str]]:
