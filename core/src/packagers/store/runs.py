@@ -1,8 +1,11 @@
 """Run records: ``runs/<project>/<id>.json`` once final, ``<id>.running.json`` while active.
 
 A final record is a new file, never a rewrite: replacing an existing file costs a data flush on
-common filesystems (ext4's rename heuristics), which would dominate a short run. The active record
-is removed once the final one is written; readers prefer the final one when both exist.
+common filesystems (ext4's rename heuristics), which would dominate a short run. It is created
+with ``Backend.create``, which on a local store refuses an existing name in the same step that
+names the file, so a save asks nothing first and two writers of one run cannot both win. The
+active record is removed once the final one is written; readers prefer the final one when both
+exist.
 """
 
 from __future__ import annotations
