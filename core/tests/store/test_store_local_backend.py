@@ -195,3 +195,14 @@ def test_a_sandbox_that_cannot_link_open_files_writes_through_tmp(
     assert not backend._unnamed  # not tried again
     assert not backend.create("runs/p/r.json", b"another")
     assert _store_files(backend) == {"runs/p/r.json": b"saved"}
+
+
+def test_of_writers_creating_one_name_exactly_one_wins(backend: LocalBackend) -> None:
+    """Two workers ending the same run: the link names the file or fails, nothing in between."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    backend.write("runs/p/other.json", b"{}")  # the directories exist: only the race remains
+    with ThreadPoolExecutor(8) as pool:
+        won = list(pool.map(lambda n: backend.create("runs/p/r.json", b"%d" % n), range(32)))
+    assert won.count(True) == 1
+    assert _store_files(backend)["runs/p/r.json"] == b"%d" % won.index(True)
