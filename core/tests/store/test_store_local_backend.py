@@ -206,3 +206,27 @@ def test_of_writers_creating_one_name_exactly_one_wins(backend: LocalBackend) ->
         won = list(pool.map(lambda n: backend.create("runs/p/r.json", b"%d" % n), range(32)))
     assert won.count(True) == 1
     assert _store_files(backend)["runs/p/r.json"] == b"%d" % won.index(True)
+
+
+@unnamed
+def test_a_writer_killed_before_the_link_leaves_nothing(tmp_path: Path) -> None:
+    """The file has no name until the link: a writer killed (``os._exit``) just before it
+    leaves no file, not even a temporary one for gc to remove."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "store"
+    LocalBackend(str(root)).write("runs/p/other.json", b"{}")
+    script = (
+        "import os, sys\n"
+        "from packagers.store.local_backend import LocalBackend\n"
+        "os.link = lambda *args, **kwargs: os._exit(9)\n"
+        "LocalBackend(sys.argv[1]).create('runs/p/r.json', b'{}')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(root)], check=False)
+    assert done.returncode == 9
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == [
+        "runs",
+        "runs/p",
+        "runs/p/other.json",
+    ]
