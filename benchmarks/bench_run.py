@@ -1,8 +1,13 @@
 """Run cases: what ``run`` costs around a function that does nothing, against calling it.
 
 The run's own work (checking arguments, the record, packing) is tens of microseconds; the rest
-is the store's file writes: the result's manifest and tag, and the run record at start and end.
-The same case on a tmpfs (``/dev/shm``) separates the disk's share from ours.
+is the store's file writes: one new file for the result's manifest and one for the final run
+record (a test counts them: ``core/tests/store/test_store_local_backend.py``). The same case on
+a tmpfs (``/dev/shm``) separates the disk's share from ours. The disk's share depends on what ran
+before: on ext4 without a journal, creating a file steps over every inode of its block group
+deleted in the last minute (five, until written back), so after a cleanup of thousands of files
+(another case's store, a test suite) a new file costs up to a millisecond instead of ten
+microseconds.
 """
 
 from __future__ import annotations

@@ -101,9 +101,15 @@ def _assert_durable(events: list[Event], root: Path) -> None:
         assert _synced(events[i:], parent), f"{directory}: its name was not synced"
 
 
+@pytest.mark.parametrize("unnamed", [True, False], ids=["unnamed files", "through tmp"])
 def test_power_syncs_every_file_before_its_name_and_its_directory_after(
-    store: Store, make_package: Callable[..., Any], events: list[Event], power: None
+    store: Store, make_package: Callable[..., Any], events: list[Event], power: None, unnamed: bool
 ) -> None:
+    backend = store._backend
+    assert isinstance(backend, LocalBackend)
+    if unnamed and not backend._unnamed:
+        pytest.skip("this system makes no unnamed files (O_TMPFILE)")
+    backend._unnamed = unnamed
     _write_everything(store, make_package)
     _assert_durable(events, Path(store.url))
     assert config.sources()["store.durability"] == "code"
@@ -123,7 +129,7 @@ def test_temporary_files_are_never_synced(
 ) -> None:
     """Markers and claims belong to a writer that a power loss ends: syncing them buys nothing."""
     backend = LocalBackend(store.url)
-    backend.write("artifacts/p/k/tags/t.json", b"{}")  # the directories exist from here on
+    backend.write("tmp/first.session", b"")  # tmp/ exists from here on: making it is synced
     events.clear()
     backend.write("tmp/marker.session", b"")
     assert [event for event in events if event[0] == "fsync"] == []

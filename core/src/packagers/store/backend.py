@@ -44,6 +44,17 @@ class Backend(ABC):
     def write(self, rel: str, data: bytes) -> None:
         """Write a small file atomically: a reader sees the old content or the new, never a part."""
 
+    def create(self, rel: str, data: bytes) -> bool:
+        """Write a small file as :meth:`write` does, unless ``rel`` exists: then False.
+
+        Asked first here, so two writers racing may both write; a local store's link refuses
+        an existing name in the same step instead.
+        """
+        if self.exists(rel):
+            return False
+        self.write(rel, data)
+        return True
+
     @abstractmethod
     def exists(self, rel: str) -> bool: ...
 

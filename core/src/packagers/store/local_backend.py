@@ -8,11 +8,19 @@ both believe they won (``_claim`` and ``LocalBackend.discard``).
 Every file gets its name only once complete, which survives the writer crashing. Surviving a
 power loss too (``store.durability=power``) takes an fsync of the file before its name appears
 and of its directory after; ``_place`` does both, for every file that is not temporary.
+
+A small file (manifest, run record, tag) is written, on Linux, as an unnamed file in its own
+directory (``O_TMPFILE``) and then linked to its name: no temporary name under ``tmp/`` to create
+and move, nothing left behind by a crash, and a name that exists already is refused by the link
+itself, which is how a final run record is created without asking first (``create``). The new
+inode is the cost that remains, and it is the one a busy disk makes slow: creating a file on
+ext4 without a journal steps over every recently deleted inode of its block group.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Callable
 from typing import IO, Any
@@ -32,6 +40,8 @@ class LocalBackend(Backend):
     def __init__(self, root: str) -> None:
         self.url = normalize_url(root)
         self.storage_options: dict[str, Any] = {}
+        #: Whether small files are written unnamed first (``O_TMPFILE``, see ``_put``).
+        self._unnamed = _TMPFILE != 0 and os.path.isdir(_OPEN_FILES)
 
     def _path(self, rel: str) -> str:
         return os.path.join(self.url, *rel.split("/"))
@@ -47,18 +57,67 @@ class LocalBackend(Backend):
             raise FileNotFoundError(rel) from error
 
     def write(self, rel: str, data: bytes) -> None:
-        temp = self._path(f"{TEMP_DIR}/{new_session_id()}.part")
-        try:
-            # Unbuffered: manifests and records are small, and a run writes two of them.
-            descriptor = _in_directory(temp, os.open, temp, _NEW_FILE, 0o644)
+        self._put(rel, data, replace=True)
+
+    def create(self, rel: str, data: bytes) -> bool:
+        return self._put(rel, data, replace=False)
+
+    def _put(self, rel: str, data: bytes, *, replace: bool) -> bool:
+        """Write the small file ``rel`` whole, unbuffered; False when it exists and not
+        ``replace``. An unnamed file where the system has them, else a temporary one."""
+        target, durable = self._path(rel), _durable(rel)
+        descriptor = self._unnamed_file(target) if self._unnamed else None
+        if descriptor is not None:
             try:
-                os.write(descriptor, data)
+                named = self._link(descriptor, data, target, replace=replace, durable=durable)
             finally:
                 os.close(descriptor)
-            _place(os.replace, temp, self._path(rel), _durable(rel))
-        except BaseException:
-            _remove(temp)
-            raise
+            if named is not None:
+                if named and durable:
+                    _sync(os.path.dirname(target))
+                return named
+        temp = self._path(f"{TEMP_DIR}/{new_session_id()}.part")
+        return _put_named(temp, target, data, replace=replace, durable=durable)
+
+    def _link(
+        self, descriptor: int, data: bytes, target: str, *, replace: bool, durable: bool
+    ) -> bool | None:
+        """Fill the unnamed file ``descriptor`` and link it to ``target``: whether it was
+        named, or None where a link to it cannot be made (then never tried again)."""
+        _write_all(descriptor, data)
+        if durable:
+            os.fsync(descriptor)
+        source = f"{_OPEN_FILES}/{descriptor}"
+        try:
+            # The descriptor as src_dir_fd only makes os.link call linkat, which follows the
+            # /proc link to the file (an absolute path ignores the directory it names).
+            os.link(source, target, src_dir_fd=descriptor)
+        except FileExistsError:
+            if not replace:
+                return False
+            temp = self._path(f"{TEMP_DIR}/{new_session_id()}.part")
+            _in_directory(temp, os.link, source, temp, src_dir_fd=descriptor)
+            _replace(temp, target)
+        except OSError as error:
+            if error.errno not in _NO_LINKS_TO_OPEN_FILES:
+                raise
+            self._unnamed = False
+            return None
+        return True
+
+    def _unnamed_file(self, target: str) -> int | None:
+        """A new unnamed file in the directory of ``target`` (made if missing), open for
+        writing; None where the filesystem has none (then never asked again)."""
+        try:
+            descriptor: int = _in_directory(
+                target, os.open, os.path.dirname(target), _UNNAMED, 0o644
+            )
+            return descriptor
+        except OSError as error:
+            if error.errno not in _NO_UNNAMED_FILES:
+                raise
+            self._unnamed = False
+            return None
 
     def exists(self, rel: str) -> bool:
         return os.path.exists(self._path(rel))
@@ -141,6 +200,14 @@ class LocalBackend(Backend):
 
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+#: An unnamed file in a directory (Linux only), and where this process's open files have a path.
+_TMPFILE = getattr(os, "O_TMPFILE", 0)
+_UNNAMED = os.O_WRONLY | _TMPFILE
+_OPEN_FILES = "/proc/self/fd"
+#: What ``open`` says where a filesystem (or an old kernel) makes no unnamed files, and what
+#: ``linkat`` says where a sandbox's /proc cannot link one.
+_NO_UNNAMED_FILES = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL}
+_NO_LINKS_TO_OPEN_FILES = {errno.ENOENT, errno.EXDEV, errno.EPERM, errno.EINVAL, errno.ENOSYS}
 
 
 _TEMPORARY = f"{TEMP_DIR}/"
@@ -172,7 +239,7 @@ def _place(action: Callable[[str, str], None], src: str, target: str, durable: b
         _sync(os.path.dirname(target))
 
 
-def _in_directory(path: str, action: Callable[..., Any], *args: Any) -> Any:
+def _in_directory(path: str, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``action(*args)``, creating the directory of ``path`` only if it turns out to be missing.
 
     Directories of a store exist after the first write; not asking each time saves the syscalls.
@@ -180,10 +247,10 @@ def _in_directory(path: str, action: Callable[..., Any], *args: Any) -> Any:
     along with the store's root): that costs once per directory, never per write.
     """
     try:
-        return action(*args)
+        return action(*args, **kwargs)
     except FileNotFoundError:
         _make_directory(os.path.dirname(path), _power())
-        return action(*args)
+        return action(*args, **kwargs)
 
 
 def _make_directory(directory: str, durable: bool) -> None:
@@ -216,6 +283,51 @@ def _sync(path: str) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _put_named(temp: str, target: str, data: bytes, *, replace: bool, durable: bool) -> bool:
+    """``LocalBackend._put`` through the temporary file ``temp``, for filesystems without
+    unnamed files; a hard link refuses an existing name where ``replace`` is not wanted."""
+    try:
+        descriptor = _in_directory(temp, os.open, temp, _NEW_FILE, 0o644)
+        try:
+            _write_all(descriptor, data)
+        finally:
+            os.close(descriptor)
+        if replace:
+            _place(os.replace, temp, target, durable)
+            return True
+        try:
+            _place(os.link, temp, target, durable)
+        except FileExistsError:
+            return False
+        except OSError:  # no hard links here: ask first, as on an object store
+            if os.path.exists(target):
+                return False
+            _place(os.replace, temp, target, durable)
+        finally:
+            _remove(temp)
+        return True
+    except BaseException:
+        _remove(temp)
+        raise
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    """``os.write`` until every byte is written: a short write (a disk filling up) must not
+    leave a file that gets its name while incomplete."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
+def _replace(temp: str, target: str) -> None:
+    """``os.replace``, the temporary ``temp`` removed if it fails."""
+    try:
+        os.replace(temp, target)
+    except BaseException:
+        _remove(temp)
+        raise
 
 
 def _remove(path: str) -> None:

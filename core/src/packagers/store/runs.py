@@ -1,8 +1,11 @@
 """Run records: ``runs/<project>/<id>.json`` once final, ``<id>.running.json`` while active.
 
 A final record is a new file, never a rewrite: replacing an existing file costs a data flush on
-common filesystems (ext4's rename heuristics), which would dominate a short run. The active record
-is removed once the final one is written; readers prefer the final one when both exist.
+common filesystems (ext4's rename heuristics), which would dominate a short run. It is created
+with ``Backend.create``, which on a local store refuses an existing name in the same step that
+names the file, so a save asks nothing first and two writers of one run cannot both win. The
+active record is removed once the final one is written; readers prefer the final one when both
+exist.
 """
 
 from __future__ import annotations
@@ -52,23 +55,30 @@ class RunIndex:
         except (TypeError, ValueError) as error:
             raise StoreError(f"run record {run_id!r} is not JSON-serialisable: {error}") from error
         final = self._path(project, run_id)
-        if self._backend.exists(final):
-            saved = read_run_record(self._backend.read(final), final, self._backend.url)
-            if saved == json.loads(data):
-                return
-            raise RunFinishedError(
-                f"run {run_id!r} of project {project!r} is {saved.get('state')!r}, a final state; "
-                "its record cannot change (start a new run instead)",
-                saved,
-            )
         if record.get("state") in ACTIVE_STATES:
+            if self._backend.exists(final):
+                self._refuse_change(final, data)
             self._backend.write(self._path(project, run_id, active=True), data)
             self._announced.add((project, run_id))
             return
-        self._backend.write(final, data)
+        if not self._backend.create(final, data):  # saved already: the same record, or none
+            self._refuse_change(final, data)
+            return
         if announced or (project, run_id) in self._announced:
             self._backend.remove(self._path(project, run_id, active=True))
             self._announced.discard((project, run_id))
+
+    def _refuse_change(self, final: str, data: bytes) -> None:
+        """A final record exists at ``final``: saving it again is a no-op, changing it an error."""
+        saved = read_run_record(self._backend.read(final), final, self._backend.url)
+        if saved == json.loads(data):
+            return
+        raise RunFinishedError(
+            f"run {saved.get('id')!r} of project {saved.get('project')!r} is "
+            f"{saved.get('state')!r}, a final state; its record cannot change (start a new run "
+            "instead)",
+            saved,
+        )
 
     def get(self, run_id: str, project: str | None) -> dict[str, Any]:
         """The record of ``run_id``; with no project, the default one, then any (ids are unique)."""
