@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +61,7 @@ def test_a_log_sends_one_look_one_upload_the_manifest_and_the_preview(s3_store: 
         ("PutObject", written.format("previews"), False),
     ]
     assert s3_store.read_preview(ref) is not None
+    assert pickle.loads(pickle.dumps(s3_store)).url == s3_store.url  # holds no client
 
 
 def test_a_large_upload_still_waits_for_the_servers_go_ahead(

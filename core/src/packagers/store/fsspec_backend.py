@@ -48,20 +48,16 @@ class FsspecBackend(Backend):
         self._s3 = _is_s3(self.fs)
         #: How a whole small file is read in one request (see ``_cat``).
         self._whole: dict[str, Any] = {"start": 0} if self._s3 else {}
-        self._sending: object = None  # the S3 client that sends small bodies at once
 
     def _one_round_trip(self) -> None:
         """On S3, have the client send small bodies at once (:func:`_send_at_once`); called
-        before every upload. s3fs makes its client on first use, and again when the old one
-        is closed, hence the check by identity."""
-        if not self._s3:
-            return
-        client = self.fs.s3  # made now if this is the filesystem's first request
-        if client is not self._sending:
-            client.meta.events.register_last(
+        before every upload. s3fs makes its client on first use, and a new one when the old
+        one is closed; registering again is a lookup (and the backend keeps no client, which
+        would not pickle)."""
+        if self._s3:
+            self.fs.s3.meta.events.register_last(
                 "before-call.s3", _send_at_once, unique_id=_SEND_AT_ONCE
             )
-            self._sending = client
 
     def _path(self, rel: str) -> str:
         return f"{self._root}/{rel}"
