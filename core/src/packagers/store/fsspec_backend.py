@@ -268,7 +268,7 @@ async def _stream_s3(fs: Any, path: str, target: str) -> str:
     return text(hasher)
 
 
-#: Bodies smaller than this go out with their request (the threshold other AWS SDKs use).
+#: Bodies smaller than this go out with their request (the AWS SDK for Kotlin's default).
 _CONTINUE_THRESHOLD = 2 << 20
 _SEND_AT_ONCE = "packagers-send-small-bodies-at-once"
 
