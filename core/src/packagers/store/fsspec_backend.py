@@ -2,7 +2,8 @@
 
 Object stores have no rename, but a single PUT is atomic, which is all a JSON file needs; blobs
 go through a temporary object and a server-side move, or straight to their name where an upload
-appears only once complete.
+appears only once complete. On S3 a small PUT (a manifest, a preview, a tag) is one round trip,
+not two: see :func:`_send_at_once`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,16 @@ class FsspecBackend(Backend):
         self._s3 = _is_s3(self.fs)
         #: How a whole small file is read in one request (see ``_cat``).
         self._whole: dict[str, Any] = {"start": 0} if self._s3 else {}
+
+    def _one_round_trip(self) -> None:
+        """On S3, have the client send small bodies at once (:func:`_send_at_once`); called
+        before every upload. s3fs makes its client on first use, and a new one when the old
+        one is closed; registering again is a lookup (and the backend keeps no client, which
+        would not pickle)."""
+        if self._s3:
+            self.fs.s3.meta.events.register_last(
+                "before-call.s3", _send_at_once, unique_id=_SEND_AT_ONCE
+            )
 
     def _path(self, rel: str) -> str:
         return f"{self._root}/{rel}"
@@ -111,6 +122,7 @@ class FsspecBackend(Backend):
         return read
 
     def write(self, rel: str, data: bytes) -> None:
+        self._one_round_trip()
         self.fs.pipe_file(self._path(rel), data)
 
     def exists(self, rel: str) -> bool:
@@ -149,6 +161,7 @@ class FsspecBackend(Backend):
         return self.fs.open(path, "rb")  # type: ignore[no-any-return]
 
     def open_write(self, rel: str) -> IO[bytes]:
+        self._one_round_trip()
         return self.fs.open(self._path(rel), "wb")  # type: ignore[no-any-return]
 
     def commit(self, temp: str, rel: str) -> None:
@@ -191,6 +204,7 @@ class FsspecBackend(Backend):
     def put(self, src: str, rel: str) -> bool:
         if not _ATOMIC_PROTOCOLS.intersection(_protocols(self.fs)):
             return False
+        self._one_round_trip()
         self.fs.put_file(src, self._path(rel))
         return True
 
@@ -252,6 +266,30 @@ async def _stream_s3(fs: Any, path: str, target: str) -> str:
         finally:
             body.close()
     return text(hasher)
+
+
+#: Bodies smaller than this go out with their request (the AWS SDK for Kotlin's default).
+_CONTINUE_THRESHOLD = 2 << 20
+_SEND_AT_ONCE = "packagers-send-small-bodies-at-once"
+
+
+def _send_at_once(params: dict[str, Any], **_: Any) -> None:
+    """botocore sends every PutObject with ``Expect: 100-continue``: the client sends the
+    headers, waits for the server's go-ahead, then the body. That wait is a round trip of its
+    own, worth it only to spare sending a large body the server would refuse; for a manifest or
+    a preview it doubles the cost of the write. A body below :data:`_CONTINUE_THRESHOLD` goes
+    out at once; a larger one (a blob) still waits, as it would without the store. Registered
+    last on the client's ``before-call`` event, after botocore's own handler adds the header;
+    the client is the filesystem's, shared with whoever uses the same fsspec filesystem.
+    """
+    from botocore.utils import determine_content_length
+
+    headers = params.get("headers", {})
+    if str(headers.get("Expect", "")).lower() != "100-continue":
+        return
+    size = determine_content_length(params.get("body"))
+    if size is not None and size < _CONTINUE_THRESHOLD:
+        del headers["Expect"]
 
 
 _S3_PROTOCOLS = frozenset({"s3", "s3a"})
