@@ -8,10 +8,16 @@ before: on ext4 without a journal, creating a file steps over every inode of its
 deleted in the last minute (five, until written back), so after a cleanup of thousands of files
 (another case's store, a test suite) a new file costs up to a millisecond instead of ten
 microseconds.
+
+So the case on disk is held against the disk itself: its raw side writes the same two files by
+hand, each to a temporary name and renamed into place (what any writer that must not show a
+half-written file does), in the same kind of fresh directory, and ours may cost 0.5 ms more.
+The case on tmpfs holds the whole run to 0.5 ms.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -23,42 +29,65 @@ def noop() -> int:
     return 1
 
 
+#: What a run with one int result writes, about as large: its manifest and its final record.
+_FILES = (("artifacts", 800), ("runs", 1500))
+
+
 def _setup_in(directory: str | None) -> Callable[[], Any]:
-    def setup() -> Any:
+    def setup() -> dict[str, Any]:
         """A fresh local store chosen by settings, as users do."""
         from packagers import config
         from packagers.runner import run
 
         config.store.url = scratch_dir("packagers-bench-run-", directory)
-        return run
+        return {"run": run, "directory": config.store.url, "written": itertools.count()}
 
     return setup
 
 
-def _one_result(run: Any) -> None:
-    record = run(noop, returns=["n : result"])
+def _one_result(data: dict[str, Any]) -> None:
+    record = data["run"](noop, returns=["n : result"])
     assert record.results == {"n": 1}, record.error
 
 
-def _no_output(run: Any) -> None:
-    record = run(noop, returns=[])
+def _no_output(data: dict[str, Any]) -> None:
+    record = data["run"](noop, returns=[])
     assert record.state == "completed", record.error
 
 
-def _raw(run: Any) -> None:
+def _raw(data: dict[str, Any]) -> None:
     noop()
+
+
+def _raw_files(data: dict[str, Any]) -> None:
+    """The files of a run with one result, each whole before it gets its name."""
+    number = next(data["written"])
+    for folder, size in _FILES:
+        target = os.path.join(data["directory"], folder, f"{number}.json")
+        temp = f"{target}.part"
+        try:
+            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(temp))
+            descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            os.write(descriptor, b"x" * size)
+        finally:
+            os.close(descriptor)
+        os.replace(temp, target)
 
 
 def cases(quick: bool) -> list[Case]:
     inner = 100 if quick else 1_000
     found = [
         Case(
-            name="run: no-op, one int result (per run)",
+            name="run: no-op, one int result vs its 2 files",
             setup=_setup_in(None),
             ours=_one_result,
-            raw=_raw,
+            raw=_raw_files,
             inner=inner,
-            max_seconds=0.5e-3,
+            target=1.0,
+            slack_seconds=0.5e-3,
         ),
         Case(
             name="run: no-op, no output: records only",
