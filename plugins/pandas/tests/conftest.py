@@ -1,12 +1,23 @@
-"""Shared fixtures of the pandas plugin tests: every format, and exact comparison."""
+"""Shared fixtures of the pandas plugin tests: every format, exact comparison, a manager.
+
+This directory goes on ``sys.path`` so that the tests import their helper module
+(``frame_samples``) by name.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+
+from packagers import PackagersManager
+from packagers_pandas import DataFramePackager
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 #: Every format, and the module an optional one needs (its tests skip without it).
 FORMATS = {
@@ -59,3 +70,9 @@ def frame_format(request: pytest.FixtureRequest) -> str:
     if module is not None:
         pytest.importorskip(module)
     return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def manager() -> Iterator[PackagersManager]:
+    with PackagersManager([DataFramePackager]) as manager:
+        yield manager
