@@ -1,10 +1,11 @@
-"""Core test fixtures: fake plugin distributions installed on ``sys.path`` for one test, S3, and
-the import cycles of a package."""
+"""Core test fixtures: fake plugin distributions installed on ``sys.path`` for one test, S3, the
+import cycles of a package, and a clean settings tree for the config tests."""
 
 from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -13,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from packagers._config import config
+from packagers._settings import ENV_PREFIX
 from packagers.plugins import clear_cache
 
 MakeDistribution = Callable[..., Path]
@@ -94,6 +97,17 @@ def import_cycles() -> ImportCycles:
     only modules below it.
     """
     return find_import_cycles
+
+
+@pytest.fixture
+def clean_config(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Start every test from defaults with no packagers variables, and leak nothing after it."""
+    for name in list(os.environ):
+        if name.upper().startswith(ENV_PREFIX):
+            monkeypatch.delenv(name)
+    config.reset()
+    yield
+    config.reset()
 
 
 def find_import_cycles(package: str) -> list[list[str]]:
