@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
-from manager_samples import CORE, IntPackager, Model, _load
 
 from packagers import Artifact, DefaultPackager, PackagersManager, PackingError, config
 from packagers._builtin import PicklePackager
+
+from .manager_samples import CORE, IntPackager, Model, _load
 
 
 def test_the_highest_priority_packager_wins_and_ties_are_stable():

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from manager_samples import Batch, _load, _walk
 
 from packagers import PackingError, config
+
+from .manager_samples import Batch, _load, _walk
 
 NESTED = {"x": {"p": {"deep": 1}, "q": 2}, "y": 3}
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from manager_samples import Model
 
 from packagers import LogHint, PackagersWarning
+
+from .manager_samples import Model
 
 
 @pytest.mark.parametrize("model_first", [True, False])

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Annotated, Optional, Union
 
 import pytest
-from manager_samples import Batch, IntPackager, Model
 
 from packagers import DataItem, PackagersManager, UnpackingError
+
+from .manager_samples import Batch, IntPackager, Model
 
 
 def _int_file(tmp_path, text="42"):

@@ -1,16 +1,10 @@
-"""Shared fixtures of the numpy plugin tests: exact array comparison and the packager managers.
-
-This directory goes on ``sys.path`` so that the tests import their helper module
-(``ndarray_helpers``) by name.
-"""
+"""Shared fixtures of the numpy plugin tests: exact array comparison and the packager managers."""
 
 from __future__ import annotations
 
 import io
-import sys
 import warnings
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,8 +18,6 @@ from packagers_numpy import (
     NDArrayPackager,
     NumPyScalarPackager,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ALL = [
     NDArrayPackager,

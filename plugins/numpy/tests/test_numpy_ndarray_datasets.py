@@ -7,10 +7,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from ndarray_helpers import pack, unpack
 
 from packagers import PackagersManager, PackingError, UnpackingError
 from packagers_numpy import NDArrayPackager
+
+from .ndarray_helpers import pack, unpack
 
 
 def dataset_arrays(edges: dict[str, np.ndarray[Any, Any]]) -> dict[str, np.ndarray[Any, Any]]:

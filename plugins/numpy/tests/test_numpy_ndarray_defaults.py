@@ -6,11 +6,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from ndarray_helpers import pack
 
 from packagers import PackagersManager, PackingError
 from packagers.testing import PackagerConformance
 from packagers_numpy import NDArrayPackager
+
+from .ndarray_helpers import pack
 
 
 class TestNDArrayConformance(PackagerConformance):

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from ndarray_helpers import pack, unpack
 
 from packagers import PackagersManager
+
+from .ndarray_helpers import pack, unpack
 
 
 @pytest.mark.parametrize("format", ["npy", "npz"])

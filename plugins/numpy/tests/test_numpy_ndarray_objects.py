@@ -6,10 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ndarray_helpers import unpack
 
 import packagers
 from packagers import PackagersManager, UnpackingError
+
+from .ndarray_helpers import unpack
 
 OBJECTS = np.array([{"a": 1}, None, "x", 3], dtype=object)
 

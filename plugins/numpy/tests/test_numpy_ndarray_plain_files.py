@@ -8,12 +8,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from ndarray_helpers import pack
 
 import packagers
 from packagers import DataItem, PackagersManager, UnpackingError
 from packagers.testing import round_trip
 from packagers_numpy import NDArrayPackager
+
+from .ndarray_helpers import pack
 
 
 def write_plain(path: Path, array: np.ndarray[Any, Any]) -> None:

@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from ndarray_helpers import pack, unpack
 
 from packagers import PackagersManager, PackingError, UnpackingError
+
+from .ndarray_helpers import pack, unpack
 
 TEXT_FORMATS = ["txt", "csv", "gz"]
 TEXT_KINDS = "biufcmM"

@@ -1,14 +1,8 @@
-"""Shared fixtures of the pandas plugin tests: every format, exact comparison, a manager.
-
-This directory goes on ``sys.path`` so that the tests import their helper module
-(``frame_samples``) by name.
-"""
+"""Shared fixtures of the pandas plugin tests: every format, exact comparison, a manager."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,8 +10,6 @@ import pytest
 
 from packagers import PackagersManager
 from packagers_pandas import DataFramePackager
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 #: Every format, and the module an optional one needs (its tests skip without it).
 FORMATS = {

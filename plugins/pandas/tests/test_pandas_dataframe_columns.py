@@ -7,10 +7,11 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 import pytest
-from frame_samples import EDGES, AssertExact, packed, unpacked
 
 from packagers import DataItem, PackagersManager, UnpackingError, config
 from packagers_pandas import Columns, DataFramePackager
+
+from .frame_samples import EDGES, AssertExact, packed, unpacked
 
 
 def test_columns_read_only_what_is_asked(

@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from frame_samples import pack
+
+from .frame_samples import pack
 
 
 def test_dataset_manifest_records_shape_schema_and_preview() -> None:

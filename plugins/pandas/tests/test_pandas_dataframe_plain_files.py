@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 import pandas as pd
 import pytest
-from frame_samples import EDGES, AssertExact
 
 from packagers import PackagersManager, UnpackingError, config
 from packagers_pandas import Columns, DataFramePackager
+
+from .frame_samples import EDGES, AssertExact
 
 
 def _plain_files() -> dict[str, tuple[str, Any, Any]]:

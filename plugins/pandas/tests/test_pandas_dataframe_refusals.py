@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from frame_samples import OPTIONAL, pack, packed, unpacked
 
 from packagers import PackagersManager, PackingError, UnpackingError
 from packagers_pandas import DataFramePackager
+
+from .frame_samples import OPTIONAL, pack, packed, unpacked
 
 #: (format, frame) pairs a format cannot hold: refused at pack time, naming what to use instead.
 REFUSED = [

@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from frame_samples import EDGES, AssertExact, pack, packed, unpacked
 
 from packagers import PackagersManager
 from packagers.testing import PackagerConformance
 from packagers_pandas import DataFramePackager
+
+from .frame_samples import EDGES, AssertExact, pack, packed, unpacked
 
 #: Every format whose writer is installed (xlsx, h5 and xml need the extras' modules).
 _INSTALLED_FORMATS = (

@@ -6,9 +6,10 @@ import sys
 
 import pandas as pd
 import pytest
-from frame_samples import AssertExact, pack, packed, unpacked
 
 from packagers import PackagersManager, PackingError
+
+from .frame_samples import AssertExact, pack, packed, unpacked
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "feather", "orc", "json"])

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from image_samples import noise, pack_file
 from PIL import Image
 
 from packagers import DataItem, PackagersManager, UnpackingError
 from packagers_pil import PilImagePackager
+
+from .image_samples import noise, pack_file
 
 
 @pytest.fixture

@@ -6,12 +6,13 @@ import contextlib
 from pathlib import Path
 
 import pytest
-from image_samples import noise, pack_file, same_pixels
 from PIL import Image
 
 import packagers
 from packagers import DataItem, PackagersManager, PackingError
 from packagers_pil import PilImagePackager
+
+from .image_samples import noise, pack_file, same_pixels
 
 
 @pytest.mark.parametrize(

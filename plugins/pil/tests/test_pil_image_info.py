@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from image_samples import noise, pack_file, same_pixels, smooth
 from PIL import Image
 
 from packagers import PackagersManager
 from packagers_pil import PilImagePackager
+
+from .image_samples import noise, pack_file, same_pixels, smooth
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from image_samples import noise, pack_file, same_pixels, smooth
 from PIL import Image
 
 from packagers import LogHint, PackagersManager, PackingError
 from packagers_pil import FORMATS, PilImagePackager
+
+from .image_samples import noise, pack_file, same_pixels, smooth
 
 
 def test_packing_kwargs_of_the_file_type_are_discoverable() -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from image_samples import ALL_MODES, noise, pack_file, smooth
 from PIL import Image
 
 from packagers import DataItem, LogHint, PackagersManager, PackingError, UnpackingError
 from packagers_pil import FORMATS, PilImagePackager
+
+from .image_samples import ALL_MODES, noise, pack_file, smooth
 
 
 @pytest.mark.parametrize("mode", ["RGBA", "LA"])

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from image_samples import ALL_MODES, SIZE, noise, pack_file, same_pixels, smooth
 from PIL import Image, ImageChops, ImageStat
 
 from packagers.testing import PackagerConformance
 from packagers_pil import FORMATS, PilImagePackager
+
+from .image_samples import ALL_MODES, SIZE, noise, pack_file, same_pixels, smooth
 
 #: (format, modes it must round-trip exactly); lossless WebP is checked on its own.
 LOSSLESS = [
