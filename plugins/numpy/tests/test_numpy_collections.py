@@ -100,7 +100,11 @@ def test_collections_default_to_one_npz_with_the_names_in_order(
     arrays = {key: np.full(2, index) for index, key in enumerate(WEIRD_KEYS)}
     package = manager.pack(arrays, "arrays")
     assert package.artifact_type == "file" and package.manifest["format"] == "npz"
-    assert package.manifest["instructions"] == {"format": "npz", "names": WEIRD_KEYS}
+    assert package.manifest["instructions"] == {
+        "format": "npz",
+        "names": WEIRD_KEYS,
+        "expanded_size": (128 + 16) * len(WEIRD_KEYS),  # npy headers and two int64 each
+    }
     assert package.manifest["spec"] == {"length": len(WEIRD_KEYS)}
     with zipfile.ZipFile(packed_item(package).local()) as archive:
         assert archive.namelist() == [f"{key}.npy" for key in WEIRD_KEYS]

@@ -91,14 +91,94 @@ def test_the_size_limit_counts_the_declared_sizes_of_all_members(
 def test_a_packed_collection_is_refused_under_its_key(
     manager: PackagersManager, tmp_path: Path
 ) -> None:
-    package = manager.pack([np.zeros(1000)], "weights")
-    assert package.artifact is not None and package.artifact.src_path is not None
-    item = DataItem(package.artifact.src_path, key=package.key, manifest=package.manifest)
+    item = _packed_item(manager, [np.zeros(1000)], "weights")
     with (
         config.override(archive__max_size=1000),
-        pytest.raises(UnpackingError, match=r"npz archive 'weights'.*member 'arr_0\.npy'"),
+        pytest.raises(UnpackingError, match=r"npz archive 'weights'.*archive\.max_size"),
     ):
         manager.unpack(item, list[np.ndarray])
+
+
+def _packed_item(manager: PackagersManager, obj: Any, hint: str) -> DataItem:
+    package = manager.pack(obj, hint)
+    assert package.artifact is not None and package.artifact.src_path is not None
+    return DataItem(package.artifact.src_path, key=package.key, manifest=package.manifest)
+
+
+def test_a_compressed_array_we_packed_loads_whatever_its_ratio(manager: PackagersManager) -> None:
+    """80 MB of zeros deflate about 1000 times: past the floor and the ratio, yet ours."""
+    zeros = np.zeros(10**7)
+    item = _packed_item(manager, zeros, "zeros : file[compress=True]")
+    assert item.manifest is not None
+    assert item.manifest["instructions"]["expanded_size"] == zeros.nbytes + 128  # the npy header
+    assert zeros.nbytes > plugin_api.ExpansionBudget.RATIO_FLOOR
+    assert zeros.nbytes > 200 * Path(item.local()).stat().st_size
+    restored = manager.unpack(item, np.ndarray)
+    assert restored.shape == zeros.shape and not restored.any()
+
+
+@pytest.fixture
+def packed_zeros(manager: PackagersManager, small_floor: None) -> DataItem:
+    """A list of arrays packed as an npz far past the ratio (the floor lowered to 1 MiB)."""
+    item = _packed_item(manager, [np.arange(3), np.zeros(2 << 20)], "zeros : file[compress=True]")
+    assert item.manifest is not None
+    assert Path(item.local()).stat().st_size * 200 < 16 << 20
+    return item
+
+
+def test_a_collection_we_packed_loads_up_to_its_recorded_size(
+    manager: PackagersManager, packed_zeros: DataItem
+) -> None:
+    assert packed_zeros.manifest is not None
+    recorded = packed_zeros.manifest["instructions"]["expanded_size"]
+    with zipfile.ZipFile(packed_zeros.local()) as archive:
+        assert recorded == sum(info.file_size for info in archive.infolist())
+    restored = manager.unpack(packed_zeros, list[np.ndarray])
+    assert restored[0].tolist() == [0, 1, 2] and restored[1].shape == (2 << 20,)
+
+
+def test_without_a_recorded_size_the_ratio_still_applies(
+    manager: PackagersManager, packed_zeros: DataItem
+) -> None:
+    """Artifacts packed by earlier versions record no size: read as any archive."""
+    assert packed_zeros.manifest is not None
+    del packed_zeros.manifest["instructions"]["expanded_size"]
+    with pytest.raises(UnpackingError, match=r"member 'arr_1\.npy'.*archive\.max_ratio"):
+        manager.unpack(packed_zeros, list[np.ndarray])
+
+
+def test_an_archive_expanding_past_its_recorded_size_is_refused_before_inflating(
+    manager: PackagersManager, packed_zeros: DataItem, opened: list[str]
+) -> None:
+    assert packed_zeros.manifest is not None
+    instructions = packed_zeros.manifest["instructions"]
+    instructions["expanded_size"] -= 1
+    with pytest.raises(
+        UnpackingError,
+        match=rf"npz archive 'zeros'.*member 'arr_1\.npy': the archive expands past the "
+        rf"{instructions['expanded_size']} bytes its manifest records: damaged or forged",
+    ):
+        manager.unpack(packed_zeros, list[np.ndarray])
+    assert opened == []
+
+
+def test_the_size_limit_holds_whatever_size_is_recorded(
+    manager: PackagersManager, packed_zeros: DataItem, opened: list[str]
+) -> None:
+    assert packed_zeros.manifest is not None
+    recorded = packed_zeros.manifest["instructions"]["expanded_size"]
+    with (
+        config.override(archive__max_size=recorded - 1),
+        pytest.raises(
+            UnpackingError,
+            match=rf"records that it expands to {recorded} bytes, more than {recorded - 1}.*"
+            "archive.max_size",
+        ),
+    ):
+        manager.unpack(packed_zeros, list[np.ndarray])
+    assert opened == []
+    with config.override(archive__max_size=recorded):
+        assert len(manager.unpack(packed_zeros, list[np.ndarray])) == 2
 
 
 def test_a_header_claiming_more_than_its_member_holds_is_refused_before_allocating(

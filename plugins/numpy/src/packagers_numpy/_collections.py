@@ -105,7 +105,7 @@ class _ArrayCollectionPackager(DefaultPackager):
         if name == "pkl":
             instructions["pickled"] = save_pickle(obj, path)
         else:
-            save_npz(path, named, compress)
+            instructions["expanded_size"] = save_npz(path, named, compress)
             instructions["names"] = list(named)
         return Artifact(key, path, format=name, length=len(named)), instructions
 
@@ -118,6 +118,7 @@ class _ArrayCollectionPackager(DefaultPackager):
         format: str | None = None,
         names: list[str] | None = None,
         pickled: dict[str, Any] | None = None,
+        expanded_size: int | None = None,
     ) -> Any:
         name = format or plain_format(data_item)
         expected = typing.cast(type, self.packable_type())
@@ -134,7 +135,7 @@ class _ArrayCollectionPackager(DefaultPackager):
                 f"{data_item.key!r} is a {name} file; a {expected.__name__} of arrays is read "
                 "from an npz archive"
             )
-        arrays = load_npz(data_item)
+        arrays = load_npz(data_item, expanded_size)
         if names is None:
             return self._rebuild(arrays)
         missing = [member for member in names if member not in arrays]

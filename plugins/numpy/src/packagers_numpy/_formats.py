@@ -170,7 +170,7 @@ def _save_array(
     through the packager's output); the instructions."""
     instructions: dict[str, Any] = {"format": name}
     if name == "npz":
-        save_npz(path, {key: array}, compress)
+        instructions["expanded_size"] = save_npz(path, {key: array}, compress)
     elif name == "pkl":
         instructions["pickled"] = save_pickle(array, path)
     else:
@@ -185,14 +185,16 @@ def load_array(
     dtype: str | None = None,
     shape: list[int] | None = None,
     pickled: dict[str, Any] | None = None,
+    expanded_size: int | None = None,
 ) -> np.ndarray[Any, Any]:
-    """The array a ``name`` file holds; text files are restored to the recorded dtype and shape."""
+    """The array a ``name`` file holds; text files are restored to the recorded dtype and shape,
+    an npz read up to the size it was recorded to expand to."""
     import numpy as np
 
     if name == "npy":
         return load_npy(data_item)
     if name == "npz":
-        arrays = load_npz(data_item)
+        arrays = load_npz(data_item, expanded_size)
         if len(arrays) != 1:
             raise UnpackingError(
                 f"{data_item.key!r} is an npz archive of {len(arrays)} arrays "

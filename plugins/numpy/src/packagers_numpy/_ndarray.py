@@ -95,12 +95,13 @@ class NDArrayPackager(DefaultPackager):
         dtype: str | None = None,
         shape: list[int] | None = None,
         pickled: dict[str, Any] | None = None,
+        expanded_size: int | None = None,
     ) -> np.ndarray[Any, Any]:
         name = format or plain_format(data_item)
         marker = memory_map(data_item)
         if marker is not None:
             return open_memmap(data_item, name, marker.mode)
-        return load_array(data_item, name, dtype, shape, pickled)
+        return load_array(data_item, name, dtype, shape, pickled, expanded_size)
 
     def unpack_dataset(
         self, data_item: DataItem, dtype: str | None = None, shape: list[int] | None = None

@@ -4,6 +4,8 @@ An npz is a zip, so reading one spends the core's ``ExpansionBudget`` (the ``arc
 and ``archive.max_ratio`` settings) on the members' declared sizes before anything is inflated
 (``zipfile`` never inflates a stored or deflated member past its declared size), and each
 member's npy header must fit in that size before numpy allocates the array it describes.
+Writing one returns the bytes it expands to, which the packagers record as the ``expanded_size``
+instruction: an npz we packed loads up to that size whatever its compression ratio.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["load_npz", "save_npz"]
 
 
-def save_npz(path: str, arrays: Mapping[str, np.ndarray[Any, Any]], compress: bool) -> None:
-    """An npz archive with one ``<name>.npy`` member per array, in order.
+def save_npz(path: str, arrays: Mapping[str, np.ndarray[Any, Any]], compress: bool) -> int:
+    """An npz archive with one ``<name>.npy`` member per array, in order; the bytes it expands to.
 
     Written member by member like ``np.savez``, which cannot take every name (``file`` and
     ``allow_pickle`` are its own parameters).
@@ -47,6 +49,7 @@ def save_npz(path: str, arrays: Mapping[str, np.ndarray[Any, Any]], compress: bo
                 np.lib.format.write_array(
                     member, without_padding(np.asanyarray(array)), allow_pickle=False
                 )
+        return sum(info.file_size for info in archive.infolist())
 
 
 def _not_utf8(name: str) -> bool:
@@ -57,11 +60,14 @@ def _not_utf8(name: str) -> bool:
     return False
 
 
-def load_npz(data_item: DataItem) -> dict[str, np.ndarray[Any, Any]]:
+def load_npz(
+    data_item: DataItem, expanded_size: int | None = None
+) -> dict[str, np.ndarray[Any, Any]]:
     """Every array of an npz archive, by member name, in archive order (never unpickling).
 
-    An archive past the ``archive.*`` limits, or a member whose header claims more than the
-    member holds, is an ``UnpackingError`` naming the member; nothing is inflated before.
+    An archive past the ``archive.*`` limits or past ``expanded_size`` (what its packer
+    recorded, None for a plain file), or a member whose header claims more than the member
+    holds, is an ``UnpackingError`` naming the member; nothing is inflated before.
     """
     import os
     import zipfile
@@ -84,7 +90,7 @@ def load_npz(data_item: DataItem) -> dict[str, np.ndarray[Any, Any]]:
         arrays: dict[str, np.ndarray[Any, Any]] = {}
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-            budget = plugin_api.ExpansionBudget(os.path.getsize(path), what)
+            budget = plugin_api.ExpansionBudget(os.path.getsize(path), what, declared=expanded_size)
             for member in members:
                 budget.check_zip_member(member)
                 budget.spend(member.filename, member.file_size)

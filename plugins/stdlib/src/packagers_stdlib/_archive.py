@@ -1,6 +1,8 @@
 """Directory archives: the formats, and packing a tree with modes, mtimes, empty directories and
 in-tree symlinks. Only what extraction (``_extraction``) accepts is written: a name or a link it
-would refuse is a ``PackingError`` here, before the archive exists.
+would refuse is a ``PackingError`` here, before the archive exists. Packing also measures the bytes
+the archive expands to, which ``path`` artifacts record so that extracting is not held to the
+``archive.max_ratio`` meant for archives of unknown origin.
 """
 
 from __future__ import annotations
@@ -45,18 +47,19 @@ ARCHIVE_FORMATS: FormatRegistry[ArchiveFormat] = FormatRegistry(
 DEFAULT_ARCHIVE_FORMAT = "zip"
 
 
-def make_archive(directory: str, target: str, fmt: ArchiveFormat) -> int:
-    """Archive the tree under ``directory`` into ``target``; returns the number of entries.
+def make_archive(directory: str, target: str, fmt: ArchiveFormat) -> tuple[int, int]:
+    """Archive the tree under ``directory`` into ``target``; the number of entries and the bytes
+    the archive expands to (at least what extracting it writes).
 
     Entries are sorted. A symlink is kept as a link when it is relative and stays inside the
     directory; any other link, and any special file, is a ``PackingError`` naming it.
     """
     entries = list(_walk(os.path.realpath(directory), ""))
     if fmt.tar_compression is None:
-        _write_zip(entries, target)
+        expanded_size = _write_zip(entries, target)
     else:
-        _write_tar(entries, target, fmt.tar_compression)
-    return len(entries)
+        expanded_size = _write_tar(entries, target, fmt.tar_compression)
+    return len(entries), expanded_size
 
 
 def _walk(root: str, relative: str) -> Iterator[tuple[str, str, os.stat_result]]:
@@ -95,7 +98,7 @@ def _check_packed_link(root: str, path: str, name: str) -> None:
         )
 
 
-def _write_zip(entries: list[tuple[str, str, os.stat_result]], target: str) -> None:
+def _write_zip(entries: list[tuple[str, str, os.stat_result]], target: str) -> int:
     import zipfile
 
     with zipfile.ZipFile(
@@ -114,6 +117,7 @@ def _write_zip(entries: list[tuple[str, str, os.stat_result]], target: str) -> N
                 archive.writestr(member, os.readlink(path))
             else:
                 archive.write(path, name)
+        return sum(info.file_size for info in archive.infolist())
 
 
 def _is_utf8(name: str) -> bool:
@@ -131,13 +135,18 @@ def _zip_time(mtime: float) -> tuple[int, int, int, int, int, int]:
 
 def _write_tar(
     entries: list[tuple[str, str, os.stat_result]], target: str, compression: str
-) -> None:
+) -> int:
+    """Write the tar; the bytes it expands to, a hard link counting the copy extraction makes."""
     import tarfile
 
     mode = f"w:{compression}"
     with tarfile.open(target, mode, format=tarfile.PAX_FORMAT) as archive:  # type: ignore[call-overload]
         for path, name, _ in entries:
             archive.add(path, name, recursive=False, filter=_anonymous)
+        sizes: dict[str, int] = {}
+        for member in archive.getmembers():
+            sizes[member.name] = sizes.get(member.linkname, 0) if member.islnk() else member.size
+        return sum(sizes.values())
 
 
 def _anonymous(info: tarfile.TarInfo) -> tarfile.TarInfo:

@@ -12,8 +12,8 @@ Python 3.10.12/3.11.4 and zip has none). Every member is validated before anythi
 - zip members compressed with bzip2 or lzma are refused: ``zipfile`` inflates their chunks whole,
   before any count could stop them;
 - what is written is counted while it streams out (header sizes can lie) against the core's
-  ``ExpansionBudget`` (the ``archive.max_size`` and ``archive.max_ratio`` settings): past it,
-  extraction stops.
+  ``ExpansionBudget`` (the ``archive.max_size`` and ``archive.max_ratio`` settings, or the size
+  the archive's packer recorded instead of the ratio): past it, extraction stops.
 
 Symlinks are created last and then resolved for real, so a chain of links that ends outside the
 target is caught too; a refused archive leaves nothing behind. Modes keep their permission bits
@@ -65,11 +65,19 @@ class _Member:
     open: Callable[[], IO[bytes] | None] | None = None
 
 
-def extract_archive(archive: str, target: str, fmt: ArchiveFormat | None = None) -> None:
+def extract_archive(
+    archive: str,
+    target: str,
+    fmt: ArchiveFormat | None = None,
+    *,
+    expanded_size: int | None = None,
+) -> None:
     """Extract ``archive`` into the new directory ``target``, refusing anything that escapes it.
 
-    ``fmt`` None detects zip or tar by content. A refused member is an ``UnpackingError`` that
-    names it; nothing is left in ``target`` (which is removed) after an error.
+    ``fmt`` None detects zip or tar by content. ``expanded_size`` is what the archive's packer
+    recorded it expands to (None for an archive we did not pack): the most extraction writes.
+    A refused member is an ``UnpackingError`` that names it; nothing is left in ``target``
+    (which is removed) after an error.
     """
     import tarfile
     import zipfile
@@ -78,7 +86,7 @@ def extract_archive(archive: str, target: str, fmt: ArchiveFormat | None = None)
 
     is_zip = zipfile.is_zipfile(archive) if fmt is None else fmt.tar_compression is None
     budget = plugin_api.ExpansionBudget(
-        os.path.getsize(archive), f"to extract the archive {archive!r}"
+        os.path.getsize(archive), f"to extract the archive {archive!r}", declared=expanded_size
     )
     try:
         if is_zip:

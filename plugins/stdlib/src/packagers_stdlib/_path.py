@@ -39,9 +39,14 @@ class PathArtifacts(DefaultPackager):
         if os.path.isdir(path):
             fmt = ARCHIVE_FORMATS.get(archive_format or DEFAULT_ARCHIVE_FORMAT, key=key)
             archive = self.temp_path(key, fmt.suffix)
-            entries = make_archive(path, archive, fmt)
+            entries, expanded_size = make_archive(path, archive, fmt)
             artifact = Artifact(key, archive, format=fmt.name, name=name, entries=entries)
-            return artifact, {"is_directory": True, "archive_format": fmt.name, "name": name}
+            return artifact, {
+                "is_directory": True,
+                "archive_format": fmt.name,
+                "name": name,
+                "expanded_size": expanded_size,
+            }
         if not os.path.exists(path):
             raise PackingError(f"cannot log {key!r} as a path: {path!r} does not exist")
         if not os.path.isfile(path):
@@ -65,6 +70,7 @@ class PathArtifacts(DefaultPackager):
         is_directory: bool = False,
         archive_format: str | None = None,
         name: str | None = None,
+        expanded_size: int | None = None,
     ) -> Any:
         if name is not None and not _is_plain_name(name):
             where = getattr(data_item, "uri", data_item.url)
@@ -77,7 +83,7 @@ class PathArtifacts(DefaultPackager):
         if is_directory:
             fmt = ARCHIVE_FORMATS.get(archive_format) if archive_format else None
             target = os.path.join(self._fresh_directory(), name)
-            extract_archive(local, target, fmt)
+            extract_archive(local, target, fmt, expanded_size=expanded_size)
             return self.PATH_TYPE(target)
         if os.path.basename(local) != name:  # a store blob is named by its digest
             copy = os.path.join(self._fresh_directory(), name)
