@@ -71,3 +71,44 @@ def test_stored_and_deflated_zip_members_are_read(method: int) -> None:
     info = zipfile.ZipInfo("data.bin")
     info.compress_type = method
     ExpansionBudget(100, WHAT).check_zip_member(info)
+
+
+def test_a_recorded_size_lifts_the_ratio_up_to_itself() -> None:
+    """An archive its packer measured: past the floor and 200 times its size, yet read."""
+    declared = 2 * ExpansionBudget.RATIO_FLOOR
+    budget = ExpansionBudget(1000, WHAT, declared=declared)
+    budget.spend("zeros", declared)  # exactly the recorded size is allowed
+    with pytest.raises(UnpackingError) as raised:
+        budget.spend("zeros", 1)
+    assert str(raised.value) == (
+        "refusing to read the archive 'a.zip' at its member 'zeros': the archive expands past "
+        f"the {declared} bytes its manifest records: damaged or forged"
+    )
+
+
+def test_without_a_recorded_size_the_ratio_applies_as_before() -> None:
+    budget = ExpansionBudget(1000, WHAT, declared=None)
+    with pytest.raises(UnpackingError, match="archive.max_ratio"):
+        budget.spend("zeros", ExpansionBudget.RATIO_FLOOR + 1)
+
+
+def test_the_size_limit_holds_whatever_size_is_recorded() -> None:
+    with (
+        config.override(archive__max_size=1000),
+        pytest.raises(
+            UnpackingError,
+            match=r"^refusing to read the archive 'a\.zip': its manifest records that it expands "
+            r"to 1001 bytes, more than 1000, the most one archive may\. .*archive\.max_size",
+        ),
+    ):
+        ExpansionBudget(10, WHAT, declared=1001)
+    with config.override(archive__max_size=1000):
+        budget = ExpansionBudget(10, WHAT, declared=1000)
+    budget.spend("a", 1000)
+
+
+@pytest.mark.parametrize("declared", ["1000", -1, 1.5, True, [1]])
+def test_a_recorded_size_that_is_no_byte_count_is_refused(declared: object) -> None:
+    """The size comes from a manifest, which anyone who can write the store can forge."""
+    with pytest.raises(UnpackingError, match="which is not a number of bytes; .* forged"):
+        ExpansionBudget(10, WHAT, declared=declared)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from packagers import PackagersManager, PackagersWarning, config
+from packagers import PackagersManager, PackagersWarning, config, plugin_api
 from packagers._builtin import PicklePackager
 from packagers.plugins import clear_cache
 from packagers_stdlib import PACKAGERS
@@ -76,3 +76,9 @@ def collected_manager() -> Iterator[PackagersManager]:
 def trusted_pickles() -> Iterator[None]:
     with config.override(pickle__policy="allow"):
         yield
+
+
+@pytest.fixture
+def small_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ratio applies from 1 MiB on, so a bomb that proves the point stays small."""
+    monkeypatch.setattr(plugin_api.ExpansionBudget, "RATIO_FLOOR", 1 << 20)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from packagers import DataItem, PackagersManager, UnpackingError, config, plugin_api
+from packagers import DataItem, PackagersManager, UnpackingError, config
 from packagers_stdlib import ARCHIVE_FORMATS, PathPackager
 from packagers_stdlib._extraction import extract_archive
 
@@ -235,12 +235,6 @@ def test_zip_members_without_a_file_type_are_regular_files(tmp_path: Path, sandb
     assert (target / "notes.txt").read_bytes() == b"hello"
     assert (target / "sub" / "data.csv").read_bytes() == b"a,b\n"
     assert stat.S_IMODE((target / "bare.bin").stat().st_mode) == 0o640
-
-
-@pytest.fixture
-def small_floor(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The ratio applies from 1 MiB on, so a bomb that proves the point stays small."""
-    monkeypatch.setattr(plugin_api.ExpansionBudget, "RATIO_FLOOR", 1 << 20)
 
 
 def test_a_zip_bomb_is_refused_by_ratio(tmp_path: Path, sandbox: Path, small_floor: None) -> None:

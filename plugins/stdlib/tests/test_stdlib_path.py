@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from packagers import DataItem, LogHint, PackagersManager, PackingError, UnpackingError
+from packagers import DataItem, LogHint, PackagersManager, PackingError, UnpackingError, config
 from packagers.testing import round_trip
 from packagers_stdlib import ARCHIVE_FORMATS, DEFAULT_ARCHIVE_FORMAT
 
@@ -232,3 +232,67 @@ def test_names_of_another_encoding_are_refused_as_zip_and_kept_by_tar(
     hint = LogHint("tree", "path", packing_kwargs={"archive_format": "tar"})
     restored, _ = round_trip(manager, root, hint, Path)
     assert _listing(restored) == _listing(root)
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> Path:
+    """4 MiB of one repeated line, and a hard link to it: 8 MiB out of about 25 KB of archive."""
+    root = tmp_path / "logs"
+    root.mkdir()
+    line = b"2026-12-06 INFO request served in 3 ms\n"
+    (root / "app.log").write_bytes(line * ((4 << 20) // len(line)))
+    os.link(root / "app.log", root / "copy.log")
+    return root
+
+
+def _packed_logs(manager: PackagersManager, logs: Path, fmt: str) -> DataItem:
+    package = manager.pack(logs, LogHint("logs", "path", packing_kwargs={"archive_format": fmt}))
+    assert package.artifact is not None and package.artifact.src_path is not None
+    assert Path(package.artifact.src_path).stat().st_size * 200 < 8 << 20  # past the ratio
+    return DataItem(package.artifact.src_path, key="logs", manifest=package.manifest)
+
+
+@pytest.mark.parametrize("fmt", ["zip", "tar.gz"])
+def test_a_directory_we_packed_extracts_up_to_its_recorded_size(
+    manager: PackagersManager, logs: Path, small_floor: None, fmt: str
+) -> None:
+    """Hard links count as the copies extraction makes; the floor is lowered to 1 MiB."""
+    item = _packed_logs(manager, logs, fmt)
+    assert item.manifest is not None
+    assert item.manifest["instructions"]["expanded_size"] == 2 * (logs / "app.log").stat().st_size
+    restored = manager.unpack(item, Path)
+    assert (restored / "copy.log").read_bytes() == (logs / "app.log").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("drop", "archive.max_ratio"),  # an artifact of an earlier version: as any archive
+        ("lower", r"expands past the \d+ bytes its manifest records: damaged or forged"),
+    ],
+)
+def test_a_directory_without_its_true_size_is_held_to_the_ratio_or_refused(
+    manager: PackagersManager, logs: Path, small_floor: None, change: str, reason: str
+) -> None:
+    item = _packed_logs(manager, logs, "zip")
+    assert item.manifest is not None
+    instructions = item.manifest["instructions"]
+    if change == "drop":
+        del instructions["expanded_size"]
+    else:
+        instructions["expanded_size"] -= 1
+    with pytest.raises(UnpackingError, match=rf"member '\w+\.log': .*{reason}"):
+        manager.unpack(item, Path)
+
+
+def test_the_size_limit_holds_for_a_directory_whatever_size_is_recorded(
+    manager: PackagersManager, logs: Path
+) -> None:
+    item = _packed_logs(manager, logs, "tar.gz")
+    assert item.manifest is not None
+    recorded = item.manifest["instructions"]["expanded_size"]
+    with (
+        config.override(archive__max_size=recorded - 1),
+        pytest.raises(UnpackingError, match=rf"records that it expands to {recorded} bytes"),
+    ):
+        manager.unpack(item, Path)
