@@ -80,7 +80,7 @@ def test_cli_store_orphans_are_reported_and_collected(cli: Cli, store_url: str) 
     dry = cli("store", "gc", "--dry-run", "--store", store_url)
     assert (dry.code, dry.out) == (
         0,
-        f"{orphan}\nwould remove 1 orphaned blob(s) and 0 temporary file(s)\n",
+        f"{orphan}\nwould remove 1 orphaned blob(s), 0 orphaned preview(s) and 0 temporary file(s)\n",
     )
     assert (Path(store_url) / orphan).exists()
 
@@ -89,7 +89,7 @@ def test_cli_store_orphans_are_reported_and_collected(cli: Cli, store_url: str) 
     assert not (Path(store_url) / orphan).exists()
     assert (
         cli("store", "gc", "--store", store_url).out
-        == "removed 0 orphaned blob(s) and 0 temporary file(s)\n"
+        == "removed 0 orphaned blob(s), 0 orphaned preview(s) and 0 temporary file(s)\n"
     )
 
 
@@ -104,7 +104,7 @@ def test_cli_store_gc_counts_leftover_temporary_files_apart(cli: Cli, store_url:
     os.utime(leftover, (old, old))
     result = cli("store", "gc", "--store", store_url)
     assert result.out == (
-        f"{orphan}\ntmp/upload.part\nremoved 1 orphaned blob(s) and 1 temporary file(s)\n"
+        f"{orphan}\ntmp/upload.part\nremoved 1 orphaned blob(s), 0 orphaned preview(s) and 1 temporary file(s)\n"
     )
     assert not leftover.exists()
 
