@@ -272,7 +272,9 @@ class ArtifactIndex:
         listed = set(paths)
         scan = Scan(
             listed=listed,
-            previews={path: mtime for path, mtime in listing.items() if _is_place(path, "previews")},
+            previews={
+                path: mtime for path, mtime in listing.items() if _is_place(path, "previews")
+            },
         )
         for path in paths:
             if path not in found:

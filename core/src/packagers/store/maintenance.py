@@ -148,9 +148,7 @@ def collect_garbage(backend: Backend, index: ArtifactIndex, *, dry_run: bool) ->
     orphans = [
         path for path, mtime in blobs.items() if path not in referenced and _older(mtime, horizon)
     ]
-    previews = [
-        path for path, mtime in scan.orphaned_previews().items() if _older(mtime, horizon)
-    ]
+    previews = [path for path, mtime in scan.orphaned_previews().items() if _older(mtime, horizon)]
     if dry_run:
         return sorted([*orphans, *previews, *dead_files])
     gc_session = WriteSession(backend)

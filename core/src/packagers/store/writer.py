@@ -155,7 +155,7 @@ class _PreviewUploads:
         self._futures: list[Future[None]] = []
         if packages:
             self._pool = ThreadPoolExecutor(
-                min(len(packages), _PREVIEW_THREADS), thread_name_prefix="packagers-preview"
+                min(len(packages), _PREVIEW_THREADS), thread_name_prefix="packagers-preview-upload"
             )
             self._futures = [self._pool.submit(_write_preview, index, p) for p in packages]
 
