@@ -13,7 +13,6 @@ leave a preview whose version has no manifest, unseen by readers, which ``gc`` r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,8 @@ from packagers.store.uri import check_name, version_uri
 from packagers.store.versions import new_version_id
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from packagers.package import Package
     from packagers.store.artifacts_index import ArtifactIndex
     from packagers.store.backend import Backend
@@ -79,9 +80,11 @@ def write_packages(
     Each package's manifest is completed in place (digest, size, blob).
     """
     with_preview = [package for package in packages if package.preview is not None]
-    early = _PreviewUploads(index, with_preview) if backend.parallel_requests else None
+    early = None
     session = WriteSession(backend)
     try:
+        if backend.parallel_requests:  # off the critical path: up before the first look
+            early = _PreviewUploads(index, with_preview)
         for package in packages:  # data first: no manifest may name a partial blob
             _put_blob(backend, package, session, progress)
         while expired := session.expired():  # gc's grace ends: looked at again, claimed
@@ -151,6 +154,8 @@ class _PreviewUploads:
     """
 
     def __init__(self, index: ArtifactIndex, packages: list[Package]) -> None:
+        from concurrent.futures import ThreadPoolExecutor  # for remote stores only
+
         self._pool: ThreadPoolExecutor | None = None
         self._futures: list[Future[None]] = []
         if packages:
