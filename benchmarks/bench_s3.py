@@ -8,8 +8,9 @@ written again and that no temporary object is left.
 
 The two sides differ by a few small requests whatever the size, each a round trip of a few
 milliseconds to the server: a log sends three besides its upload, if any (the look that spares
-an upload of data the store holds, the manifest, its preview), and a load one (the manifest,
-which names the blob). The targets are for the work that grows with the data, so
+an upload of data the store holds, the manifest, its preview) and waits for two of them in turn
+(its preview goes up from another thread meanwhile, on a server in the same machine not quite
+for free), and a load one (the manifest, which names the blob). The targets are for the work that grows with the data, so
 ``slack_seconds`` allows those round trips on top: at the full size they are a few percent of
 the raw time, at the quick size up to a third of it. A second log that uploaded its blob again
 would still exceed its allowance by half the raw time.
