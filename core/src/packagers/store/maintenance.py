@@ -108,11 +108,11 @@ def collect_garbage(backend: Backend, index: ArtifactIndex, *, dry_run: bool) ->
     survives every gc for the grace period (a day and twenty minutes). A local store needs no
     grace: its claims and gc's deletions are atomic mirror images (``local_backend.py``).
 
-    A preview whose version has no manifest is kept on the same terms as an orphaned blob, of
-    which it is the mirror image: on an object store a log writes it alongside its blobs, before
-    its manifest, and counts on the grace as it does for a blob it uploads. Locally a log writes
-    it after the manifest. Right before deleting one gc looks for the manifest again, which a
-    log that finished since has written.
+    A preview whose version has no manifest is kept on the same terms as an orphaned blob: on an
+    object store a log writes it alongside its blobs, before its manifest, and counts on the
+    grace period as it does for a blob it uploads (a log slower than that may lose its preview,
+    never its data); locally a log writes it after the manifest. Right before deleting one, gc
+    looks for its manifest again, which a log that finished since has written.
 
     A manifest that cannot be read may name any blob: then nothing is deleted at all.
     """
