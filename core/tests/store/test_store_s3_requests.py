@@ -281,3 +281,31 @@ def test_gc_keeps_the_preview_of_a_log_under_way(
     ref = log("a line of text\n" * 100, "notes : file", store=s3_store)
     assert collected == [[], []]
     assert s3_store.read_preview(ref) is not None
+
+
+def test_many_previews_go_up_a_few_at_a_time(
+    s3_store: Store, make_package: MakePackage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log of many outputs starts no more threads than the bound, and stores every preview."""
+    from packagers.store.writer import _PREVIEW_THREADS
+
+    backend = s3_store._backend  # type: ignore[attr-defined]
+    write = backend.write
+    threads: set[str] = set()
+
+    def counting(rel: str, data: bytes) -> None:
+        if "/previews/" in rel:
+            threads.add(threading.current_thread().name)
+        write(rel, data)
+
+    monkeypatch.setattr(backend, "write", counting)
+    packages = [make_package(f"out{n}", f"data {n}".encode()) for n in range(3 * _PREVIEW_THREADS)]
+    for package in packages:
+        package.preview = {"kind": "text", "text": package.key}
+    refs = s3_store.log_packages(packages)
+    assert 0 < len(threads) <= _PREVIEW_THREADS
+    assert threading.current_thread().name not in threads
+    assert all(
+        s3_store.read_preview(ref) == {"kind": "text", "text": key} for key, ref in refs.items()
+    )
+    assert _preview_threads() == []

@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["check_packages", "stamp_packages", "write_packages"]
 
-#: At most this many previews are uploaded at once: fewer than the connections an S3 client
-#: keeps (ten), so the blob upload running meanwhile never waits for one.
-_PREVIEW_THREADS = 8
+#: At most this many previews go up at once (a bundle may hold many): each is one small request,
+#: and they share the client's connections (ten for S3) with the blobs' uploads meanwhile.
+_PREVIEW_THREADS = 4
 
 
 def check_packages(packages: list[Package]) -> None:
