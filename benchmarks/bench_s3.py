@@ -8,12 +8,14 @@ written again and that no temporary object is left.
 
 The two sides differ by a few small requests whatever the size, each a round trip of a few
 milliseconds to the server: a log sends three besides its upload, if any (the look that spares
-an upload of data the store holds, the manifest, its preview), and a load one (the manifest,
-which names the blob). The targets are for the work that grows with the data, so those round
-trips are allowed on top, each as long as a small GET takes in the raw side's process
-(:func:`_round_trips`; 4 to 5 ms on an idle two-core machine, more on a busy one): at the full
-size they are a few percent of the raw time, at the quick size up to a third of it. A second
-log that uploaded its blob again would still exceed its allowance by half the raw time.
+an upload of data the store holds, the manifest, its preview) and waits for two of them in turn
+(its preview goes up from another thread meanwhile, on a server in the same machine not quite
+for free), and a load one (the manifest, which names the blob). The targets are for the work
+that grows with the data, so those round trips are allowed on top, each as long as a small GET
+takes in the raw side's process (:func:`_round_trips`; 4 to 5 ms on an idle two-core machine,
+more on a busy one): at the full size they are a few percent of the raw time, at the quick size
+up to a third of it. A second log that uploaded its blob again would still exceed its allowance
+by half the raw time.
 """
 
 from __future__ import annotations

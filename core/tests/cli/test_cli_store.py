@@ -80,7 +80,8 @@ def test_cli_store_orphans_are_reported_and_collected(cli: Cli, store_url: str) 
     dry = cli("store", "gc", "--dry-run", "--store", store_url)
     assert (dry.code, dry.out) == (
         0,
-        f"{orphan}\nwould remove 1 orphaned blob(s) and 0 temporary file(s)\n",
+        f"{orphan}\nwould remove 1 orphaned blob(s), 0 orphaned preview(s) "
+        "and 0 temporary file(s)\n",
     )
     assert (Path(store_url) / orphan).exists()
 
@@ -89,14 +90,18 @@ def test_cli_store_orphans_are_reported_and_collected(cli: Cli, store_url: str) 
     assert not (Path(store_url) / orphan).exists()
     assert (
         cli("store", "gc", "--store", store_url).out
-        == "removed 0 orphaned blob(s) and 0 temporary file(s)\n"
+        == "removed 0 orphaned blob(s), 0 orphaned preview(s) and 0 temporary file(s)\n"
     )
 
 
-def test_cli_store_gc_counts_leftover_temporary_files_apart(cli: Cli, store_url: str) -> None:
-    """A dead writer's upload under tmp/ is removed too, and not counted as an orphaned blob."""
+def test_cli_store_gc_counts_previews_and_temporary_files_apart(cli: Cli, store_url: str) -> None:
+    """A dead writer's upload under tmp/ and a preview whose version has no manifest are removed
+    too, and neither is counted as an orphaned blob."""
     get_store(store_url)
     orphan = _orphan(store_url)
+    preview = "artifacts/default/gone/previews/20250102T030405123456Z-1a2b3c.json"
+    (Path(store_url) / preview).parent.mkdir(parents=True)
+    (Path(store_url) / preview).write_text('{"kind": "text"}')
     leftover = Path(store_url) / "tmp" / "upload.part"  # no session id: dead once a day old
     leftover.parent.mkdir(parents=True, exist_ok=True)
     leftover.write_bytes(b"half an upload")
@@ -104,9 +109,10 @@ def test_cli_store_gc_counts_leftover_temporary_files_apart(cli: Cli, store_url:
     os.utime(leftover, (old, old))
     result = cli("store", "gc", "--store", store_url)
     assert result.out == (
-        f"{orphan}\ntmp/upload.part\nremoved 1 orphaned blob(s) and 1 temporary file(s)\n"
+        f"{preview}\n{orphan}\ntmp/upload.part\n"
+        "removed 1 orphaned blob(s), 1 orphaned preview(s) and 1 temporary file(s)\n"
     )
-    assert not leftover.exists()
+    assert not leftover.exists() and not (Path(store_url) / preview).exists()
 
 
 _READ_ONLY = [

@@ -16,6 +16,16 @@ from packagers.store import Store
 MakePackage = Callable[..., Package]
 
 
+def clock_ahead(patch: pytest.MonkeyPatch, module: str, ahead: float) -> None:
+    """``time.time`` in ``packagers.store.<module>`` (gc's, or a writer's) runs ``ahead``."""
+    import importlib
+    import time
+    from types import SimpleNamespace
+
+    later = SimpleNamespace(time=lambda: time.time() + ahead)
+    patch.setattr(importlib.import_module(f"packagers.store.{module}"), "time", later)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return Store(str(tmp_path / "store"))

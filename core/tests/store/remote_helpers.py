@@ -1,10 +1,8 @@
-"""Helpers of the remote store tests: a store's filesystem and paths, a manifest's path, a clock."""
+"""Helpers of the remote store tests: a store's filesystem and paths, a manifest's path."""
 
 from __future__ import annotations
 
 from typing import Any
-
-import pytest
 
 from packagers.store import Store
 
@@ -15,16 +13,6 @@ def _fs(store: Store) -> Any:
 
 def _path(store: Store, rel: str) -> str:
     return f"{store._backend._root}/{rel}"  # type: ignore[attr-defined]
-
-
-def _clock(patch: pytest.MonkeyPatch, module: str, ahead: float) -> None:
-    """``time.time`` in ``packagers.store.<module>`` (gc's, or a writer's) runs ``ahead``."""
-    import importlib
-    import time
-    from types import SimpleNamespace
-
-    later = SimpleNamespace(time=lambda: time.time() + ahead)
-    patch.setattr(importlib.import_module(f"packagers.store.{module}"), "time", later)
 
 
 def _manifest(ref: Any) -> str:

@@ -11,7 +11,8 @@ from packagers.api import load, log
 from packagers.store import Store, StoreError
 from packagers.store.session_ids import BLOB_GRACE
 
-from .remote_helpers import _clock, _fs, _manifest, _path
+from .conftest import clock_ahead
+from .remote_helpers import _fs, _manifest, _path
 
 
 def _age(store: Store, blob: str) -> None:
@@ -33,9 +34,10 @@ def test_verify_and_gc_of_an_interrupted_log(
     fs.pipe_file(_path(remote_store, dead), b"partial")
     report = remote_store.verify()
     assert report.ok and report.orphaned_blobs == [orphan.manifest["blob"]]
-    assert remote_store.gc() == [dead]  # the orphan is young: its writer may still be busy
-    _clock(monkeypatch, "maintenance", BLOB_GRACE + 1)
-    assert remote_store.gc() == [orphan.manifest["blob"]]
+    assert remote_store.gc() == [dead]  # the orphans are young: their writer may still be busy
+    clock_ahead(monkeypatch, "maintenance", BLOB_GRACE + 1)
+    preview = f"artifacts/default/gone/previews/{orphan.version}.json"
+    assert remote_store.gc() == [preview, orphan.manifest["blob"]]
     assert remote_store.verify().orphaned_blobs == []
     assert load(ref.uri, store=remote_store) == b"kept"
 
@@ -52,9 +54,9 @@ def test_a_young_remote_orphan_survives_gc_until_its_grace_period_passes(
     blob = ref.manifest["blob"]
     age = time.time() - backend.files("blobs")[blob]
     with monkeypatch.context() as patch:
-        _clock(patch, "maintenance", BLOB_GRACE - age - 1)
+        clock_ahead(patch, "maintenance", BLOB_GRACE - age - 1)
         assert store.gc() == []
-    _clock(monkeypatch, "maintenance", BLOB_GRACE - age + 1)
+    clock_ahead(monkeypatch, "maintenance", BLOB_GRACE - age + 1)
     assert store.gc() == [blob]
 
 
@@ -141,11 +143,11 @@ def test_a_writer_slower_than_the_grace_period_claims_its_blob_before_the_manife
 
     def put_then_wait(src: str, rel: str) -> bool:
         done = put(src, rel)
-        _clock(monkeypatch, "sessions", BLOB_GRACE)  # the writer's clock, from now on
+        clock_ahead(monkeypatch, "sessions", BLOB_GRACE)  # the writer's clock, from now on
         return done  # type: ignore[no-any-return]
 
     monkeypatch.setattr(backend, "put", put_then_wait)
-    _clock(monkeypatch, "maintenance", BLOB_GRACE)
+    clock_ahead(monkeypatch, "maintenance", BLOB_GRACE)
     _gc_before_each_manifest(store, monkeypatch, collected := [])
     package = make_package("slow", b"slow")
     package.temporary = True
@@ -216,6 +218,7 @@ def test_gc_deletes_no_blob_while_a_listed_manifest_cannot_be_read(
         remote_store.gc()
     assert remote_store.verify().damaged_files == {manifest: "was listed but could not be read"}
     monkeypatch.undo()
-    _clock(monkeypatch, "maintenance", BLOB_GRACE + 1)
-    assert remote_store.gc() == [orphan.manifest["blob"]]
+    clock_ahead(monkeypatch, "maintenance", BLOB_GRACE + 1)
+    preview = f"artifacts/default/gone/previews/{orphan.version}.json"
+    assert remote_store.gc() == [preview, orphan.manifest["blob"]]
     assert load(ref.uri, store=remote_store) == ["kept"]

@@ -14,7 +14,8 @@ from packagers.api import load, log
 from packagers.store import Store
 from packagers.store.session_ids import BLOB_GRACE
 
-from .remote_helpers import _clock, _fs, _manifest
+from .conftest import clock_ahead
+from .remote_helpers import _fs, _manifest
 
 
 @contextmanager
@@ -68,7 +69,7 @@ def test_s3_log_and_load_send_each_blob_once_and_no_extra_round_trip(
         ref = again()
     assert sent == [("HeadObject", blob), ("PutObject", _manifest(ref))]  # nothing uploaded
     with monkeypatch.context() as patch:  # the writer's clock: the blob is old by now
-        _clock(patch, "sessions", BLOB_GRACE)
+        clock_ahead(patch, "sessions", BLOB_GRACE)
         with _s3_requests(store) as sent:
             old = again()
     claim = next(key for op, key in sent if key.startswith("tmp/claims/"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from packagers.cli._options import add_store_option, open_store
 from packagers.cli._output import EXIT_OK, EXIT_PROBLEM, emit
+from packagers.store.artifacts_index import ARTIFACTS_DIR
 from packagers.store.blobs import BLOB_DIR
 
 __all__ = ["register"]
@@ -41,7 +42,9 @@ def register(commands: Any, flags: argparse.ArgumentParser) -> None:
     verify.set_defaults(handler=verify_command)
 
     gc = actions.add_parser(
-        "gc", parents=[flags], help="delete orphaned blobs and dead writers' temporary files"
+        "gc",
+        parents=[flags],
+        help="delete orphaned blobs and previews, and dead writers' temporary files",
     )
     gc.add_argument(
         "--dry-run", action="store_true", help="list what would be deleted, delete nothing"
@@ -95,9 +98,13 @@ def _render_gc(data: dict[str, Any]) -> None:
     for path in data["removed"]:
         print(path)
     blobs = sum(path.startswith(f"{BLOB_DIR}/") for path in data["removed"])
-    temporary = len(data["removed"]) - blobs  # dead writers' leftovers under tmp/
+    previews = sum(path.startswith(f"{ARTIFACTS_DIR}/") for path in data["removed"])
+    temporary = len(data["removed"]) - blobs - previews  # dead writers' leftovers under tmp/
     verb = "would remove" if data["dry_run"] else "removed"
-    print(f"{verb} {blobs} orphaned blob(s) and {temporary} temporary file(s)")
+    print(
+        f"{verb} {blobs} orphaned blob(s), {previews} orphaned preview(s) "
+        f"and {temporary} temporary file(s)"
+    )
 
 
 def reindex_command(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ Layout, relative to the store root::
 
     artifacts/<project>/<key>/versions/<version>.json   immutable manifest, one per version
     artifacts/<project>/<key>/tags/<tag>.json           {"version": ...}, moved by tagging
-    artifacts/<project>/<key>/previews/<version>.json   optional preview, written after the manifest
+    artifacts/<project>/<key>/previews/<version>.json   optional preview, found through its version
 
 Versions are never overwritten (their ids are unique), so concurrent writers cannot lose each
 other's work. The newest version, ``latest``, is the greatest version id found by listing; no
@@ -28,7 +28,14 @@ if TYPE_CHECKING:
     from packagers.manifest import Manifest
     from packagers.store.backend import Backend
 
-__all__ = ["ARTIFACTS_DIR", "LATEST", "ArtifactIndex", "ArtifactRef", "Scan"]
+__all__ = [
+    "ARTIFACTS_DIR",
+    "LATEST",
+    "ArtifactIndex",
+    "ArtifactRef",
+    "Scan",
+    "manifest_of_preview",
+]
 
 ARTIFACTS_DIR = "artifacts"
 LATEST = "latest"
@@ -102,7 +109,9 @@ class ArtifactIndex:
         self._backend.write(path, to_json(manifest))
 
     def write_preview(self, manifest: Manifest, preview: dict[str, Any]) -> None:
-        """Write a version's preview (only after its manifest: a preview never stands alone)."""
+        """Write a version's preview, before or after its manifest: a reader finds it only
+        through the version, so one whose manifest is not there yet (or never came) is unseen,
+        and ``gc`` removes it once no log can still be writing that manifest."""
         path = self.preview_path(manifest["project"], manifest["key"], manifest["version"])
         self._backend.write(path, _dump_json(preview))
 
@@ -251,14 +260,22 @@ class ArtifactIndex:
         return [path for path in self._backend.files(ARTIFACTS_DIR) if _is_place(path, "tags")]
 
     def scan(self) -> Scan:
-        """Every manifest, and every manifest or tag that cannot be trusted (for verify and gc).
+        """Every manifest, and every manifest or tag that cannot be trusted (for verify and gc),
+        and the previews, with their modification times.
 
         A manifest listed but not read is reported, never taken for absent: gc would otherwise
         delete the blob it names.
         """
-        paths = self.manifest_paths()
+        listing = self._backend.files(ARTIFACTS_DIR)
+        paths = [path for path in listing if _is_place(path, "versions")]
         found = self._backend.read_many(paths)
-        scan = Scan()
+        listed = set(paths)
+        scan = Scan(
+            listed=listed,
+            previews={
+                path: mtime for path, mtime in listing.items() if _is_place(path, "previews")
+            },
+        )
         for path in paths:
             if path not in found:
                 scan.damaged[path] = "was listed but could not be read"
@@ -267,7 +284,6 @@ class ArtifactIndex:
                 scan.manifests.append(self._manifest_at(path, found[path]))
             except DamagedFileError as error:
                 scan.damaged[path] = error.problem
-        listed = set(paths)
         tag_paths = self.tag_paths()
         tags = self._backend.read_many(tag_paths)
         for path in tag_paths:
@@ -287,15 +303,33 @@ class ArtifactIndex:
 
 @dataclass
 class Scan:
-    """What :meth:`ArtifactIndex.scan` read: the manifests, and damaged files (path -> problem)."""
+    """What :meth:`ArtifactIndex.scan` read: the manifests, damaged files (path -> problem), the
+    manifest paths listed, and the previews listed (path -> modification time, if known)."""
 
     manifests: list[Manifest] = field(default_factory=list)
     damaged: dict[str, str] = field(default_factory=dict)
+    listed: set[str] = field(default_factory=set)
+    previews: dict[str, float | None] = field(default_factory=dict)
+
+    def orphaned_previews(self) -> dict[str, float | None]:
+        """The previews whose version had no manifest in the listing: a log still under way
+        (its preview goes first on an object store), or one a crash or a deletion ended."""
+        return {
+            path: mtime
+            for path, mtime in self.previews.items()
+            if manifest_of_preview(path) not in self.listed
+        }
 
     @property
     def damaged_manifests(self) -> list[str]:
         """The damaged files that are manifests: each may name any blob."""
         return sorted(path for path in self.damaged if _is_place(path, "versions"))
+
+
+def manifest_of_preview(path: str) -> str:
+    """The manifest path of the version whose preview is at ``path``."""
+    key_dir, _, name = path.rpartition("/previews/")
+    return f"{key_dir}/versions/{name}"
 
 
 def _is_place(path: str, folder: str) -> bool:

@@ -21,6 +21,10 @@ class Backend(ABC):
     url: str
     is_local: bool
     storage_options: dict[str, Any]
+    #: Whether each request is a network round trip that may overlap others sent from other
+    #: threads: a log then uploads its previews alongside its blobs (``writer.py``). Not for a
+    #: local store, whose small writes cost less than handing them to a thread.
+    parallel_requests: bool = False
 
     @abstractmethod
     def location(self, rel: str) -> str:

@@ -1,7 +1,8 @@
 """Deleting artifact versions: what may go, what still needs it, and the order of the removals.
 
 Per version, the tags pointing at it go first (a tag never names a missing version), then its
-manifest (the version is gone from then on), then its preview (a preview never stands alone).
+manifest (the version is gone from then on), then its preview (found only through its manifest,
+it is unseen from then on; ``gc`` removes one a deletion cut short leaves).
 The versions of a key go oldest first, so ``latest`` keeps naming the same version until the
 last one goes. Blobs stay: another version may hold the same bytes, and ``gc`` reclaims the ones
 no manifest names any more.

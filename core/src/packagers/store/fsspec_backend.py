@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import posixpath
+import threading
 from typing import IO, TYPE_CHECKING, Any
 
 from packagers._digest import file_digest, new_hasher, text
@@ -46,6 +47,9 @@ class FsspecBackend(Backend):
             raise StoreError(f"cannot open the store {self.url}: {error}") from error
         self._root = root.rstrip("/")
         self._s3 = _is_s3(self.fs)
+        # An asynchronous filesystem runs every call on its event loop, in a thread of its own,
+        # whichever thread makes it; the others (memory, sftp...) promise nothing of the kind.
+        self.parallel_requests = bool(getattr(self.fs, "async_impl", False))
         #: How a whole small file is read in one request (see ``_cat``).
         self._whole: dict[str, Any] = {"start": 0} if self._s3 else {}
 
@@ -53,11 +57,13 @@ class FsspecBackend(Backend):
         """On S3, have the client send small bodies at once (:func:`_send_at_once`); called
         before every upload. s3fs makes its client on first use, and a new one when the old
         one is closed; registering again is a lookup (and the backend keeps no client, which
-        would not pickle)."""
+        would not pickle). Under a lock: a log's previews are uploaded from several threads,
+        and botocore's registration is no atomic step."""
         if self._s3:
-            self.fs.s3.meta.events.register_last(
-                "before-call.s3", _send_at_once, unique_id=_SEND_AT_ONCE
-            )
+            with _REGISTERING:
+                self.fs.s3.meta.events.register_last(
+                    "before-call.s3", _send_at_once, unique_id=_SEND_AT_ONCE
+                )
 
     def _path(self, rel: str) -> str:
         return f"{self._root}/{rel}"
@@ -271,6 +277,7 @@ async def _stream_s3(fs: Any, path: str, target: str) -> str:
 #: Bodies smaller than this go out with their request (the AWS SDK for Kotlin's default).
 _CONTINUE_THRESHOLD = 2 << 20
 _SEND_AT_ONCE = "packagers-send-small-bodies-at-once"
+_REGISTERING = threading.Lock()
 
 
 def _send_at_once(params: dict[str, Any], **_: Any) -> None:

@@ -1,10 +1,11 @@
 """Checking and cleaning a store: what a crash or a damaged disk can leave behind.
 
-A crash leaves at worst blobs no manifest references (written before their manifests) and
-temporary uploads under ``tmp/``; never a manifest without its data. ``verify`` reports those,
-any blob whose bytes no longer match its name, and any manifest, tag or run record that cannot
-be trusted; ``gc`` deletes what no live writer still needs, and nothing while a manifest cannot
-be read.
+A crash leaves at worst blobs no manifest references (written before their manifests),
+temporary uploads under ``tmp/`` and previews whose version has no manifest (on an object store
+a preview is written alongside the blob); never a manifest without its data. ``verify`` reports
+the orphaned blobs, any blob whose bytes no longer match its name, and any manifest, tag or run
+record that cannot be trusted (an orphaned preview is no damage: nothing reads it); ``gc``
+deletes what no live writer still needs, and nothing while a manifest cannot be read.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from packagers._digest import ALGORITHM, PATTERN, stream_digest
+from packagers.store.artifacts_index import manifest_of_preview
 from packagers.store.blobs import BLOB_DIR, blob_path, digest_of
 from packagers.store.errors import StoreError
 from packagers.store.session_ids import (
@@ -82,7 +84,8 @@ def verify_store(backend: Backend, index: ArtifactIndex, runs: RunIndex) -> Veri
 
 
 def collect_garbage(backend: Backend, index: ArtifactIndex, *, dry_run: bool) -> list[str]:
-    """Delete orphaned blobs and the temporary files of dead writers; return what was deleted.
+    """Delete orphaned blobs and previews, and the temporary files of dead writers; return what
+    was deleted.
 
     The order matters: blobs are listed first, then writer sessions, then manifests. A writer
     whose blob is in the listing either had ended by the time sessions were read (its manifests
@@ -105,7 +108,13 @@ def collect_garbage(backend: Backend, index: ArtifactIndex, *, dry_run: bool) ->
     survives every gc for the grace period (a day and twenty minutes). A local store needs no
     grace: its claims and gc's deletions are atomic mirror images (``local_backend.py``).
 
-    A manifest that cannot be read may name any blob: then no blob is deleted at all.
+    A preview whose version has no manifest is kept on the same terms as an orphaned blob: on an
+    object store a log writes it alongside its blobs, before its manifest, and counts on the
+    grace period as it does for a blob it uploads (a log slower than that may lose its preview,
+    never its data); locally a log writes it after the manifest. Right before deleting one, gc
+    looks for its manifest again, which a log that finished since has written.
+
+    A manifest that cannot be read may name any blob: then nothing is deleted at all.
     """
     now = time.time()
     blobs = backend.files(BLOB_DIR)
@@ -137,12 +146,11 @@ def collect_garbage(backend: Backend, index: ArtifactIndex, *, dry_run: bool) ->
     if not backend.is_local:
         horizon = min(horizon or now, now - BLOB_GRACE)
     orphans = [
-        path
-        for path, mtime in blobs.items()
-        if path not in referenced and (horizon is None or (mtime is not None and mtime < horizon))
+        path for path, mtime in blobs.items() if path not in referenced and _older(mtime, horizon)
     ]
+    previews = [path for path, mtime in scan.orphaned_previews().items() if _older(mtime, horizon)]
     if dry_run:
-        return sorted([*orphans, *dead_files])
+        return sorted([*orphans, *previews, *dead_files])
     gc_session = WriteSession(backend)
     try:
         for path in stranded:
@@ -154,11 +162,21 @@ def collect_garbage(backend: Backend, index: ArtifactIndex, *, dry_run: bool) ->
             aside = gc_session.temp(f".{path.rpartition('/')[2]}{_ASIDE}")
             if backend.discard(path, blobs[path], aside):
                 removed.append(path)
+        for path in previews:
+            if not backend.exists(manifest_of_preview(path)):  # its log ended meanwhile
+                backend.remove(path)
+                removed.append(path)
         for path in dead_files:
             backend.remove(path)
     finally:
         gc_session.close()
     return sorted([*removed, *dead_files])
+
+
+def _older(mtime: float | None, horizon: float | None) -> bool:
+    """Whether a file modified at ``mtime`` (None: unknown, as young as can be) is old enough
+    for gc: no horizon keeps it, or it was modified before the horizon."""
+    return horizon is None or (mtime is not None and mtime < horizon)
 
 
 def _stranded_blob(temp: str) -> str | None:

@@ -106,8 +106,9 @@ class Store:
         """Store packed outputs (bundle members included) and return their refs by key.
 
         Packages not stamped yet (see :meth:`stamp`) are stamped with ``project`` and ``run_id``.
-        Each package's manifest is completed in place (digest, size, blob). Blobs, manifests,
-        previews and tags are written in the order that makes a crash harmless (``writer.py``).
+        Each package's manifest is completed in place (digest, size, blob). Blobs, manifests
+        and tags are written in the order that makes a crash harmless, previews alongside
+        (``writer.py``).
         ``progress(key, bytes_done, bytes_total)`` is called while each blob streams in.
         """
         everything = list(iter_packages(packages))
@@ -331,7 +332,8 @@ class Store:
         return verify_store(self._backend, self._index, self._runs)
 
     def gc(self, *, dry_run: bool = False) -> list[str]:
-        """Delete orphaned blobs and dead writers' temporary files; return the deleted paths."""
+        """Delete orphaned blobs and previews, and dead writers' temporary files; return the
+        deleted paths."""
         return collect_garbage(self._backend, self._index, dry_run=dry_run)
 
 

@@ -1,10 +1,13 @@
 """Logging packages: stamping them with versions, then writing them in the one safe order.
 
 The order of a log is what makes it safe without locks: every blob is complete before any
-manifest is written, members' manifests before their bundle's, previews after the manifests
-they describe, and tags last. A crash therefore leaves at worst unreferenced blobs (``gc``
-removes them), never a manifest without its data. :func:`write_packages` is where that order is
-kept.
+manifest is written, members' manifests before their bundle's, and tags last. A crash therefore
+leaves at worst unreferenced blobs (``gc`` removes them), never a manifest without its data.
+A preview is reached only through its version, so it may be written at any time: after the
+manifests on a local store, alongside the blobs where each request is a network round trip
+(``Backend.parallel_requests``), which takes it off the log's critical path. A crash may then
+leave a preview whose version has no manifest, unseen by readers, which ``gc`` removes.
+:func:`write_packages` is where that order is kept.
 """
 
 from __future__ import annotations
@@ -21,11 +24,17 @@ from packagers.store.uri import check_name, version_uri
 from packagers.store.versions import new_version_id
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from packagers.package import Package
     from packagers.store.artifacts_index import ArtifactIndex
     from packagers.store.backend import Backend
 
 __all__ = ["check_packages", "stamp_packages", "write_packages"]
+
+#: At most this many previews go up at once (a bundle may hold many): each is one small request,
+#: and they share the client's connections (ten for S3) with the blobs' uploads meanwhile.
+_PREVIEW_THREADS = 4
 
 
 def check_packages(packages: list[Package]) -> None:
@@ -70,8 +79,12 @@ def write_packages(
 
     Each package's manifest is completed in place (digest, size, blob).
     """
+    with_preview = [package for package in packages if package.preview is not None]
+    early = None
     session = WriteSession(backend)
     try:
+        if backend.parallel_requests:  # off the critical path: up before the first look
+            early = _PreviewUploads(index, with_preview)
         for package in packages:  # data first: no manifest may name a partial blob
             _put_blob(backend, package, session, progress)
         while expired := session.expired():  # gc's grace ends: looked at again, claimed
@@ -80,8 +93,8 @@ def write_packages(
                     _put_blob(backend, package, session, progress)
         for package in packages:  # members come before the bundle that holds them
             index.write_manifest(package.manifest)
-        for package in packages:
-            if package.preview is not None:
+        if early is None:
+            for package in with_preview:
                 _write_preview(index, package)
         for package in packages:  # `latest` needs no pointer: it is the newest version
             if package.hint.tag and package.hint.tag != LATEST:
@@ -89,7 +102,11 @@ def write_packages(
                 index.set_tag(
                     manifest["project"], package.key, package.hint.tag, manifest["version"]
                 )
+        if early is not None:
+            early.wait()
     finally:
+        if early is not None:
+            early.close()
         session.close()
     return {p.key: ArtifactRef.from_manifest(p.manifest) for p in packages}
 
@@ -127,3 +144,36 @@ def _write_preview(index: ArtifactIndex, package: Package) -> None:
         logging.getLogger(__name__).debug(
             "no preview stored for %s: %s", package.manifest["uri"], error
         )
+
+
+class _PreviewUploads:
+    """The previews of a log, uploaded by a few threads while the log stores its blobs.
+
+    fsspec's asynchronous filesystems (S3, GCS, Azure) serve calls from any thread on their
+    own event loop, so these uploads and the blob's overlap on the network.
+    """
+
+    def __init__(self, index: ArtifactIndex, packages: list[Package]) -> None:
+        from concurrent.futures import ThreadPoolExecutor  # for remote stores only
+
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: list[Future[None]] = []
+        if packages:
+            self._pool = ThreadPoolExecutor(
+                min(len(packages), _PREVIEW_THREADS), thread_name_prefix="packagers-preview-upload"
+            )
+            self._futures = [self._pool.submit(_write_preview, index, p) for p in packages]
+
+    def wait(self) -> None:
+        """Until every preview is written or refused (a refusal is logged in the thread);
+        anything else a thread raised is raised here, as writing in line would."""
+        for future in self._futures:
+            future.result()
+
+    def close(self) -> None:
+        """Drop the uploads not begun, wait for those under way: no thread outlives the log.
+
+        After a failed log the previews written are orphans, which ``gc`` removes in time.
+        """
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
