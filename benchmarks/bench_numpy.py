@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from typing import Any
 
-from benchmarks.harness import MEMORY_SLACK_MB, PACK_TARGET, Case, pack_unpack_cases
+from benchmarks.harness import Case, pack_unpack_cases, preview_case
 
 _SIZES = {"8 MB": 1_000_000, "76 MB": 9_500_000, "760 MB": 95_000_000}
 #: Seconds a preview may add to a pack, whatever the array's size (see above).
@@ -110,15 +110,11 @@ def cases(quick: bool) -> list[Case]:
         size = _SIZES[label]
         repeat = 3 if size >= 50_000_000 else 5
         found.append(
-            Case(
+            preview_case(
                 f"numpy: pack {label} float64 to npy",
-                ours=_pack_ours,
-                raw=_pack_raw,
-                setup=_pack_setup(size, preview=True),
+                (_pack_setup(size, preview=True), _pack_ours, _pack_raw),
                 repeat=repeat,
-                target=PACK_TARGET,
-                slack_seconds=_PREVIEW_ALLOWANCE,
-                memory_slack_mb=MEMORY_SLACK_MB,
+                allowance=_PREVIEW_ALLOWANCE,
             )
         )
         found += pack_unpack_cases(

@@ -143,7 +143,14 @@ def test_a_recorded_table_unpacks_without_a_hint() -> None:
         same_table(tables()[0], manager.unpack(item))
 
 
-def test_a_parquet_file_keeps_the_fields_that_share_a_name() -> None:
+@pytest.mark.parametrize("whole_file_max", [32 << 20, 0], ids=["whole-file", "datasets"])
+def test_a_parquet_file_keeps_the_fields_that_share_a_name(
+    monkeypatch: pytest.MonkeyPatch, whole_file_max: int
+) -> None:
+    """Read whole, or (a larger file) through datasets, which refuse the names: read again."""
+    from packagers_pandas import _arrow_formats
+
+    monkeypatch.setattr(_arrow_formats, "_WHOLE_FILE_MAX", whole_file_max)
     table = pa.table([pa.array([1]), pa.array(["x"])], names=["a", "a"])
     with PackagersManager([ArrowTablePackager]) as manager:
         restored, _ = round_trip(manager, table, "table", pa.Table)
