@@ -92,11 +92,11 @@ def test_a_large_upload_still_waits_for_the_servers_go_ahead(
 class _Gates:
     """A log whose steps wait for one another across threads, so their order is set.
 
-    The preview's write, once begun, waits until the manifest is written; the look for the
-    blob (the first request of the log's own thread) waits until the preview's write has
-    begun. A log that wrote its preview after its manifest, in its own thread, would never get
-    past its look: the gates prove the preview overlaps the whole of look, upload and manifest,
-    and that none of them waits for it.
+    The manifest's write waits until the preview's write has begun, and the preview's write,
+    once begun, waits until the manifest is written. A log that wrote its preview after its
+    manifest, in its own thread, would never get past the manifest: the gates prove the preview
+    overlaps the manifest and that the manifest does not wait for it. The look for the blob
+    comes before either: the preview has not begun then.
     """
 
     def __init__(self, store: Store, patch: pytest.MonkeyPatch) -> None:
@@ -104,6 +104,7 @@ class _Gates:
         self.preview_begun = threading.Event()
         self.manifest_written = threading.Event()
         self.preview_thread: str | None = None
+        self.begun_at_look: list[bool] = []
         write, modified = self.backend.write, self.backend.modified
 
         def gated_write(rel: str, data: bytes) -> None:
@@ -111,12 +112,14 @@ class _Gates:
                 self.preview_thread = threading.current_thread().name
                 self.preview_begun.set()
                 assert self.manifest_written.wait(_PATIENCE), "the manifest waited for the preview"
+            if "/versions/" in rel:
+                assert self.preview_begun.wait(_PATIENCE), "the preview waited for the manifest"
             write(rel, data)
             if "/versions/" in rel:
                 self.manifest_written.set()
 
         def gated_look(rel: str, size: int) -> float | None:
-            assert self.preview_begun.wait(_PATIENCE), "the preview waited for the blob"
+            self.begun_at_look.append(self.preview_begun.is_set())
             return modified(rel, size)  # type: ignore[no-any-return]
 
         patch.setattr(self.backend, "write", gated_write)
@@ -127,11 +130,12 @@ def _preview_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("packagers-preview-upload")]
 
 
-def test_the_preview_is_uploaded_alongside_the_look_and_the_blob(
+def test_the_preview_is_uploaded_alongside_the_manifest(
     s3_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Its upload begins before the look and ends after the manifest, from another thread; the
-    log returns only once it is stored. Logging the same data again: look, manifest."""
+    """Its upload begins after the look and the blob's upload, before the manifest is written,
+    and ends after it, from another thread; the log returns only once it is stored. Logging
+    the same data again: look, manifest."""
     gates = _Gates(s3_store, monkeypatch)
     text = "a line of text\n" * 100
     with _sent(s3_store) as sent:
@@ -144,6 +148,7 @@ def test_the_preview_is_uploaded_alongside_the_look_and_the_blob(
         ("PutObject", written.format("previews"), False),
     ]
     assert gates.preview_thread != threading.current_thread().name
+    assert gates.begun_at_look == [False]  # the look is alone on the wire
     assert s3_store.read_preview(ref) is not None  # stored before the log returned
     assert _preview_threads() == []
 
@@ -157,6 +162,7 @@ def test_the_preview_is_uploaded_alongside_the_look_and_the_blob(
         ("PutObject", written.format("versions"), False),
         ("PutObject", written.format("previews"), False),
     ]
+    assert gates.begun_at_look == [False, False]
 
 
 def test_a_preview_the_store_refuses_leaves_the_log_whole(
@@ -181,30 +187,49 @@ def test_a_preview_the_store_refuses_leaves_the_log_whole(
     assert _preview_threads() == []
 
 
-def test_a_failed_upload_fails_the_log_and_leaves_no_thread(
+def test_a_failed_upload_fails_the_log_before_any_preview(
     s3_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The upload fails while the preview's is still under way: the log waits for it, then
-    raises; nothing is left running, and no manifest is written."""
     backend = s3_store._backend  # type: ignore[attr-defined]
     write = backend.write
-    preview_begun, upload_failed = threading.Event(), threading.Event()
     stored: list[str] = []
 
-    def slow_preview(rel: str, data: bytes) -> None:
-        if "/previews/" in rel:
-            preview_begun.set()
-            assert upload_failed.wait(_PATIENCE)
+    def record(rel: str, data: bytes) -> None:
         write(rel, data)
         stored.append(rel)
 
     def failing_upload(src: str, rel: str) -> bool:
-        assert preview_begun.wait(_PATIENCE)
-        upload_failed.set()
         raise ConnectionResetError(104, "Connection reset by peer")
 
-    monkeypatch.setattr(backend, "write", slow_preview)
+    monkeypatch.setattr(backend, "write", record)
     monkeypatch.setattr(backend, "put", failing_upload)
+    with pytest.raises(ConnectionResetError):
+        log("a line of text\n" * 100, "notes : file", store=s3_store)
+    assert stored == [] and _preview_threads() == []
+
+
+def test_a_failed_manifest_fails_the_log_and_leaves_no_thread(
+    s3_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest fails while the preview's upload is under way: the log waits for it, then
+    raises; nothing is left running, and no version exists."""
+    backend = s3_store._backend  # type: ignore[attr-defined]
+    write = backend.write
+    preview_begun, manifest_failed = threading.Event(), threading.Event()
+    stored: list[str] = []
+
+    def slow_preview_failing_manifest(rel: str, data: bytes) -> None:
+        if "/versions/" in rel:
+            assert preview_begun.wait(_PATIENCE)
+            manifest_failed.set()
+            raise ConnectionResetError(104, "Connection reset by peer")
+        if "/previews/" in rel:
+            preview_begun.set()
+            assert manifest_failed.wait(_PATIENCE)
+        write(rel, data)
+        stored.append(rel)
+
+    monkeypatch.setattr(backend, "write", slow_preview_failing_manifest)
     with pytest.raises(ConnectionResetError):
         log("a line of text\n" * 100, "notes : file", store=s3_store)
     assert _preview_threads() == []
@@ -243,18 +268,23 @@ def test_gc_keeps_the_preview_of_a_log_under_way(
     s3_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A gc that runs after the preview is stored and before its manifest keeps it, even when
-    gc's clock says it is old: it looks for the manifest again right before deleting."""
+    gc's clock says it is old: it looks for the manifest again right before deleting. (The
+    same data logged twice: its blob is held by the first version's manifest meanwhile.)"""
+    text = "a line of text\n" * 100
+    log(text, "notes : file", store=s3_store)
     backend = s3_store._backend  # type: ignore[attr-defined]
-    write, modified = backend.write, backend.modified
+    write = backend.write
     preview_stored = threading.Event()
     collected: list[list[str]] = []
 
     def write_and_tell(rel: str, data: bytes) -> None:
+        if "/versions/" in rel:
+            two_gcs()
         write(rel, data)
         if "/previews/" in rel:
             preview_stored.set()
 
-    def look_after_two_gcs(rel: str, size: int) -> float | None:
+    def two_gcs() -> None:
         assert preview_stored.wait(_PATIENCE)
         collected.append(s3_store.gc())  # young: kept by the grace period
         with monkeypatch.context() as later:
@@ -269,7 +299,6 @@ def test_gc_keeps_the_preview_of_a_log_under_way(
 
             later.setattr(index, "scan", manifest_written_meanwhile)
             collected.append(s3_store.gc())
-        return modified(rel, size)  # type: ignore[no-any-return]
 
     def finish_manifest(orphans: dict[str, float | None]) -> None:
         """The other log's manifest lands between gc's listing and its deletion."""
@@ -277,8 +306,7 @@ def test_gc_keeps_the_preview_of_a_log_under_way(
             write(path.replace("/previews/", "/versions/"), b"{}")
 
     monkeypatch.setattr(backend, "write", write_and_tell)
-    monkeypatch.setattr(backend, "modified", look_after_two_gcs)
-    ref = log("a line of text\n" * 100, "notes : file", store=s3_store)
+    ref = log(text, "notes : file", store=s3_store)
     assert collected == [[], []]
     assert s3_store.read_preview(ref) is not None
 

@@ -22,7 +22,7 @@ class Backend(ABC):
     is_local: bool
     storage_options: dict[str, Any]
     #: Whether each request is a network round trip that may overlap others sent from other
-    #: threads: a log then uploads its previews alongside its blobs (``writer.py``). Not for a
+    #: threads: a log then uploads its previews beside its manifests (``writer.py``). Not for a
     #: local store, whose small writes cost less than handing them to a thread.
     parallel_requests: bool = False
 

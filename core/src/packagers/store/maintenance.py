@@ -1,9 +1,9 @@
 """Checking and cleaning a store: what a crash or a damaged disk can leave behind.
 
-A crash leaves at worst blobs no manifest references (written before their manifests),
-temporary uploads under ``tmp/`` and previews whose version has no manifest (on an object store
-a preview is written alongside the blob); never a manifest without its data. ``verify`` reports
-the orphaned blobs, any blob whose bytes no longer match its name, and any manifest, tag or run
+A crash leaves at worst blobs no manifest references (written before their manifests), temporary
+uploads under ``tmp/`` and previews whose version has no manifest (on an object store a preview
+is written alongside the manifest); never a manifest without its data. ``verify`` reports the
+orphaned blobs, any blob whose bytes no longer match its name, and any manifest, tag or run
 record that cannot be trusted (an orphaned preview is no damage: nothing reads it); ``gc``
 deletes what no live writer still needs, and nothing while a manifest cannot be read.
 """
@@ -109,7 +109,7 @@ def collect_garbage(backend: Backend, index: ArtifactIndex, *, dry_run: bool) ->
     grace: its claims and gc's deletions are atomic mirror images (``local_backend.py``).
 
     A preview whose version has no manifest is kept on the same terms as an orphaned blob: on an
-    object store a log writes it alongside its blobs, before its manifest, and counts on the
+    object store a log writes it alongside its manifest, maybe first, and counts on the
     grace period as it does for a blob it uploads (a log slower than that may lose its preview,
     never its data); locally a log writes it after the manifest. Right before deleting one, gc
     looks for its manifest again, which a log that finished since has written.

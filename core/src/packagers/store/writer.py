@@ -4,9 +4,12 @@ The order of a log is what makes it safe without locks: every blob is complete b
 manifest is written, members' manifests before their bundle's, and tags last. A crash therefore
 leaves at worst unreferenced blobs (``gc`` removes them), never a manifest without its data.
 A preview is reached only through its version, so it may be written at any time: after the
-manifests on a local store, alongside the blobs where each request is a network round trip
-(``Backend.parallel_requests``), which takes it off the log's critical path. A crash may then
-leave a preview whose version has no manifest, unseen by readers, which ``gc`` removes.
+manifests on a local store, alongside the manifests where each request is a network round trip
+(``Backend.parallel_requests``), which takes it off the log's critical path. Not alongside the
+blobs: the look and the upload that precede the manifests are one request each either way, and a
+server on the same machine (moto, for tests and benchmarks) serves them slower for a request
+beside them (the look took 9 ms instead of 2.5). A crash may then leave a preview whose version
+has no manifest, unseen by readers, which ``gc`` removes.
 :func:`write_packages` is where that order is kept.
 """
 
@@ -80,20 +83,20 @@ def write_packages(
     Each package's manifest is completed in place (digest, size, blob).
     """
     with_preview = [package for package in packages if package.preview is not None]
-    early = None
+    uploads = None
     session = WriteSession(backend)
     try:
-        if backend.parallel_requests:  # off the critical path: up before the first look
-            early = _PreviewUploads(index, with_preview)
         for package in packages:  # data first: no manifest may name a partial blob
             _put_blob(backend, package, session, progress)
         while expired := session.expired():  # gc's grace ends: looked at again, claimed
             for package in packages:
                 if package.manifest.get("blob") in expired:
                     _put_blob(backend, package, session, progress)
+        if backend.parallel_requests:  # off the critical path: up beside the manifests
+            uploads = _PreviewUploads(index, with_preview)
         for package in packages:  # members come before the bundle that holds them
             index.write_manifest(package.manifest)
-        if early is None:
+        if uploads is None:
             for package in with_preview:
                 _write_preview(index, package)
         for package in packages:  # `latest` needs no pointer: it is the newest version
@@ -102,11 +105,11 @@ def write_packages(
                 index.set_tag(
                     manifest["project"], package.key, package.hint.tag, manifest["version"]
                 )
-        if early is not None:
-            early.wait()
+        if uploads is not None:
+            uploads.wait()
     finally:
-        if early is not None:
-            early.close()
+        if uploads is not None:
+            uploads.close()
         session.close()
     return {p.key: ArtifactRef.from_manifest(p.manifest) for p in packages}
 
@@ -147,7 +150,7 @@ def _write_preview(index: ArtifactIndex, package: Package) -> None:
 
 
 class _PreviewUploads:
-    """The previews of a log, uploaded by a few threads while the log stores its blobs.
+    """The previews of a log, uploaded by a few threads while the log writes its manifests.
 
     fsspec's asynchronous filesystems (S3, GCS, Azure) serve calls from any thread on their
     own event loop, so these uploads and the blob's overlap on the network.
