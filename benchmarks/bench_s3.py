@@ -8,14 +8,14 @@ written again and that no temporary object is left.
 
 The two sides differ by a few small requests whatever the size, each a round trip of a few
 milliseconds to the server: a log sends three besides its upload, if any (the look that spares
-an upload of data the store holds, the manifest, its preview) and waits for two of them in turn
-(its preview goes up from another thread meanwhile, on a server in the same machine not quite
-for free), and a load one (the manifest, which names the blob). The targets are for the work
-that grows with the data, so those round trips are allowed on top, each as long as the same kind
-of small request takes in the raw side's process (:func:`_requests`; a look or an upload 2.5 to
-3.5 ms on an idle two-core machine, a download 5 to 7 ms, more on a busy one): at the full size
-they are a few percent of the raw time, at the quick size up to a third of it. A second log that
-uploaded its blob again would still exceed its allowance by half the raw time.
+an upload of data the store holds, the manifest, its preview) and waits for them in turn (to a
+server elsewhere the preview goes up beside the manifest; this one is on loopback), and a load
+one (the manifest, which names the blob). The targets are for the work that grows with the data,
+so those round trips are allowed on top, each as long as the same kind of small request takes in
+the raw side's process (:func:`_requests`; a look or an upload 2.5 to 3.5 ms on an idle two-core
+machine, a download 5 to 7 ms, more on a busy one): at the full size they are a few percent of
+the raw time, at the quick size up to a third of it. A second log that uploaded its blob again
+would still exceed its allowance by half the raw time.
 """
 
 from __future__ import annotations

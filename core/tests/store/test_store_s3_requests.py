@@ -49,9 +49,52 @@ def _sent(store: Store) -> Iterator[list[Sent]]:
 
 @pytest.fixture
 def s3_store(s3_options: dict[str, Any]) -> Store:
+    """A store on the moto server, sending requests at once as it does to a server elsewhere
+    (to one on this machine it sends them one after another: the last tests)."""
     store = Store(f"s3://packagers-test/{uuid.uuid4().hex}", storage_options=s3_options)
+    store._backend.parallel_requests = True  # type: ignore[attr-defined]
     store.list_runs("default")  # the client connects
     return store
+
+
+def test_a_server_on_this_machine_gets_one_request_at_a_time(
+    s3_options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Overlapping requests hides a network's latency; a server on loopback has none to hide:
+    the preview goes up after the manifest, from the log's own thread."""
+    store = Store(f"s3://packagers-test/{uuid.uuid4().hex}", storage_options=s3_options)
+    backend = store._backend  # type: ignore[attr-defined]
+    assert backend.parallel_requests is False
+    write, threads = backend.write, []
+
+    def record(rel: str, data: bytes) -> None:
+        threads.append((rel.split("/")[3], threading.current_thread().name))
+        write(rel, data)
+
+    monkeypatch.setattr(backend, "write", record)
+    log("a line of text\n" * 100, "notes : file", store=store)
+    here = threading.current_thread().name
+    assert threads == [("versions", here), ("previews", here)]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "local"),
+    [
+        ("http://127.0.0.1:9000", True),
+        ("http://localhost:9000", True),
+        ("http://[::1]:9000", True),
+        ("http://127.0.0.2", True),
+        ("http://10.0.0.5:9000", False),
+        ("https://s3.eu-west-1.amazonaws.com", False),
+        (None, False),  # AWS itself: no endpoint given
+    ],
+)
+def test_a_loopback_endpoint_is_this_machine(endpoint: str | None, local: bool) -> None:
+    from types import SimpleNamespace
+
+    from packagers.store.fsspec_backend import _on_loopback
+
+    assert _on_loopback(SimpleNamespace(endpoint_url=endpoint)) is local  # type: ignore[arg-type]
 
 
 def test_a_log_sends_one_look_one_upload_the_manifest_and_the_preview(s3_store: Store) -> None:

@@ -49,7 +49,11 @@ class FsspecBackend(Backend):
         self._s3 = _is_s3(self.fs)
         # An asynchronous filesystem runs every call on its event loop, in a thread of its own,
         # whichever thread makes it; the others (memory, sftp...) promise nothing of the kind.
-        self.parallel_requests = bool(getattr(self.fs, "async_impl", False))
+        # Overlapping requests hides the network's latency: a server on this machine has none
+        # to hide, and shares its cores with the requests (see ``_on_loopback``).
+        self.parallel_requests = bool(getattr(self.fs, "async_impl", False)) and not _on_loopback(
+            self.fs
+        )
         #: How a whole small file is read in one request (see ``_cat``).
         self._whole: dict[str, Any] = {"start": 0} if self._s3 else {}
 
@@ -213,6 +217,28 @@ class FsspecBackend(Backend):
         self._one_round_trip()
         self.fs.put_file(src, self._path(rel))
         return True
+
+
+def _on_loopback(fs: fsspec.AbstractFileSystem) -> bool:
+    """Whether the filesystem's server is on this machine: an endpoint on a loopback address.
+
+    Such a server (MinIO or moto for development, tests and benchmarks) answers two requests at
+    once no sooner than one after the other: measured with moto on two cores, a log of 8 MB
+    took 2 to 4 ms longer with its preview beside the manifest than after it.
+    """
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    endpoint = getattr(fs, "endpoint_url", None)
+    if not isinstance(endpoint, str):
+        return False
+    host = urlsplit(endpoint).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: a server elsewhere, as far as we can tell
+        return False
 
 
 def fetch(fs: fsspec.AbstractFileSystem, path: str, target: str, size: int | None = None) -> str:

@@ -5,11 +5,10 @@ manifest is written, members' manifests before their bundle's, and tags last. A 
 leaves at worst unreferenced blobs (``gc`` removes them), never a manifest without its data.
 A preview is reached only through its version, so it may be written at any time: after the
 manifests on a local store, alongside the manifests where each request is a network round trip
-(``Backend.parallel_requests``), which takes it off the log's critical path. Not alongside the
-blobs: the look and the upload that precede the manifests are one request each either way, and a
-server on the same machine (moto, for tests and benchmarks) serves them slower for a request
-beside them (the look took 9 ms instead of 2.5). A crash may then leave a preview whose version
-has no manifest, unseen by readers, which ``gc`` removes.
+(``Backend.parallel_requests``: not to a server on this machine), which takes it off the log's
+critical path. Beside the blobs it would save no more: the look and the upload before the
+manifests are one request each either way. A crash may then leave a preview whose version has no
+manifest, unseen by readers, which ``gc`` removes.
 :func:`write_packages` is where that order is kept.
 """
 
