@@ -90,24 +90,8 @@ def pack_unpack_cases(
     :data:`UNPACK_TARGET`, each with at most :data:`MEMORY_SLACK_MB` more peak memory.
     """
     return [
-        Case(
-            pack_name,
-            ours=pack[1],
-            raw=pack[2],
-            setup=pack[0],
-            repeat=repeat,
-            target=PACK_TARGET,
-            memory_slack_mb=MEMORY_SLACK_MB,
-        ),
-        Case(
-            unpack_name,
-            ours=unpack[1],
-            raw=unpack[2],
-            setup=unpack[0],
-            repeat=repeat,
-            target=UNPACK_TARGET,
-            memory_slack_mb=MEMORY_SLACK_MB,
-        ),
+        _side_case(pack_name, pack, repeat=repeat, target=PACK_TARGET),
+        _side_case(unpack_name, unpack, repeat=repeat, target=UNPACK_TARGET),
     ]
 
 
@@ -116,14 +100,21 @@ def preview_case(name: str, pack: Side, *, repeat: int, allowance: float) -> Cas
     seconds on top (a preview summarises a fixed sample, whatever the size of the object); the
     same packing without the preview is held to :data:`PACK_TARGET` alone by
     :func:`pack_unpack_cases`."""
+    return _side_case(name, pack, repeat=repeat, target=PACK_TARGET, slack_seconds=allowance)
+
+
+def _side_case(
+    name: str, side: Side, *, repeat: int, target: float, slack_seconds: float = 0.0
+) -> Case:
+    setup, ours, raw = side
     return Case(
         name,
-        ours=pack[1],
-        raw=pack[2],
-        setup=pack[0],
+        ours=ours,
+        raw=raw,
+        setup=setup,
         repeat=repeat,
-        target=PACK_TARGET,
-        slack_seconds=allowance,
+        target=target,
+        slack_seconds=slack_seconds,
         memory_slack_mb=MEMORY_SLACK_MB,
     )
 
