@@ -17,12 +17,13 @@ run). Unpacking reads a file already in the page cache on both sides.
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import tempfile
 from typing import Any
 
-from benchmarks.harness import Case, pack_unpack_cases, preview_case
+from benchmarks.harness import Case, format_cases
 
 _SIZES = {"8 MB": 1_000_000, "76 MB": 9_500_000, "760 MB": 95_000_000}
 #: Seconds a preview may add to a pack, whatever the array's size (see above).
@@ -109,19 +110,12 @@ def cases(quick: bool) -> list[Case]:
     for label in labels:
         size = _SIZES[label]
         repeat = 3 if size >= 50_000_000 else 5
-        found.append(
-            preview_case(
-                f"numpy: pack {label} float64 to npy",
-                (_pack_setup(size, preview=True), _pack_ours, _pack_raw),
-                repeat=repeat,
-                allowance=_PREVIEW_ALLOWANCE,
-            )
-        )
-        found += pack_unpack_cases(
-            f"numpy: pack {label} float64 to npy, no preview",
-            (_pack_setup(size, preview=False), _pack_ours, _pack_raw),
+        found += format_cases(
+            f"numpy: pack {label} float64 to npy",
+            (functools.partial(_pack_setup, size), _pack_ours, _pack_raw),
             f"numpy: unpack {label} float64 from npy",
             (_unpack_setup(size), _unpack_ours, _unpack_raw),
             repeat=repeat,
+            preview_allowance=_PREVIEW_ALLOWANCE,
         )
     return found

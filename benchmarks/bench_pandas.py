@@ -5,16 +5,17 @@ sides); raw unpacking is ``pq.read_table(path).to_pandas()``. Both sides of pack
 file and delete it after each call, as in the numpy cases. Ours go through the manager, as a
 run does, without the file digest (the store computes it while uploading). Packing is measured
 with the preview (as runs pack), with a fixed allowance for it, and without, held to the target
-alone (see ``preview_case``).
+alone (see ``format_cases``).
 """
 
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 from typing import Any
 
-from benchmarks.harness import Case, pack_unpack_cases, preview_case, scratch_dir
+from benchmarks.harness import Case, format_cases, scratch_dir
 
 _COLUMNS = 10
 #: Seconds a table's preview may add to a pack: statistics of a sample of at most 8192 rows,
@@ -98,19 +99,12 @@ def cases(quick: bool) -> list[Case]:
     for rows in sizes:
         label = f"{rows:.0e}".replace("+0", "").replace("+", "")
         repeat = 5 if rows >= 1_000_000 else 11
-        found.append(
-            preview_case(
-                f"pandas: pack {label}x{_COLUMNS} floats to parquet",
-                (_pack_setup(rows, preview=True), _pack_ours, _pack_raw),
-                repeat=repeat,
-                allowance=_PREVIEW_ALLOWANCE,
-            )
-        )
-        found += pack_unpack_cases(
-            f"pandas: pack {label}x{_COLUMNS} floats to parquet, no preview",
-            (_pack_setup(rows, preview=False), _pack_ours, _pack_raw),
+        found += format_cases(
+            f"pandas: pack {label}x{_COLUMNS} floats to parquet",
+            (functools.partial(_pack_setup, rows), _pack_ours, _pack_raw),
             f"pandas: unpack {label}x{_COLUMNS} floats from parquet",
             (_unpack_setup(rows), _unpack_ours, _unpack_raw),
             repeat=repeat,
+            preview_allowance=_PREVIEW_ALLOWANCE,
         )
     return found

@@ -36,9 +36,8 @@ __all__ = [
     "PACK_TARGET",
     "UNPACK_TARGET",
     "Case",
+    "format_cases",
     "main",
-    "pack_unpack_cases",
-    "preview_case",
     "scratch_dir",
 ]
 
@@ -81,26 +80,38 @@ class Case:
 Side = tuple[Callable[[], Any], Callable[[Any], Any], Callable[[Any], Any]]
 
 
-def pack_unpack_cases(
-    pack_name: str, pack: Side, unpack_name: str, unpack: Side, *, repeat: int
+def format_cases(
+    pack_name: str,
+    pack: tuple[Callable[[bool], Callable[[], Any]], Callable[[Any], Any], Callable[[Any], Any]],
+    unpack_name: str,
+    unpack: Side,
+    *,
+    repeat: int,
+    preview_allowance: float,
 ) -> list[Case]:
-    """The pair every format plugin measures, with the targets the issues set for packers.
+    """The three cases every format plugin measures, with the targets the issues set.
 
-    ``pack`` and ``unpack`` are ``(setup, ours, raw)``, held to :data:`PACK_TARGET` and
-    :data:`UNPACK_TARGET`, each with at most :data:`MEMORY_SLACK_MB` more peak memory.
+    ``pack`` is ``(setup(preview), ours, raw)``: packing as runs pack, with the packager's
+    preview, may cost :data:`PACK_TARGET` and ``preview_allowance`` seconds on top (a preview
+    summarises a fixed sample, whatever the size of the object); the same packing without the
+    preview (``"<pack_name>, no preview"``) :data:`PACK_TARGET` alone. ``unpack`` is
+    ``(setup, ours, raw)``, held to :data:`UNPACK_TARGET`. Each may take at most
+    :data:`MEMORY_SLACK_MB` more peak memory.
     """
+    setup, ours, raw = pack
     return [
-        _side_case(pack_name, pack, repeat=repeat, target=PACK_TARGET),
+        _side_case(
+            pack_name,
+            (setup(True), ours, raw),
+            repeat=repeat,
+            target=PACK_TARGET,
+            slack_seconds=preview_allowance,
+        ),
+        _side_case(
+            f"{pack_name}, no preview", (setup(False), ours, raw), repeat=repeat, target=PACK_TARGET
+        ),
         _side_case(unpack_name, unpack, repeat=repeat, target=UNPACK_TARGET),
     ]
-
-
-def preview_case(name: str, pack: Side, *, repeat: int, allowance: float) -> Case:
-    """Packing as runs pack, with the packager's preview: :data:`PACK_TARGET` and ``allowance``
-    seconds on top (a preview summarises a fixed sample, whatever the size of the object); the
-    same packing without the preview is held to :data:`PACK_TARGET` alone by
-    :func:`pack_unpack_cases`."""
-    return _side_case(name, pack, repeat=repeat, target=PACK_TARGET, slack_seconds=allowance)
 
 
 def _side_case(
