@@ -1,8 +1,8 @@
 """Dask cases: what ``executor="dask"`` and ``packagers.map`` add to raw ``distributed`` calls.
 
-Both sides use a LocalCluster of two worker processes of one thread on 127.0.0.1, set up alike.
-The harness runs each side in its own process, so each starts its own cluster, unless
-``MLRUN_PACKAGERS__DASK__ADDRESS`` names a running scheduler, which both sides then share. The
+Both sides share one LocalCluster of two worker processes of one thread on 127.0.0.1, started
+by the case's setup (the harness times both sides in one process, on one setup), unless
+``MLRUN_PACKAGERS__DASK__ADDRESS`` names a running scheduler. The
 store is a local directory (the workers share this host), on tmpfs where there is one: each
 child run writes its record, and a disk's file creation would measure the disk, not packagers
 (``bench_run`` has the same case on disk and on tmpfs). Skipped without ``distributed``.

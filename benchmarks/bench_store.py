@@ -63,7 +63,13 @@ def _setup(size: int) -> dict[str, Any]:
     base = tempfile.mkdtemp(prefix="bench-store-")
     atexit.register(shutil.rmtree, base, True)
     array = np.random.default_rng(0).random(size)
-    return {"array": array, "base": base, "store": os.path.join(base, "store")}
+    # the raw side's own copy: it changes it, ours may log it unchanged
+    return {
+        "array": array,
+        "raw_array": array.copy(),
+        "base": base,
+        "store": os.path.join(base, "store"),
+    }
 
 
 def _log_new(state: dict[str, Any]) -> None:
@@ -76,7 +82,7 @@ def _log_new(state: dict[str, Any]) -> None:
 
 
 def _np_save_new(state: dict[str, Any]) -> None:
-    state["array"][0] += 1
+    state["raw_array"][0] += 1
     _np_save(state)
 
 
@@ -101,7 +107,7 @@ def _log_again(state: dict[str, Any]) -> None:
 def _np_save(state: dict[str, Any]) -> None:
     import numpy as np
 
-    np.save(os.path.join(state["base"], "raw.npy"), state["array"])
+    np.save(os.path.join(state["base"], "raw.npy"), state["raw_array"])
 
 
 def cases(quick: bool) -> list[Case]:

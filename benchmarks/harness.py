@@ -1,14 +1,19 @@
-"""Timing and memory of our call against the raw library call, each side in a fresh process.
+"""Timing and memory of our call against the raw library call, in the same process and window.
 
-Each side of a case runs in its own subprocess so that peak memory (the resident-set high-water
-mark of the measured calls above the level before them) is not polluted by the other side or by
-earlier cases. Each side runs twice, alternating with the other (``--rounds``), and the faster
-of its medians counts. Times are medians of at least ``repeat`` samples, more for short
-operations: each side samples until it has measured for ``_MIN_SAMPLING_SECONDS`` (at most
-``_MAX_SAMPLES`` samples), because the median of five 200 µs samples moves by a third from one
-process to the next on a shared virtual machine. The ratio is ours / raw. Each side gets a
-private, empty temporary directory (``TMPDIR``): a side that leaves anything in it fails its
-case, so a benchmark run leaves nothing behind in the machine's temporary directory.
+The two sides of a case are timed in one process, sample by sample in turn (ours, raw, raw,
+ours, ...), on one setup: whatever the machine does meanwhile (another process on the two
+cores, a disk still freeing what an earlier case deleted, which on this kind of machine makes
+creating a file cost 8 µs or a millisecond for minutes) falls on both alike. Timed in separate
+processes a minute apart, the same case measured 1.19 and 1.72. Times are medians of at least
+``repeat`` samples a side, more for short operations: each side samples until it has measured
+for ``_MIN_SAMPLING_SECONDS`` (at most ``_MAX_SAMPLES`` samples), because the median of five
+200 µs samples moves by a third from one process to the next. The ratio is ours / raw.
+
+Peak memory (the resident-set high-water mark of the measured calls above the level before
+them) is measured apart, each side in a fresh process of its own, so that neither side's
+allocations, nor what the allocator keeps of them, count for the other. Every process gets a
+private, empty temporary directory (``TMPDIR``): a case that leaves anything in it fails, so a
+benchmark run leaves nothing behind in the machine's temporary directory.
 """
 
 from __future__ import annotations
@@ -57,11 +62,12 @@ class Case:
 
     ``target`` is the ratio the issue sets, with ``slack_seconds`` allowed on top of it
     (``ours <= raw * target + slack``: a fixed cost such as starting a process), or the seconds
-    ``measured_slack(data)`` gives in the raw side's process (a fixed cost that depends on the
+    ``measured_slack(data)`` gives in the timing process (a fixed cost that depends on the
     machine, such as a request's round trip, measured in the same run as the rest);
     ``max_seconds`` an absolute bound per call, for operations whose raw counterpart is trivial
-    (an int result). ``inner`` calls are timed
-    together and divided, for operations too short to time one by one.
+    (an int result). ``inner`` calls are timed together and divided, for operations too short
+    to time one by one. Both sides are timed on the same ``setup()``, so neither may write where
+    the other reads.
     """
 
     name: str
@@ -176,77 +182,85 @@ def _peak_mb() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status: peak memory is measured on Linux only")
 
 
-def _measure(case: Case, side: str) -> dict[str, float]:
-    """Run one side in this process: median seconds per call and peak MB above the baseline.
+def _time_both(case: Case) -> dict[str, float]:
+    """Median seconds per call of each side, sampled in turn on one setup in this process.
 
-    The peak is of the measured calls alone: the high-water mark is reset after the warm-up,
-    whose own peak (and what an allocator keeps from it) would otherwise count for one side and
-    not the other.
+    The order runs ours, raw, raw, ours: each side follows itself as often as the other, so
+    neither always pays for what the other leaves behind (evicted caches, dirty pages, files
+    to free). A measured slack is taken after the samples, in the same process.
     """
     data = case.setup() if case.setup else None
-    function = case.ours if side == "ours" else case.raw
-    function(data)  # warm-up: imports, caches, page cache
-    _reset_peak()
-    baseline = _rss_mb()
-    samples: list[float] = []
-    sampling = 0.0
-    while len(samples) < case.repeat or (
-        sampling < _MIN_SAMPLING_SECONDS and len(samples) < _MAX_SAMPLES
-    ):
-        start = time.perf_counter()
-        for _ in range(case.inner):
-            function(data)
-        elapsed = time.perf_counter() - start
-        sampling += elapsed
-        samples.append(elapsed / case.inner)
-    measured = {"median": statistics.median(samples), "peak_mb": max(0.0, _peak_mb() - baseline)}
-    if side == "raw" and case.measured_slack is not None:
+    functions = {"ours": case.ours, "raw": case.raw}
+    for function in functions.values():
+        function(data)  # warm-up: imports, caches, page cache
+    samples: dict[str, list[float]] = {"ours": [], "raw": []}
+    sampling = {"ours": 0.0, "raw": 0.0}
+
+    def wanted(side: str) -> bool:
+        return len(samples[side]) < case.repeat or (
+            sampling[side] < _MIN_SAMPLING_SECONDS and len(samples[side]) < _MAX_SAMPLES
+        )
+
+    while wanted("ours") or wanted("raw"):
+        for side in ("ours", "raw", "raw", "ours"):
+            function = functions[side]
+            start = time.perf_counter()
+            for _ in range(case.inner):
+                function(data)
+            elapsed = time.perf_counter() - start
+            sampling[side] += elapsed
+            samples[side].append(elapsed / case.inner)
+    measured = {side: statistics.median(taken) for side, taken in samples.items()}
+    if case.measured_slack is not None:
         measured["slack_seconds"] = case.measured_slack(data)
     return measured
 
 
-def _run_side(name: str, side: str, quick: bool) -> tuple[dict[str, float], list[str]]:
-    """One side's measures, and what it left in its private temporary directory."""
-    command = [sys.executable, "-m", "benchmarks.harness", "--one", name, "--side", side]
+def _peak(case: Case, side: str) -> dict[str, float]:
+    """Peak MB of ``repeat`` calls of one side above the level before them, in this process.
+
+    The high-water mark is reset after the warm-up, whose own peak (and what an allocator keeps
+    from it) would otherwise count for one side and not the other.
+    """
+    data = case.setup() if case.setup else None
+    function = case.ours if side == "ours" else case.raw
+    function(data)
+    _reset_peak()
+    baseline = _rss_mb()
+    for _ in range(case.repeat * case.inner):
+        function(data)
+    return {"peak_mb": max(0.0, _peak_mb() - baseline)}
+
+
+def _run_child(name: str, measure: str, quick: bool) -> tuple[dict[str, float], list[str]]:
+    """A fresh process's measure (``time``, or the peak of ``ours`` or ``raw``), and what it left
+    in its private temporary directory."""
+    command = [sys.executable, "-m", "benchmarks.harness", "--one", name, "--measure", measure]
     if quick:
         command.append("--quick")
     private = tempfile.mkdtemp(prefix="packagers-bench-side-")
     try:
-        before = set(os.listdir(private))
         env = {**os.environ, "TMPDIR": private}
         output = subprocess.run(
             command, check=True, capture_output=True, text=True, cwd=_ROOT, env=env
         )
-        left = sorted(set(os.listdir(private)) - before)
+        left = sorted(os.listdir(private))
     finally:
         shutil.rmtree(private, ignore_errors=True)
     return json.loads(output.stdout.strip().splitlines()[-1]), left
 
 
-def _both_sides(
-    name: str, quick: bool, rounds: int
-) -> tuple[dict[str, float], dict[str, float], list[str]]:
-    """Each side ``rounds`` times, alternating, each time in a fresh process: the faster median
-    of each side, its largest peak, and whatever any run left in its temporary directory.
-
-    A side that ran while the disk was still freeing what an earlier case deleted, or while the
-    host was busy, measures the machine rather than the code (the same case measured 1.19 and
-    1.72 in two runs); noise only adds time, so the faster of two medians is the better one.
-    """
-    runs: dict[str, list[dict[str, float]]] = {"ours": [], "raw": []}
-    left: set[str] = set()
-    for _ in range(rounds):
-        for side, measured in runs.items():
-            result, side_left = _run_side(name, side, quick)
-            measured.append(result)
-            left.update(side_left)
-    chosen = {}
-    for side, measured in runs.items():
-        chosen[side] = {
-            **min(measured, key=lambda result: result["median"]),
-            "peak_mb": max(result["peak_mb"] for result in measured),
-        }
-    return chosen["ours"], chosen["raw"], sorted(left)
+def _measure_case(name: str, quick: bool) -> tuple[dict[str, float], dict[str, float], list[str]]:
+    """Each side's median and peak, and whatever any of the case's processes left behind."""
+    times, left = _run_child(name, "time", quick)
+    sides: dict[str, dict[str, float]] = {}
+    for side in ("ours", "raw"):
+        peak, side_left = _run_child(name, side, quick)
+        sides[side] = {"median": times[side], **peak}
+        left += side_left
+    if "slack_seconds" in times:
+        sides["raw"]["slack_seconds"] = times["slack_seconds"]
+    return sides["ours"], sides["raw"], sorted(set(left))
 
 
 def _format_time(seconds: float) -> str:
@@ -262,17 +276,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("-k", dest="keyword", default="", help="only cases whose name has this")
     parser.add_argument("--json", action="store_true", help="print one JSON object per case")
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=2,
-        help="times each side runs, alternating; the faster median counts (default 2)",
-    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
-    parser.add_argument("--side", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=("time", "ours", "raw"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(_measure(_cases(args.quick)[args.one], args.side)))
+        case = _cases(args.quick)[args.one]
+        measured = _time_both(case) if args.measure == "time" else _peak(case, args.measure)
+        print(json.dumps(measured))
         return 0
     names = [name for name in _cases(args.quick) if args.keyword in name]
     if not args.json:
@@ -283,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for name in names:
         case = _cases(args.quick)[name]
-        ours, raw, left = _both_sides(name, args.quick, max(1, args.rounds))
+        ours, raw, left = _measure_case(name, args.quick)
         ratio = ours["median"] / raw["median"] if raw["median"] else float("inf")
         slack_seconds = raw.get("slack_seconds", case.slack_seconds)
         allowed = raw["median"] * (case.target or 0) + slack_seconds

@@ -87,9 +87,12 @@ def file_digest(path: str, progress: Callable[[int, int], None] | None = None) -
 class DigestingWriter:
     """A new binary file whose digest, when ``digest``, is made during the write, not after it.
 
-    Hashing a large file costs about as much as writing it; a large write is hashed on a second
-    thread (the hasher's own threads, GIL released) while this one writes the same buffer, so
-    the digest is ready when the write ends and nobody reads the file again. ``on_close(path,
+    Hashing a large file costs about half as much as writing it; a large write is hashed on a
+    second thread (GIL released) while this one writes the same buffer, so the digest is ready
+    when the write ends and nobody reads the file again. That thread hashes alone: one BLAKE3
+    thread already outpaces a write to the page cache, and the hasher's own threads would only
+    take cores from the writer (measured on two cores, 8 MB: 1.6 ms a file, against 1.8 with
+    them and 2.2 hashing first; 100 MB: 23 ms either way, the write alone 22). ``on_close(path,
     digest, size)`` receives it (None without ``digest``). Write large buffers in one call
     (a memoryview of an array, not a copy).
     """
@@ -99,7 +102,7 @@ class DigestingWriter:
     ) -> None:
         self.name = path
         self._descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        self._hasher = new_hasher() if digest else None
+        self._hasher = new_hasher(threaded=False) if digest else None
         self._on_close = on_close
         self._size = 0
 
