@@ -240,8 +240,12 @@ class Unpacker:
                 )
             if bundle["collection"] in ("list", "tuple", "dict"):
                 return None
-            if self._dispatch.packager(bundle["packager"]) is None:
-                return MISSING, missing_packager_message(data_item, manifest)
+            if self._dispatch.packager(bundle["packager"]) is None:  # it rebuilds the container
+                rebuilder: Manifest = {
+                    "packager": bundle["packager"],
+                    "object_type": bundle.get("object_type"),
+                }
+                return MISSING, missing_packager_message(data_item, rebuilder)
             return None
         name = manifest.get("packager")
         packager = self._dispatch.packager(name) if name else None
