@@ -20,6 +20,7 @@ from packagers.plugins import clear_cache
 
 MakeDistribution = Callable[..., Path]
 ImportCycles = Callable[[str], list[list[str]]]
+ImportGraph = Callable[[str], dict[str, set[str]]]
 
 
 @pytest.fixture
@@ -97,6 +98,13 @@ def import_cycles() -> ImportCycles:
     only modules below it.
     """
     return find_import_cycles
+
+
+@pytest.fixture
+def import_graph_of() -> ImportGraph:
+    """``import_graph_of("packagers")``: each module -> the modules of the package it imports
+    (read from the source, as :func:`import_cycles` reads it)."""
+    return import_graph
 
 
 @pytest.fixture

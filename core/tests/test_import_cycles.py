@@ -9,10 +9,27 @@ from pathlib import Path
 import pytest
 
 ImportCycles = Callable[[str], list[list[str]]]
+ImportGraph = Callable[[str], dict[str, set[str]]]
 
 
 def test_the_core_has_no_import_cycle(import_cycles: ImportCycles) -> None:
     assert import_cycles("packagers") == []
+
+
+def test_the_store_never_imports_the_manager(import_graph_of: ImportGraph) -> None:
+    """Packing and linking happen before the store is handed finished packages: no store module
+    reaches the manager (nor the commands or the UI), even through another module (the lazy
+    ``packagers`` package, whose names load on first use, is not followed)."""
+    graph = import_graph_of("packagers")
+    above = ("packagers.manager", "packagers.cli", "packagers.ui", "packagers.projects")
+    for module in (name for name in graph if name.startswith("packagers.store")):
+        seen, todo = set(), [module]
+        while todo:
+            for target in graph[todo.pop()] - seen - {"packagers"}:
+                seen.add(target)
+                todo.append(target)
+        reached = sorted(name for name in seen if name.startswith(above))
+        assert not reached, f"{module} imports {reached}"
 
 
 def test_a_cycle_through_type_checking_and_relative_imports_is_found(

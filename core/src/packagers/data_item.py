@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     import fsspec
 
-    from packagers.manifest import Manifest
+    from packagers.manifest import BundleMember, Manifest
 
 __all__ = ["DataItem"]
 
@@ -80,7 +80,7 @@ class DataItem:
         manifest: Manifest | None = None,
         suffix: str | None = None,
         storage_options: dict[str, Any] | None = None,
-        resolver: Callable[[dict[str, Any]], DataItem] | None = None,
+        resolver: Callable[[BundleMember], DataItem] | None = None,
         hint_metadata: Iterable[Any] = (),
     ) -> None:
         url = os.fspath(url)

@@ -15,6 +15,7 @@ from packagers._errors import PackagersError
 from packagers.log_hint import is_valid_key
 
 __all__ = [
+    "BUNDLE",
     "MANIFEST_SCHEMA",
     "Bundle",
     "BundleMember",
@@ -28,6 +29,8 @@ __all__ = [
 
 #: Bumped when the manifest layout changes incompatibly.
 MANIFEST_SCHEMA = 1
+#: The artifact type of an itemized container's manifest: made by the manager, not a packager.
+BUNDLE = "bundle"
 
 _SEPARATORS = ("/", "\\", "\x00")
 _MAX_FORMAT = 64

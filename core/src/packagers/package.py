@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from packagers.manifest import MANIFEST_SCHEMA, Manifest
+from packagers.artifacts import ArtifactType
+from packagers.manifest import BUNDLE, MANIFEST_SCHEMA, Manifest
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -44,11 +45,11 @@ class Package:
 
     @property
     def is_result(self) -> bool:
-        return self.artifact_type == "result"
+        return self.artifact_type == ArtifactType.RESULT
 
     @property
     def is_bundle(self) -> bool:
-        return self.artifact_type == "bundle"
+        return self.artifact_type == BUNDLE
 
     def walk(self) -> Iterator[Package]:
         """This package and its members, members first (the order to store them in)."""

@@ -95,3 +95,31 @@ def test_the_fallback_packs_any_object_as_a_model(manager, tmp_path):
     assert package.manifest["artifact_type"] == "model" and package.manifest["kind"] == "model"
     with config.override(pickle__policy="allow"):
         assert _load(manager, package) == Path("x")
+
+
+def test_only_the_packagers_asked_are_made_and_cleared(tmp_path):
+    """Packing, unpacking and ``load`` make the packagers of the types they meet, not every
+    collected one (clearing temporary files needs only those)."""
+    import packagers
+
+    made: list[str] = []
+
+    class Counted(DefaultPackager):
+        PACKABLE_OBJECT_TYPE = Model
+
+        def __init__(self) -> None:
+            made.append("made")
+            super().__init__()
+
+    with PackagersManager([*CORE, Counted]) as manager:
+        item = manager.pack(7, "n : file")
+        manager.unpack(item.artifact.src_path, int)
+    packagers.add_custom_packager(Counted)
+    store = str(tmp_path / "store")
+    with config.override(pickle__policy="allow"):
+        uri = packagers.log(b"bytes", "data : object", store=store).uri
+        assert packagers.load(uri, store=store) == b"bytes"
+    assert made == []
+    with PackagersManager([*CORE, Counted]) as manager:
+        manager.pack(Model(1.0), "m")
+    assert made == ["made"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from packagers import PackingError, config
+from packagers import PackagersManager, PackingError, UnpackingError, config
 
-from .manager_samples import Batch, _load, _walk
+from .manager_samples import CORE, Batch, BatchPackager, _load, _walk
 
 NESTED = {"x": {"p": {"deep": 1}, "q": 2}, "y": 3}
 
@@ -42,6 +42,15 @@ def test_a_bundle_type_is_rebuilt_by_its_packager(manager):
     assert package.manifest["bundle"]["collection"] == "packager"
     restored = _load(manager, package)
     assert type(restored) is Batch and restored == [1, 2]
+
+
+def test_a_bundle_whose_packager_is_gone_names_that_packager(manager):
+    package = manager.pack(Batch([1, 2]), "*batch")
+    without = PackagersManager([p for p in CORE if p is not BatchPackager])
+    with pytest.raises(
+        UnpackingError, match=r"packed by the custom packager .*\.BatchPackager, which is not"
+    ):
+        _load(without, package)
 
 
 def test_strings_and_bytes_are_never_split(manager):

@@ -131,3 +131,25 @@ def test_a_packed_item_that_no_member_agrees_with_says_what_it_was(manager):
     item = DataItem(package.artifact.src_path, manifest=package.manifest)
     with pytest.raises(UnpackingError, match=r"it was packed as a .*manager_samples.Model"):
         manager.unpack(item, Batch)
+
+
+def test_a_recorded_step_whose_packager_is_not_here_is_refused_as_unpacking_refuses(manager):
+    """``unpack_steps`` (what ``explain`` prints) declines what ``unpack`` cannot do: the
+    packager the manifest names is not collected, or the item cannot reach a bundle's members."""
+    package = manager.pack(7, "n : file")
+    gone = {**package.manifest, "packager": "gone.IntPackager", "distribution": "gone-dist"}
+    bundle = manager.pack([1, 2], "*parts").manifest
+    for item, hint in (
+        (DataItem(package.artifact.src_path, manifest=gone), None),
+        (DataItem(package.artifact.src_path, manifest=gone), Optional[int]),
+        (DataItem(package.artifact.src_path, manifest=bundle), None),  # no resolver
+    ):
+        (step,) = manager.unpack_steps(item, hint)
+        with pytest.raises(UnpackingError) as raised:
+            manager.unpack(item, hint)
+        assert (step.route, step.verdict.accepted, step.verdict.code) == (
+            "recorded",
+            False,
+            "missing",
+        )
+        assert step.verdict.reason == str(raised.value)

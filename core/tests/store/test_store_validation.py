@@ -97,6 +97,30 @@ def test_a_forged_manifest_of_another_key_cannot_write_outside_through_the_cli(
         load("store://evil", Path, store=store)
 
 
+def test_a_forged_manifest_is_left_out_of_the_index(
+    store: Store, logged_file: dict[str, Any]
+) -> None:
+    """The index reads manifests through the store's reader: what loading refuses is not listed
+    (here a version of ``evil`` that names the report's URI, a format that walks out of its
+    directory, and a lineage link to the report)."""
+    version = new_version_id()
+    forged = {
+        **logged_file,
+        "key": "evil",
+        "version": version,
+        "format": "../../x",
+        "extra_data": {"source": logged_file["uri"]},
+    }
+    _write_json(_manifest_file(store, "evil", version), forged)
+    fresh = Store(store.url)
+    rows, total = fresh.index.artifacts("default")
+    assert [row["key"] for row in rows] == ["report"] and total == 1
+    assert fresh.index.versions("default", "evil") == ([], 0)
+    assert fresh.index.links([logged_file["uri"]], to=True) == []
+    with pytest.raises(DamagedFileError):
+        load("store://evil", store=store)
+
+
 @pytest.mark.parametrize(
     "pointer",
     [

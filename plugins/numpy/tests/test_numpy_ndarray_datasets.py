@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from packagers import PackagersManager, PackingError, UnpackingError
+from packagers.formats import MissingLibraryError
 from packagers_numpy import NDArrayPackager
 
 from .ndarray_helpers import pack, unpack
@@ -149,5 +150,7 @@ def test_datasets_without_pyarrow_say_what_to_install(
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
     with pytest.raises(PackingError, match=r"pip install pyarrow.*pip install packagers-pandas"):
         pack(manager, np.ones((3, 2)), "dataset")
-    with pytest.raises(UnpackingError, match="pip install pyarrow"):
+    with pytest.raises(UnpackingError, match="pip install pyarrow") as raised:
         unpack(manager, package)
+    assert isinstance(raised.value, MissingLibraryError)  # the format registry's one message
+    assert "format 'parquet' needs pyarrow" in str(raised.value)

@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from packagers import DataItem, LogHint, PackagersManager, PackingError, UnpackingError
+from packagers.formats import UnknownFormatError
 from packagers_pil import FORMATS, PilImagePackager
 
 from .image_samples import ALL_MODES, noise, pack_file, smooth
@@ -64,6 +65,16 @@ def test_a_pillow_without_a_formats_library_says_what_to_install(
         ):
             manager.unpack(item, Image.Image)
         assert manager.pack(smooth("RGB"), "img").manifest["format"] == "png"
+
+
+def test_a_recorded_format_this_version_does_not_know_lists_the_formats() -> None:
+    """As an image packed by a newer packagers-pil in a format added since would be read."""
+    with PackagersManager([PilImagePackager]) as manager:
+        package = manager.pack(smooth("RGB"), "img : file")
+        manifest = {**package.manifest, "instructions": {"format": "avif", "mode": "RGB"}}
+        item = DataItem(package.artifact.src_path, key="img", manifest=manifest)
+        with pytest.raises(UnknownFormatError, match=r"'img': unknown format 'avif'.*png, tiff"):
+            manager.unpack(item, Image.Image)
 
 
 def test_images_are_never_offered_as_results() -> None:

@@ -25,6 +25,7 @@ from packagers.cli._output import (
     transfer_bars,
 )
 from packagers.data_item import DataItem
+from packagers.manifest import BUNDLE
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -217,7 +218,7 @@ def get_command(args: argparse.Namespace) -> int:
         value = manifest.get("value")
         emit(args, {"uri": item.uri, "value": value}, lambda _: _print_value(value))
         return EXIT_OK
-    if artifact_type == "bundle":
+    if artifact_type == BUNDLE:
         members = [entry["uri"] for entry in manifest.get("bundle", {}).get("members", [])]
         raise CommandError(
             f"{item.uri} is a bundle with no file of its own; get its members: {', '.join(members)}"

@@ -24,14 +24,13 @@ from packagers.cli._output import (
     print_table,
 )
 from packagers.cli._plugins import distribution_label
-from packagers.manager.dispatch import NO_OBJECT
-from packagers.packager import Packager
+from packagers.manager.dispatch import NO_OBJECT, decides_per_object
 from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
     from packagers.data_item import DataItem
     from packagers.manager import PackagersManager
-    from packagers.manifest import Manifest
+    from packagers.packager import Packager
     from packagers.plugins.records import PackagerRecord
 
 __all__ = ["register"]
@@ -90,7 +89,7 @@ def explain_command(args: argparse.Namespace) -> int:
             data = _explain_unpacking(target, item, _parse_type_hint(args.type_hint), manager)
             ok = data["chosen"] is not None
         elif target.startswith(SCHEME):
-            data = _explain_artifact(target, open_store(args).manifest(target))
+            data = _explain_artifact(target, open_store(args).resolve(target), manager)
             ok = data["unpackable"]
         elif os.path.exists(target):
             data = _explain_file(target, manager, args.artifact_type)
@@ -148,6 +147,7 @@ def _explain_packing(
     candidates: list[_Candidate] = []
     chosen: tuple[Packager, PackagerRecord, str] | None = None
     fallback: str | None = None
+    per_object = False  # the chosen packager picks the artifact type of each object
     for record in list_packagers():
         verdict = verdicts.get(record.name) if record.state == "active" else None
         packager = manager.packager(record.name) if verdict is not None else None
@@ -160,14 +160,15 @@ def _explain_packing(
             continue
         if chosen is None:
             chosen = packager, record, verdict.artifact_type or ""
+            per_object = obj is _NO_OBJECT and not artifact_type and decides_per_object(packager)[1]
             anything = " (the fallback for any type)" if record.packable_type == "any" else ""
             reason = f"the first in priority order that packs {name}{anything}"
-            if obj is _NO_OBJECT and _decides_per_object(packager):
-                reason += "; its is_packable may decline some objects"
+            if verdict.reason:  # what it decides per object (only a type was given)
+                reason += f"; {verdict.reason}"
             candidates.append(_Candidate(record, CHOSEN, reason))
             continue
         winner, winner_record, _ = chosen
-        if fallback is None and obj is _NO_OBJECT and _decides_per_object(winner):
+        if fallback is None and obj is _NO_OBJECT and decides_per_object(winner)[0]:
             fallback = record.name
             reason = f"packs what {winner.qualified_name()} declines"
             candidates.append(_Candidate(record, IF_DECLINED, reason))
@@ -181,7 +182,7 @@ def _explain_packing(
         "type": name,
         "artifact_type": artifact_type,
         "notes": _unknown_type_notes(artifact_type) + _family_notes(tp, name, chosen is not None),
-        "chosen": None if chosen is None else _chosen(*chosen),
+        "chosen": None if chosen is None else {**_chosen(*chosen), "per_object": per_object},
         "if_declined": fallback,
         "candidates": [candidate.to_dict() for candidate in candidates],
     }
@@ -215,11 +216,6 @@ def _family_notes(tp: type, name: str, packed: bool) -> list[str]:
             "store it in its own formats"
         ]
     return [f"its plugin is not installed: pip install {family} to pack {name} in its own formats"]
-
-
-def _decides_per_object(packager: Packager) -> bool:
-    """Whether the packager's own ``is_packable`` may look inside an object and decline it."""
-    return type(packager).is_packable is not Packager.is_packable
 
 
 def _chosen(packager: Packager, record: PackagerRecord, artifact_type: str) -> dict[str, Any]:
@@ -372,11 +368,21 @@ def _parse_type_hint(text: str) -> Any:
 # -- stored artifacts -----------------------------------------------------------------------------
 
 
-def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
-    """Who packed a stored artifact, whether that packager is here, and what loading gives."""
+def _explain_artifact(uri: str, item: DataItem, manager: PackagersManager) -> dict[str, Any]:
+    """Who packed a stored artifact, whether that packager is here, and what loading gives.
+
+    Whether it can be unpacked here is the manager's verdict on unpacking it without a hint.
+    """
     from packagers import config, list_packagers
+    from packagers.artifacts import ArtifactType
+    from packagers.manager._unpack import inactive_record
+    from packagers.manifest import BUNDLE
     from packagers.type_hints import type_name
 
+    manifest = item.manifest
+    assert manifest is not None  # the store resolved it from its manifest
+    (step,) = manager.unpack_steps(item)  # without a hint: the manifest's packager, or why not
+    verdict = step.verdict
     artifact_type = manifest.get("artifact_type")
     packed_by = {
         "packager": manifest.get("packager"),
@@ -396,16 +402,17 @@ def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
         "object_type": manifest.get("object_type"),
         "packed_by": packed_by,
         "state": "active",
-        "unpackable": True,
-        "unpacks_into": manifest.get("object_type"),
-        "notes": [],
+        "unpackable": verdict.accepted,
+        "unpacks_into": manifest.get("object_type") if verdict.accepted else None,
+        "notes": [] if verdict.accepted else [verdict.reason],
     }
-    if artifact_type == "result":
+    records = list_packagers()
+    if artifact_type == ArtifactType.RESULT:
         rebuilt = any(
             r.name == packed_by["packager"]
             and r.state == "active"
-            and "result" in r.unpacking_artifact_types
-            for r in list_packagers()
+            and ArtifactType.RESULT in r.unpacking_artifact_types
+            for r in records
         )
         if rebuilt:
             data["notes"].append(
@@ -416,64 +423,34 @@ def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
             data["unpacks_into"] = type_name(type(manifest.get("value")))
             data["notes"].append("a result: loading gives its stored JSON value as it is")
         return data
-    if artifact_type == "bundle":
+    if artifact_type == BUNDLE:
         bundle = manifest.get("bundle", {})
         kind = bundle.get("collection")  # the container's kind (see manifest.Bundle)
-        data["unpacks_into"] = bundle.get("object_type") or kind
+        if verdict.accepted:
+            data["unpacks_into"] = bundle.get("object_type") or kind
         data["notes"].append(
             f"a bundle of {len(bundle.get('members', []))} members, each unpacked by its own "
             "packager and put back into its container"
         )
         return data
-    records = list_packagers()
     here = next(
         (r for r in records if r.name == packed_by["packager"] and r.state == "active"), None
     )
     if here is None:
-        data["state"], note = _why_missing(manifest, packed_by, records)
-        data.update(unpackable=False, unpacks_into=None)
-        data["notes"].append(note)
+        inactive = inactive_record(manifest)
+        data["state"] = "missing" if inactive is None else inactive.state
         return data
     if here.version != manifest.get("distribution_version"):
         data["notes"].append(
             f"packed with {packed_by['distribution']}, installed here: "
             f"{distribution_label(here.to_dict())}"
         )
-    if artifact_type not in here.unpacking_artifact_types:
-        data["unpackable"] = False
-        data["unpacks_into"] = None
-        data["notes"].append(
-            f"{here.name} packs {artifact_type!r} but does not unpack it; "
-            "`packagers artifacts get` copies the file out"
-        )
-    elif artifact_type == "object":
+    if verdict.accepted and artifact_type == ArtifactType.OBJECT:
         policy = config.pickle.policy
         data["notes"].append(f"a pickle: loading it runs code, the pickle policy is {policy!r}")
         if policy == "deny":
             data.update(unpackable=False, unpacks_into=None)
     return data
-
-
-def _why_missing(
-    manifest: Manifest, packed_by: dict[str, Any], records: list[PackagerRecord]
-) -> tuple[str, str]:
-    """The state of the packager that packed an artifact and is not active here, and the fix."""
-    name, distribution = packed_by["packager"], manifest.get("distribution")
-    same = [record for record in records if distribution and record.distribution == distribution]
-    broken = next((record for record in same if record.state != "active"), None)
-    if broken is not None:
-        return broken.state, f"its plugin is {broken.state} here: {broken.error}"
-    if same:
-        return "missing", (
-            f"{distribution_label(same[0].to_dict())} is installed but has no {name}; "
-            f"install {packed_by['distribution']}"
-        )
-    if manifest.get("plugin") == "custom":
-        return "missing", (
-            f"{name} is a custom packager: register it with packagers.add_custom_packager"
-        )
-    wanted = packed_by["distribution"] or "the plugin that packed it"
-    return "missing", f"not installed: pip install {wanted}"
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -521,6 +498,8 @@ def _render(data: dict[str, Any]) -> None:
             print(f"no packager packs {data['type']}{wanted}.")
         else:
             default = "" if data["artifact_type"] else " (its default)"
+            if chosen.get("per_object"):
+                default = " (its default; it picks the artifact type per object)"
             print(f"{data['type']} -> {chosen['packager']} as {chosen['artifact_type']!r}{default}")
             print(
                 f"  plugin {_plugin_label(chosen)}, priority {chosen['priority']}; "

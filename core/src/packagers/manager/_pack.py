@@ -15,7 +15,7 @@ from packagers._errors import PackagersError, PackingError
 from packagers._json import json_error
 from packagers._warnings import warn
 from packagers.artifacts import Artifact, ArtifactType, ModelArtifact
-from packagers.manifest import MANIFEST_SCHEMA, Manifest
+from packagers.manifest import BUNDLE, MANIFEST_SCHEMA, Manifest
 from packagers.package import Package
 from packagers.plugins.families import missing_family
 from packagers.previews import bounded_preview, make_preview
@@ -27,9 +27,8 @@ if TYPE_CHECKING:
     from packagers.manager.dispatch import Dispatch
     from packagers.packager import Packager
 
-__all__ = ["BUNDLE", "Packer"]
+__all__ = ["Packer"]
 
-BUNDLE = "bundle"
 _SCALARS = (int, float, str, bool, type(None))
 
 

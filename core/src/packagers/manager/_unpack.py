@@ -18,17 +18,28 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from packagers._errors import PackagersError, UnpackingError
 from packagers.artifacts import ArtifactType
 from packagers.data_item import DataItem
-from packagers.manager.dispatch import Verdict, hint_name, unpack_verdict
+from packagers.manager.dispatch import ARTIFACT_TYPE, MISSING, Verdict, hint_name, unpack_verdict
+from packagers.manifest import BUNDLE
 from packagers.plugins.collection import collect
-from packagers.plugins.records import CUSTOM_PLUGIN
+from packagers.plugins.records import ACTIVE, CUSTOM_PLUGIN
 from packagers.type_hints import hint_metadata, hint_origin, import_type, split_hint
 
 if TYPE_CHECKING:
     from packagers.manager.dispatch import Dispatch
+    from packagers.manifest import Manifest
+    from packagers.plugins.records import PackagerRecord
 
-__all__ = ["BUNDLE", "EXTRACTED", "HANDLE", "PATH", "PLAIN", "RECORDED", "Step", "Unpacker"]
+__all__ = [
+    "EXTRACTED",
+    "HANDLE",
+    "PATH",
+    "PLAIN",
+    "RECORDED",
+    "Step",
+    "Unpacker",
+    "inactive_record",
+]
 
-BUNDLE = "bundle"
 #: How a step answers: the manifest's packager, the same as a path hint's type (a packed
 #: directory, extracted), the DataItem itself, a local path, a packager trying a plain file; a
 #: step of none of these is declined (``NOTHING``).
@@ -80,10 +91,10 @@ class Unpacker:
         Union members are written.
         """
         manifest = data_item.manifest
-        recorded = manifest is not None and manifest.get("artifact_type") is not None
+        packed = manifest if manifest is not None and "artifact_type" in manifest else None
         if type_hint is None:
-            if recorded:
-                verdict = _recorded(manifest, "no type hint")  # type: ignore[arg-type]
+            if packed is not None:
+                verdict = self._recorded(data_item, packed, "no type hint")
                 yield Step(None, RECORDED, verdict, data_item)
             else:
                 verdict = Verdict("", True, "no type hint: the DataItem itself")
@@ -93,11 +104,11 @@ class Unpacker:
             (m, _resolved_origin(m), data_item.for_hint(hint_metadata(m)))
             for m in split_hint(type_hint, keep_annotated=True)
         ]
-        if recorded:  # a member that agrees with the manifest wins over the written order
-            restores = self._restores_result(manifest)  # type: ignore[arg-type]
+        if packed is not None:  # a member that agrees with the manifest wins over the written order
+            restores = self._restores_result(packed)
             for member, origin, item in members:
-                if origin not in (None, DataItem) and agrees(origin, manifest, restores):  # type: ignore[arg-type]
-                    verdict = _recorded(manifest, f"{hint_name(member)} agrees with it")  # type: ignore[arg-type]
+                if origin not in (None, DataItem) and agrees(origin, packed, restores):
+                    verdict = self._recorded(item, packed, f"{hint_name(member)} agrees with it")
                     yield Step(member, RECORDED, verdict, item)
                     return
         for member, origin, item in members:
@@ -110,9 +121,9 @@ class Unpacker:
             elif origin is type(None):
                 yield Step(member, NOTHING, Verdict("", False, "None: an input was given"), item)
             elif _is_path_hint(origin):
-                if recorded and manifest.get("artifact_type") == ArtifactType.PATH:  # type: ignore[union-attr]
+                if packed is not None and packed["artifact_type"] == ArtifactType.PATH:
                     # a packed directory comes back extracted, not as its archive
-                    verdict = _recorded(manifest, "a packed directory")  # type: ignore[arg-type]
+                    verdict = self._recorded(item, packed, "a packed directory")
                     yield Step(member, EXTRACTED, verdict, item)
                 else:
                     verdict = Verdict("", True, "a path hint: the local file")
@@ -139,15 +150,18 @@ class Unpacker:
         failed: list[str] = []
         for step in self.steps(data_item, type_hint):
             verdict, item = step.verdict, step.data_item
+            if step.route in (RECORDED, EXTRACTED):
+                assert item.manifest is not None  # a recorded step is made from the manifest
+                if not verdict.accepted:  # its packager is not here: no other packager may guess
+                    raise UnpackingError(verdict.reason)
+                if step.route == EXTRACTED:
+                    extracted = self.unpack_recorded(item, item.manifest)
+                    return _resolved_origin(step.member)(extracted)
+                wanted = None if step.member is None else _resolved_origin(step.member)
+                return self.unpack_recorded(item, item.manifest, wanted)
             if not verdict.accepted:
                 declined.append(step.attempt())
                 continue
-            if step.route == RECORDED:
-                wanted = None if step.member is None else _resolved_origin(step.member)
-                return self.unpack_recorded(item, item.manifest, wanted)  # type: ignore[arg-type]
-            if step.route == EXTRACTED:
-                extracted = self.unpack_recorded(item, item.manifest)  # type: ignore[arg-type]
-                return _resolved_origin(step.member)(extracted)
             if step.route == HANDLE:
                 return item
             if step.route == PATH:
@@ -172,9 +186,7 @@ class Unpacker:
             f"cannot unpack {data_item.url!r} as {hint_name(type_hint)}{packed}:\n{tried}"
         )
 
-    def unpack_recorded(
-        self, data_item: DataItem, manifest: dict[str, Any], wanted: Any = None
-    ) -> Any:
+    def unpack_recorded(self, data_item: DataItem, manifest: Manifest, wanted: Any = None) -> Any:
         """The object as its manifest records it: a result's value, a bundle, or its packager's.
 
         A result is its JSON value, rebuilt as the object it was (a tuple, an array) by the
@@ -188,18 +200,13 @@ class Unpacker:
                 return value
             if not self._restores_result(manifest):
                 return value
+        refused = self._refusal(data_item, manifest)
+        if refused is not None:
+            raise UnpackingError(refused[1])
         if artifact_type == BUNDLE:
             return self._unpack_bundle(data_item, manifest)
-        name = manifest.get("packager")
-        packager = self._dispatch.packager(name) if name else None
-        if packager is None:
-            raise UnpackingError(missing_packager_message(data_item, manifest))
-        if artifact_type not in packager.unpacking_artifact_types():
-            raise UnpackingError(
-                f"{data_item.key!r} is a {artifact_type!r} artifact, which "
-                f"{packager.qualified_name()} packs but cannot unpack; ask for it as a DataItem "
-                "or a Path to get the file"
-            )
+        packager = self._dispatch.packager(manifest.get("packager") or "")
+        assert packager is not None  # else a refusal above
         try:
             return packager.unpack(data_item, artifact_type, dict(manifest.get("instructions", {})))
         except PackagersError:
@@ -210,7 +217,49 @@ class Unpacker:
                 f"({artifact_type}): {type(error).__name__}: {error}"
             ) from error
 
-    def _restores_result(self, manifest: dict[str, Any] | None) -> bool:
+    def _recorded(self, data_item: DataItem, manifest: Manifest, why: str) -> Verdict:
+        """The verdict on unpacking as the manifest records: refused when that cannot be done."""
+        name = manifest.get("packager") or ""
+        refused = self._refusal(data_item, manifest)
+        if refused is not None:
+            return Verdict(name, False, refused[1], manifest["artifact_type"], refused[0])
+        reason = f"as its manifest records ({why})"
+        return Verdict(name, True, reason, manifest["artifact_type"])
+
+    def _refusal(self, data_item: DataItem, manifest: Manifest) -> tuple[str, str] | None:
+        """Why (a verdict code and message) the manifest's packager cannot unpack it here."""
+        artifact_type = manifest["artifact_type"]
+        if artifact_type == ArtifactType.RESULT:
+            return None  # its value is the object, rebuilt only by a packager that is here
+        if artifact_type == BUNDLE:
+            bundle = manifest["bundle"]
+            if data_item.resolver is None:
+                return MISSING, (
+                    f"{data_item.key!r} is a bundle of {len(bundle['members'])} items and this "
+                    "data item cannot reach them; load it through the store"
+                )
+            if bundle["collection"] in ("list", "tuple", "dict"):
+                return None
+            if self._dispatch.packager(bundle["packager"]) is None:  # it rebuilds the container
+                rebuilder: Manifest = {
+                    "packager": bundle["packager"],
+                    "object_type": bundle.get("object_type"),
+                }
+                return MISSING, missing_packager_message(data_item, rebuilder)
+            return None
+        name = manifest.get("packager")
+        packager = self._dispatch.packager(name) if name else None
+        if packager is None:
+            return MISSING, missing_packager_message(data_item, manifest)
+        if artifact_type not in packager.unpacking_artifact_types():
+            return ARTIFACT_TYPE, (
+                f"{data_item.key!r} is a {artifact_type!r} artifact, which "
+                f"{packager.qualified_name()} packs but cannot unpack; ask for it as a DataItem "
+                "or a Path to get the file"
+            )
+        return None
+
+    def _restores_result(self, manifest: Manifest | None) -> bool:
         """Whether the manifest is a result its active packager rebuilds (``unpack_result``)."""
         if manifest is None or manifest.get("artifact_type") != ArtifactType.RESULT:
             return False
@@ -218,13 +267,10 @@ class Unpacker:
         packager = self._dispatch.packager(name) if name else None
         return packager is not None and ArtifactType.RESULT in packager.unpacking_artifact_types()
 
-    def _unpack_bundle(self, data_item: DataItem, manifest: dict[str, Any]) -> Any:
+    def _unpack_bundle(self, data_item: DataItem, manifest: Manifest) -> Any:
+        """The members, each unpacked as recorded, put back in their container (see _refusal)."""
         bundle = manifest["bundle"]
-        if data_item.resolver is None:
-            raise UnpackingError(
-                f"{data_item.key!r} is a bundle of {len(bundle['members'])} items and this data "
-                "item cannot reach them; load it through the store"
-            )
+        assert data_item.resolver is not None  # else a refusal
         names = [entry["name"] for entry in bundle["members"]]
         members = [data_item.resolver(entry) for entry in bundle["members"]]
         values = [self.unpack(member, None) for member in members]
@@ -236,14 +282,13 @@ class Unpacker:
         if kind == "dict":
             return dict(zip(names, values, strict=True))
         packager = self._dispatch.packager(bundle["packager"])
-        if packager is None:
-            raise UnpackingError(missing_packager_message(data_item, manifest))
+        assert packager is not None  # else a refusal
         if packager.BUNDLE_FROM_DICT:
             return packager.bundle(dict(zip(names, values, strict=True)))
         return packager.bundle(values)
 
 
-def agrees(origin: Any, manifest: dict[str, Any], restores_result: bool = False) -> bool:
+def agrees(origin: Any, manifest: Manifest, restores_result: bool = False) -> bool:
     """Whether a hint's class can hold what the manifest records (so its packager is used).
 
     A result is a JSON value (a tuple was stored as a list): it agrees when the hint's class
@@ -266,20 +311,12 @@ def agrees(origin: Any, manifest: dict[str, Any], restores_result: bool = False)
     )
 
 
-def missing_packager_message(data_item: DataItem, manifest: dict[str, Any]) -> str:
+def missing_packager_message(data_item: DataItem, manifest: Manifest) -> str:
     """Why the packager a manifest names is not here, and what to install."""
     name = manifest.get("packager")
     distribution = manifest.get("distribution")
     version = manifest.get("distribution_version")
-    record = next(
-        (
-            r
-            for r in collect().records
-            if r.state != "active"
-            and (r.name == name or (distribution is not None and r.distribution == distribution))
-        ),
-        None,
-    )
+    record = inactive_record(manifest)
     if record is not None:
         return (
             f"{data_item.key!r} was packed by {name} from {distribution}, whose plugin is "
@@ -298,12 +335,18 @@ def missing_packager_message(data_item: DataItem, manifest: dict[str, Any]) -> s
     )
 
 
-def _recorded(manifest: dict[str, Any], why: str) -> Verdict:
-    return Verdict(
-        manifest.get("packager") or "",
-        True,
-        f"as its manifest records ({why})",
-        manifest.get("artifact_type"),
+def inactive_record(manifest: Manifest) -> PackagerRecord | None:
+    """The collected record of the manifest's packager (or its distribution) that is not active:
+    blocked or failed; None when it is active, or not collected at all."""
+    name, distribution = manifest.get("packager"), manifest.get("distribution")
+    return next(
+        (
+            r
+            for r in collect().records
+            if r.state != ACTIVE
+            and (r.name == name or (distribution is not None and r.distribution == distribution))
+        ),
+        None,
     )
 
 
@@ -322,7 +365,7 @@ def _is_path_hint(origin: Any) -> bool:
     return issubclass(origin, pathlib.PurePath)
 
 
-def _bundle_agrees(origin: Any, manifest: dict[str, Any]) -> bool:
+def _bundle_agrees(origin: Any, manifest: Manifest) -> bool:
     bundle = manifest.get("bundle")
     if not bundle or not isinstance(origin, type):
         return False

@@ -24,22 +24,26 @@ if TYPE_CHECKING:
 __all__ = [
     "ARTIFACT_TYPE",
     "DECLINED",
+    "MISSING",
     "NOT_A_PICKLE",
     "OTHER_TYPE",
     "PICKLE_SUFFIXES",
     "SUBCLASS",
     "Dispatch",
     "Verdict",
+    "decides_per_object",
     "hint_name",
 ]
 
-#: Why a packager was not taken (``Verdict.code`` of a declined verdict).
-OTHER_TYPE, SUBCLASS, ARTIFACT_TYPE, DECLINED, NOT_A_PICKLE = (
+#: Why a packager was not taken (``Verdict.code`` of a declined verdict); ``MISSING``: the
+#: packager an artifact's manifest records is not here (or cannot reach the artifact's members).
+OTHER_TYPE, SUBCLASS, ARTIFACT_TYPE, DECLINED, NOT_A_PICKLE, MISSING = (
     "other type",
     "subclass not packed",
     "artifact type",
     "declined",
     "not a pickle",
+    "missing",
 )
 #: The code of an accepted verdict.
 ACCEPTED = "accepted"
@@ -165,8 +169,20 @@ def pack_verdict(packager: Packager, tp: type, artifact_type: str | None, obj: A
         refused = _refuses_artifact_type(packager, name, artifact_type)
         if refused is not None:
             return refused
+        declines, retypes = decides_per_object(packager)
+        caveats = [
+            *(["its is_packable may decline some objects"] if declines else []),
+            *(
+                [f"{packager.DEFAULT_PACKING_ARTIFACT_TYPE!r} is its default: it picks per object"]
+                if retypes and artifact_type is None
+                else []
+            ),
+        ]
         return Verdict(
-            name, True, artifact_type=artifact_type or packager.DEFAULT_PACKING_ARTIFACT_TYPE
+            name,
+            True,
+            "; ".join(caveats),
+            artifact_type=artifact_type or packager.DEFAULT_PACKING_ARTIFACT_TYPE,
         )
     chosen_type = _packs_as(packager, obj, artifact_type)
     if chosen_type is not None:
@@ -176,6 +192,16 @@ def pack_verdict(packager: Packager, tp: type, artifact_type: str | None, obj: A
         return refused
     reason = f"handles {packager.packable_type_name()} but declines this object (is_packable)"
     return Verdict(name, False, reason, code=DECLINED)
+
+
+def decides_per_object(packager: Packager) -> tuple[bool, bool]:
+    """Whether the packager looks at each object, beyond its type: to decline it (its own
+    ``is_packable``), and to pick its artifact type (``get_default_packing_artifact_type``)."""
+    cls = type(packager)
+    return (
+        cls.is_packable is not Packager.is_packable,
+        cls.get_default_packing_artifact_type is not Packager.get_default_packing_artifact_type,
+    )
 
 
 def _packs_as(packager: Packager, obj: Any, artifact_type: str | None) -> str | None:

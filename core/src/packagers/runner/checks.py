@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from packagers._suggest import did_you_mean
 from packagers._text_values import TextValueError, to_bool, to_float, to_int
 from packagers.data_item import DataItem
+from packagers.manifest import BUNDLE
 from packagers.runner.errors import (
     DuplicateKeyError,
     InputNotFoundError,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["check_job", "param_from_text", "params_from_text", "run_identity"]
 
 #: Artifact types the manager itself makes, whatever packagers are collected.
-_MANAGER_TYPES = frozenset({"bundle"})
+_MANAGER_TYPES = frozenset({BUNDLE})
 
 
 def check_job(

@@ -20,6 +20,8 @@ from packagers.store.uri import SCHEME
 if TYPE_CHECKING:
     import sqlite3
 
+    from packagers.manifest import Manifest
+
 __all__ = ["LINK_KINDS", "ArtifactLink", "find_links", "link_rows", "run_io", "runs_of"]
 
 #: What a manifest links, named for the field that records it: a bundle's members, and the
@@ -43,8 +45,8 @@ class ArtifactLink:
     value: Any = None
 
 
-def link_rows(manifest: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """The ``artifact_links`` rows of one manifest (as read: nothing in it is trusted)."""
+def link_rows(manifest: Manifest) -> list[tuple[Any, ...]]:
+    """The ``artifact_links`` rows of one manifest (checked by the store's reader, or ours)."""
     identity = tuple(manifest.get(field) for field in ("project", "key", "version", "uri"))
     bundle = manifest.get("bundle")
     members = bundle.get("members") if isinstance(bundle, dict) else None

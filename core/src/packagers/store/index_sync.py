@@ -18,10 +18,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from packagers.store.artifacts_index import ARTIFACTS_DIR
+from packagers.store.errors import DamagedFileError
 from packagers.store.index_lineage import link_rows
 from packagers.store.runs import RUNS_DIR
+from packagers.store.validation import read_manifest
 
 if TYPE_CHECKING:
+    from packagers.manifest import Manifest
     from packagers.store.backend import Backend
 
 __all__ = ["REMOTE_REFRESH_SECONDS", "IndexSync", "forget_listings"]
@@ -152,6 +155,18 @@ class IndexSync:
             if isinstance(parsed, dict):
                 yield path, parsed
 
+    def _read_manifests(self, paths: list[str], project: str, key: str) -> Iterator[Manifest]:
+        """The manifests among ``paths`` the store's reader accepts (see :mod:`.validation`): a
+        damaged or forged one is not indexed, as the store would refuse to load it."""
+        for path, data in self._backend.read_many(paths).items():
+            version = path.rpartition("/")[2][: -len(_JSON)]
+            try:
+                yield read_manifest(
+                    data, path, self._backend.url, project=project, key=key, version=version
+                )
+            except DamagedFileError:
+                continue
+
     def _apply_runs(
         self, connection: sqlite3.Connection, rel: str, project: str, names: list[str]
     ) -> None:
@@ -179,8 +194,8 @@ class IndexSync:
         }
         paths = [f"{rel}/{version}{_JSON}" for version in present - indexed]
         rows, links = [], []
-        for _, manifest in self._read(paths):  # one at a time: a key may have many versions
-            rows.append(_artifact_row(manifest))
+        for manifest in self._read_manifests(paths, project, key):  # one at a time: a key may
+            rows.append(_artifact_row(manifest))  # have many versions
             links += link_rows(manifest)
         connection.executemany(
             "INSERT OR REPLACE INTO artifacts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
@@ -314,7 +329,7 @@ def _count_versions(connection: sqlite3.Connection, project: str, key: str) -> N
         )
 
 
-def _artifact_row(manifest: dict[str, Any]) -> tuple[Any, ...]:
+def _artifact_row(manifest: Manifest) -> tuple[Any, ...]:
     return (
         manifest.get("project"),
         manifest.get("key"),

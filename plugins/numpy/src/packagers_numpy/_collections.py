@@ -73,7 +73,7 @@ class _ArrayCollectionPackager(DefaultPackager):
         """Plain npz files, for a bare ``list``/``dict`` hint or one of arrays."""
         if not (
             super().is_unpackable(data_item, type_hint, artifact_type)
-            and data_item.suffix.lower().endswith(".npz")
+            and data_item.suffix.lower().endswith(ARRAY_FORMATS["npz"].suffixes)
         ):
             return False
         args = typing.get_args(split_hint(type_hint)[0])

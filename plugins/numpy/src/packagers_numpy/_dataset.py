@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from packagers import PackagersError, PackingError, UnpackingError
+from packagers import PackingError
+from packagers.formats import Format, require
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -19,7 +20,15 @@ if TYPE_CHECKING:
 
     from packagers import DataItem
 
-__all__ = ["holds_dataset", "load_parquet", "save_parquet"]
+__all__ = ["PARQUET", "holds_dataset", "load_parquet", "save_parquet"]
+
+#: The format of an array packed as a ``dataset``; pyarrow is optional here.
+PARQUET = Format(
+    name="parquet",
+    suffixes=(".parquet",),
+    library="pyarrow.parquet",
+    install="pip install pyarrow (or pip install packagers-pandas, which brings it)",
+)
 
 #: dtype kinds parquet columns hold: bool, ints, floats, datetimes, timedeltas, str, bytes.
 _KINDS = "biufmMUS"
@@ -47,7 +56,7 @@ def holds_dataset(array: np.ndarray[Any, Any]) -> bool:
 
 def save_parquet(array: np.ndarray[Any, Any], path: str, key: str) -> dict[str, Any]:
     """Write the columns of a 2-D array (checked by :func:`holds_dataset`); the instructions."""
-    pa, pq = _pyarrow(PackingError, key)
+    pa, pq = _pyarrow(key)
     table = pa.table(
         {str(index): _column(pa, array[:, index], key) for index in range(array.shape[1])}
     )
@@ -61,7 +70,7 @@ def load_parquet(
     """The array a parquet file holds: as recorded, or the columns side by side for plain files."""
     import numpy as np
 
-    _, pq = _pyarrow(UnpackingError, data_item.key)
+    _, pq = _pyarrow(data_item.key)
     table = pq.read_table(data_item.local())
     if dtype is None or shape is None:
         return np.column_stack([column.to_numpy() for column in table.columns])
@@ -139,13 +148,11 @@ def _nearest_unit(kind: str, unit: str) -> str:
     return finer[0] if finer else units[-1]
 
 
-def _pyarrow(error: type[PackagersError], key: str) -> tuple[ModuleType, ModuleType]:
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError as missing:
-        raise error(
-            f"{key!r}: 2-D arrays are datasets in parquet, which needs pyarrow ({missing}); "
-            "pip install pyarrow (or pip install packagers-pandas, which brings it)"
-        ) from missing
+def _pyarrow(key: str) -> tuple[ModuleType, ModuleType]:
+    """pyarrow and its parquet module, or the registry's ``MissingLibraryError`` (a
+    ``PackingError`` and an ``UnpackingError``) saying what to install."""
+    require(PARQUET, key)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     return pa, pq

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from packagers import Artifact, PackingError, UnpackingError
 from packagers.formats import PICKLE_SUFFIXES, Format, FormatRegistry, is_pickle
+from packagers_numpy._dataset import PARQUET
 from packagers_numpy._npy import load_npy, write_npy
 from packagers_numpy._npz import load_npz, save_npz
 
@@ -140,7 +141,7 @@ def plain_artifact_type(data_item: DataItem) -> str:
     """The artifact type of a plain file: pickles are ``object``, parquet is ``dataset``."""
     if is_pickle(data_item.suffix):
         return "object"
-    if data_item.suffix.lower().endswith(".parquet"):
+    if data_item.suffix.lower().endswith(PARQUET.suffixes):
         return "dataset"
     return "file"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from packagers import DatasetArtifact, DefaultPackager
-from packagers_numpy._dataset import holds_dataset, load_parquet, save_parquet
+from packagers_numpy._dataset import PARQUET, holds_dataset, load_parquet, save_parquet
 from packagers_numpy._formats import (
     array_format,
     is_json_number,
@@ -66,11 +66,11 @@ class NDArrayPackager(DefaultPackager):
         return write_array_file(self, obj, key, array_format(key, obj, format, compress), compress)
 
     def pack_dataset(self, obj: np.ndarray[Any, Any], key: str) -> tuple[Artifact, dict[str, Any]]:
-        path = self.temp_path(key, ".parquet")
+        path = self.temp_path(key, PARQUET.suffix)
         instructions = save_parquet(obj, path, key)
         rows, columns = obj.shape
         artifact = DatasetArtifact(
-            key, path, format="parquet", rows=rows, columns=columns, dtype=str(obj.dtype)
+            key, path, format=PARQUET.name, rows=rows, columns=columns, dtype=str(obj.dtype)
         )
         return artifact, instructions
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from packagers import Artifact, DefaultPackager, UnpackingError
-from packagers_numpy._formats import is_json_number
+from packagers_numpy._formats import ARRAY_FORMATS, is_json_number
 from packagers_numpy._npy import load_npy, without_padding
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class NumPyScalarPackager(DefaultPackager):
     def pack_file(self, obj: np.generic, key: str) -> tuple[Artifact, dict[str, Any]]:
         import numpy as np
 
-        path = self.temp_path(key, ".npy")
+        path = self.temp_path(key, ARRAY_FORMATS["npy"].suffix)
         np.save(path, without_padding(np.asarray(obj)), allow_pickle=False)
         return Artifact(key, path, format="npy", dtype=str(obj.dtype)), {}
 

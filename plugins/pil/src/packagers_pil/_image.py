@@ -97,7 +97,9 @@ class PilImagePackager(DefaultPackager):
     ) -> Image.Image:
         from PIL import Image
 
-        decoders = [FORMATS[format].pillow] if format is not None else list(READABLE_FORMATS)
+        # a recorded format this version does not know: the registry's error, listing the known
+        row = None if format is None else FORMATS.get(format, key=data_item.key, available=False)
+        decoders = [row.pillow] if row is not None else list(READABLE_FORMATS)
         path = data_item.local()
         try:
             with Image.open(path, formats=decoders) as opened:
@@ -110,8 +112,8 @@ class PilImagePackager(DefaultPackager):
                 "Pillow's limit stays on; if the file is trusted, raise PIL.Image.MAX_IMAGE_PIXELS"
             ) from error
         except OSError as error:  # UnidentifiedImageError included
-            if format is not None:
-                require(FORMATS[format], data_item.key)
+            if row is not None:
+                require(row, data_item.key)
             raise UnpackingError(
                 f"{data_item.key!r} ({data_item.url}) is not a readable "
                 f"{'/'.join(decoders)} image: {error}"
