@@ -242,19 +242,56 @@ def test_temp_files_are_cleared_and_user_files_are_kept(tmp_path):
     assert users.read_text() == "1,2"
 
 
-def test_a_key_packed_again_gets_a_new_name_in_the_same_directory():
-    """No directory per repeat: each new directory is one more inode to allocate."""
-    packager = PointPackager()
-    first = packager.temp_path("p", ".v1")
-    open(first, "w").close()
-    taken = os.path.join(os.path.dirname(first), "p-2.v1")  # a key that looks like a repeat
+def test_temp_paths_share_one_folder_per_process_and_never_a_name():
+    """No folder per log or per repeat: each new folder is one more inode to allocate."""
+    first, second = PointPackager(), PointPackager()
+    paths = [first.temp_path("p", ".v1"), first.temp_path("p", ".v1"), second.temp_path("p", ".v1")]
+    assert len(set(paths)) == 3
+    assert len({os.path.dirname(path) for path in paths}) == 1
+    assert os.path.basename(paths[0]) == "p.v1"
+    assert all(os.path.basename(path).startswith("p-") for path in paths[1:])
+    assert all(path.endswith(".v1") for path in paths)
+    taken = os.path.join(os.path.dirname(paths[0]), "q.v1")  # a name someone else wrote
     open(taken, "w").close()
-    second = packager.temp_path("p", ".v1")
-    assert os.path.dirname(second) == os.path.dirname(first)
-    assert second not in (first, taken) and second.endswith(".v1")
-    assert os.path.basename(second).startswith("p-")
-    packager.clear()
-    assert not os.path.exists(os.path.dirname(first))
+    assert second.temp_path("q", ".v1") != taken
+    for path in paths:
+        open(path, "w").close()
+    first.clear()
+    assert [os.path.exists(path) for path in paths] == [False, False, True]
+    assert first.temp_path("p", ".v1") == paths[0]  # given again once deleted
+    second.clear()
+    first.clear()
+    os.remove(taken)
+    assert not os.path.exists(paths[2])
+
+
+def test_threads_packing_one_key_at_once_get_different_paths():
+    from concurrent.futures import ThreadPoolExecutor
+
+    packagers = [PointPackager() for _ in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        paths = list(pool.map(lambda packager: packager.temp_path("same", ".v1"), packagers))
+    assert len(set(paths)) == 8
+    for packager in packagers:
+        packager.clear()
+
+
+def test_a_forked_child_packs_in_a_folder_of_its_own():
+    """The parent removes its folder at exit, whatever its children still write."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    parent_folder = os.path.dirname(PointPackager().temp_path("p", ".v1"))
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        os.close(read)
+        os.write(write, PointPackager().temp_path("p", ".v1").encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as stream:
+        child_path = stream.read()
+    os.waitpid(child, 0)
+    assert os.path.dirname(child_path) != parent_folder
 
 
 class TestPointConformance(PackagerConformance):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import sys
 from abc import ABC, abstractmethod
@@ -21,11 +20,6 @@ if TYPE_CHECKING:
 __all__ = ["Packager"]
 
 _UNRESOLVED = object()
-
-
-#: Numbers for a key packed again in a run: each call takes a new one, so a numbered name is free
-#: unless a key of that very name was packed too (then the next number is tried).
-_REPEATS = itertools.count(2)
 
 
 class Packager(ABC):
@@ -55,7 +49,6 @@ class Packager(ABC):
 
     def __init__(self) -> None:
         self._future_clearing_paths: list[str] = []
-        self._temp_dir: str | None = None
         self._digests: dict[str, tuple[str, int]] = {}  # path -> digest made while writing
         self._digest_outputs = False  # whether open_output hashes: see digesting_outputs
 
@@ -238,19 +231,14 @@ class Packager(ABC):
     def temp_path(self, key: str, suffix: str) -> str:
         """A fresh local path for a packer's output, deleted when the run ends.
 
-        Paths share one private directory per packager and run (one ``mkdir``, not one per
-        call). The name keeps the key and the suffix, because readers dispatch on the suffix;
-        the same key again in the run gets a numbered name beside the first (no directory of
-        its own: every new directory is one more inode to allocate).
+        Paths share one private folder per process, named ``<key><suffix>`` (numbered before the
+        suffix while that name is in use). Write the output at this path only, a file or a
+        folder of files: anything else beside it stays until the process exits.
         """
-        if self._temp_dir is None:
-            import tempfile
+        from packagers._scratch import scratch_path
 
-            self._temp_dir = tempfile.mkdtemp(prefix="packagers-")
-            self.add_future_clearing_path(self._temp_dir)
-        path = os.path.join(self._temp_dir, f"{key}{suffix}")
-        while os.path.lexists(path):
-            path = os.path.join(self._temp_dir, f"{key}-{next(_REPEATS)}{suffix}")
+        path = scratch_path(key, suffix)
+        self.add_future_clearing_path(path)
         return path
 
     @contextlib.contextmanager
@@ -299,8 +287,9 @@ class Packager(ABC):
     def clear(self) -> None:
         import shutil
 
+        from packagers._scratch import release
+
         paths, self._future_clearing_paths = self._future_clearing_paths, []
-        self._temp_dir = None
         self._digests.clear()
         for path in paths:
             if os.path.isdir(path) and not os.path.islink(path):
@@ -308,6 +297,7 @@ class Packager(ABC):
             else:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(path)
+            release(path)
 
     def __repr__(self) -> str:
         return f"<{self.qualified_name()} for {self.packable_type_name()}>"

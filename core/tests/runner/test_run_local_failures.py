@@ -54,9 +54,7 @@ def test_a_packing_failure_logs_nothing_and_clears_temp_files(
     assert record.error is not None and record.error["type"] == "packagers.PackingError"
     assert record.artifacts == {} and record.results == {}
     assert temp_paths, "the first output was packed to a temporary file"
-    for path in temp_paths:
-        assert not os.path.exists(path)
-        assert not os.path.exists(os.path.dirname(path))
+    assert not any(os.path.exists(path) for path in temp_paths)
     with pytest.raises(StoreError):
         get_store(store_url).resolve(f"store://{record.project}/first")
 

@@ -241,9 +241,14 @@ class PackagerConformance:
     def test_temporary_files_are_cleared(self) -> None:
         """Nothing packing or unpacking wrote is left after ``clear()``, registered or not.
 
-        The test runs with a temporary directory of its own, which must be empty at the end:
-        a file a packager wrote without registering it is found too.
+        The test runs with a temporary directory of its own, which must be empty at the end,
+        and the process's folder for packers' files (``temp_path``) must hold nothing new: a
+        file a packager wrote without registering it is found too.
         """
+        from packagers._scratch import folder
+
+        scratch = folder()  # before the private directory: the process's folder stays
+        before = set(os.listdir(scratch))
         private = tempfile.mkdtemp(prefix="packagers-conformance-")
         saved, tempfile.tempdir = tempfile.tempdir, private
         try:
@@ -259,6 +264,7 @@ class PackagerConformance:
         finally:
             tempfile.tempdir = saved
         left = sorted(os.path.join(private, name) for name in os.listdir(private))
+        left += sorted(os.path.join(scratch, name) for name in set(os.listdir(scratch)) - before)
         shutil.rmtree(private)
         assert not left, f"temporary files left after clear(): {left}"
 

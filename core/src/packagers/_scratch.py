@@ -1,0 +1,76 @@
+"""The process's private folder for packers' temporary files: one ``mkdir`` per process.
+
+A folder per log was one more inode to allocate and to free each time, which on some disks
+costs up to a millisecond for minutes after many deletions (ext4 steps over every recently
+freed inode of a group when it allocates one). A name is taken until it is released, so
+threads that pack the same key at once never share a file. The folder is removed when the
+process exits; a forked child makes its own, as its parent may remove theirs at any time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+
+__all__ = ["folder", "release", "scratch_path"]
+
+_folder: tuple[int, str] | None = None  # (the process that made it, its path)
+_numbers = itertools.count(2)
+_lock = threading.Lock()
+_taken: set[str] = set()
+
+
+def scratch_path(key: str, suffix: str) -> str:
+    """A path no one else uses, in this process's private folder: ``<key><suffix>``, or
+    ``<key>-<n><suffix>`` while that name is taken (the suffix last: readers dispatch on it)."""
+    where = folder()
+    with _lock:
+        path = os.path.join(where, f"{key}{suffix}")
+        while path in _taken or os.path.lexists(path):
+            path = os.path.join(where, f"{key}-{next(_numbers)}{suffix}")
+        _taken.add(path)
+    return path
+
+
+def release(path: str) -> None:
+    """``path`` is deleted: its name may be given again."""
+    with _lock:
+        _taken.discard(path)
+
+
+def folder() -> str:
+    """This process's folder: made on first use, and again if the process forked or a temp
+    cleaner removed it.
+
+    No lock: two threads that both make one each use theirs, and both go at exit.
+    """
+    global _folder
+    pid = os.getpid()
+    if _folder is None or _folder[0] != pid or not os.path.isdir(_folder[1]):
+        import atexit
+        import tempfile
+
+        path = tempfile.mkdtemp(prefix="packagers-")
+        atexit.register(_remove, pid, path)
+        _folder = (pid, path)
+    return _folder[1]
+
+
+def _forget() -> None:
+    """In a forked child: a lock another thread held at the fork would never be released."""
+    global _lock
+    _lock = threading.Lock()
+    _taken.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget)
+
+
+def _remove(pid: int, path: str) -> None:
+    """At exit, only in the process that made it (a forked child runs its parent's handlers)."""
+    import shutil
+
+    if os.getpid() == pid:
+        shutil.rmtree(path, ignore_errors=True)
