@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import pytest
 
@@ -276,22 +277,28 @@ def test_threads_packing_one_key_at_once_get_different_paths():
         packager.clear()
 
 
-def test_a_forked_child_packs_in_a_folder_of_its_own():
-    """The parent removes its folder at exit, whatever its children still write."""
-    if not hasattr(os, "fork"):
+def _pack_in_child(report: Any) -> None:
+    report.put(PointPackager().temp_path("p", ".v1"))
+
+
+def test_a_child_process_packs_in_a_folder_of_its_own_and_removes_it():
+    """The parent removes its folder at exit, whatever its children still write; a child of
+    ``multiprocessing`` ends by ``os._exit``, without atexit, and still removes its own."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork on this platform")
+    context = multiprocessing.get_context("fork")
     parent_folder = os.path.dirname(PointPackager().temp_path("p", ".v1"))
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child reports through the pipe
-        os.close(read)
-        os.write(write, PointPackager().temp_path("p", ".v1").encode())
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as stream:
-        child_path = stream.read()
-    os.waitpid(child, 0)
+    report = context.Queue()
+    child = context.Process(target=_pack_in_child, args=(report,))
+    child.start()
+    child_path = report.get(timeout=30)
+    child.join(30)
+    assert child.exitcode == 0
     assert os.path.dirname(child_path) != parent_folder
+    assert not os.path.exists(os.path.dirname(child_path))
+    assert os.path.isdir(parent_folder)
 
 
 class TestPointConformance(PackagerConformance):

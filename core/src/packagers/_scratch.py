@@ -4,13 +4,15 @@ A folder per log was one more inode to allocate and to free each time, which on 
 costs up to a millisecond for minutes after many deletions (ext4 steps over every recently
 freed inode of a group when it allocates one). A name is taken until it is released, so
 threads that pack the same key at once never share a file. The folder is removed when the
-process exits; a forked child makes its own, as its parent may remove theirs at any time.
+process exits (a child of ``multiprocessing`` too, a dask worker's among them); a forked child
+makes its own, as its parent may remove theirs at any time.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import sys
 import threading
 
 __all__ = ["folder", "release", "scratch_path"]
@@ -53,6 +55,10 @@ def folder() -> str:
 
         path = tempfile.mkdtemp(prefix="packagers-")
         atexit.register(_remove, pid, path)
+        if "multiprocessing.util" in sys.modules:  # its children end by os._exit, not atexit
+            from multiprocessing.util import Finalize
+
+            Finalize(None, _remove, args=(pid, path), exitpriority=0)
         _folder = (pid, path)
     return _folder[1]
 
