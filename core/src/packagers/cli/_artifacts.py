@@ -197,13 +197,15 @@ def _render_rm(data: dict[str, Any]) -> None:
 
 
 def tag_command(args: argparse.Namespace) -> int:
+    from packagers.store.uri import StoreUri
+
     ref = open_store(args).tag(args.uri, args.tag)
     emit(
         args,
         ref.to_dict(),
         lambda data: print(
             f"tagged {data['uri']} as {args.tag!r}: "
-            f"store://{data['project']}/{data['key']}:{args.tag}"
+            f"{StoreUri(data['project'], data['key'], args.tag)}"
         ),
     )
     return EXIT_OK

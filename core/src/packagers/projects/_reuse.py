@@ -13,7 +13,7 @@ from packagers._json import json_safe
 from packagers.projects.errors import WorkflowError
 from packagers.projects.workflow_graph import WORKFLOW_FILE
 from packagers.runner.record import COMPLETED
-from packagers.store.uri import SCHEME
+from packagers.store.uri import is_store_uri
 
 if TYPE_CHECKING:
     from packagers.store import Store
@@ -84,7 +84,7 @@ def reuse_key(
 def _content(store: Store, value: Any) -> Any:
     """A store URI stands for the digest of what it names (a new version of the same data
     is the same input); anything else for itself."""
-    if isinstance(value, str) and value.startswith(SCHEME):
+    if is_store_uri(value):
         from packagers.store.errors import StoreError
 
         try:

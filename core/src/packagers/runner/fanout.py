@@ -23,7 +23,7 @@ from packagers.runner.errors import RunArgumentError
 from packagers.runner.executors import get_executor
 from packagers.runner.job import prepare_job, retry_policy
 from packagers.runner.record import COMPLETED, ERROR, RunRecord, new_run_id
-from packagers.store.uri import SCHEME
+from packagers.store.uri import is_store_uri
 
 if TYPE_CHECKING:
     from packagers.log_hint import LogHint
@@ -187,7 +187,7 @@ def _partitions(name: str, values: Any, store: Store | str | None) -> Any:
     URI: each child gets one partition as its input, by reference, so no data passes through
     the parent.
     """
-    if not (isinstance(values, str) and values.startswith(SCHEME)):
+    if not is_store_uri(values):
         return values
     from packagers.store import Store, get_store
     from packagers.store.errors import StoreError
@@ -223,9 +223,7 @@ def _child_job(
     item_inputs = dict(inputs or {})
     item_params = dict(params or {})
     for name, value in item.items():
-        is_input = isinstance(value, DataItem) or (
-            isinstance(value, str) and value.startswith(SCHEME)
-        )
+        is_input = isinstance(value, DataItem) or is_store_uri(value)
         (item_inputs if is_input else item_params)[name] = value
     job = prepare_job(fn, item_inputs, item_params, returns, project, store)
     digests = input_digests(job)
