@@ -18,9 +18,21 @@ if TYPE_CHECKING:
     from packagers.artifacts import Artifact
     from packagers.data_item import DataItem
 
-__all__ = ["Packager"]
+__all__ = ["FIRST_PRIORITY", "LAST_PRIORITY", "Packager", "is_priority"]
+
+#: Packagers are tried from priority 1 to 10; failed and blocked plugins are listed last.
+FIRST_PRIORITY, LAST_PRIORITY = 1, 10
 
 _UNRESOLVED = object()
+
+
+def is_priority(value: object) -> bool:
+    """Whether ``value`` can be a packager's priority: an int (not a bool) from 1 to 10."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and FIRST_PRIORITY <= value <= LAST_PRIORITY
+    )
 
 
 #: Numbers for a key packed again in a run: each call takes a new one, so a numbered name is free
@@ -222,9 +234,7 @@ class Packager(ABC):
         from packagers._errors import CollectionError
 
         priority = cls.PRIORITY
-        if priority is not ... and (
-            not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 10
-        ):
+        if priority is not ... and not is_priority(priority):
             raise CollectionError(
                 f"{cls.qualified_name()}: PRIORITY must be an int from 1 to 10, got {priority!r}"
             )
