@@ -26,6 +26,7 @@ from packagers.cli._output import (
 from packagers.cli._plugins import distribution_label
 from packagers.manager.dispatch import NO_OBJECT
 from packagers.packager import Packager
+from packagers.plugins.records import PackagerState
 from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class _Candidate:
             "packager": self.record.name,
             "plugin": self.record.plugin,
             "distribution": distribution_label(self.record.to_dict()),
-            "priority": self.record.priority if self.record.state == "active" else None,
+            "priority": self.record.priority if self.record.state == PackagerState.ACTIVE else None,
             "type": self.record.packable_type or None,
             "verdict": self.verdict,
             "reason": self.reason,
@@ -149,7 +150,7 @@ def _explain_packing(
     chosen: tuple[Packager, PackagerRecord, str] | None = None
     fallback: str | None = None
     for record in list_packagers():
-        verdict = verdicts.get(record.name) if record.state == "active" else None
+        verdict = verdicts.get(record.name) if record.state == PackagerState.ACTIVE else None
         packager = manager.packager(record.name) if verdict is not None else None
         if verdict is None or packager is None:
             why = f"{record.error}; {_NOT_LOADED}" if record.error else _NOT_LOADED
@@ -297,7 +298,7 @@ def _unpack_candidates(item: DataItem, manager: PackagersManager) -> list[dict[s
 
     rows = []
     for record in list_packagers():
-        packager = manager.packager(record.name) if record.state == "active" else None
+        packager = manager.packager(record.name) if record.state == PackagerState.ACTIVE else None
         row = _Candidate(record, record.state, record.error or _NOT_LOADED).to_dict()
         if packager is not None:
             declared = packager.PACKABLE_OBJECT_TYPE
@@ -395,7 +396,7 @@ def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
         "artifact_type": artifact_type,
         "object_type": manifest.get("object_type"),
         "packed_by": packed_by,
-        "state": "active",
+        "state": PackagerState.ACTIVE,
         "unpackable": True,
         "unpacks_into": manifest.get("object_type"),
         "notes": [],
@@ -403,7 +404,7 @@ def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
     if artifact_type == "result":
         rebuilt = any(
             r.name == packed_by["packager"]
-            and r.state == "active"
+            and r.state == PackagerState.ACTIVE
             and "result" in r.unpacking_artifact_types
             for r in list_packagers()
         )
@@ -427,7 +428,8 @@ def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
         return data
     records = list_packagers()
     here = next(
-        (r for r in records if r.name == packed_by["packager"] and r.state == "active"), None
+        (r for r in records if r.name == packed_by["packager"] and r.state == PackagerState.ACTIVE),
+        None,
     )
     if here is None:
         data["state"], note = _why_missing(manifest, packed_by, records)
@@ -460,7 +462,7 @@ def _why_missing(
     """The state of the packager that packed an artifact and is not active here, and the fix."""
     name, distribution = packed_by["packager"], manifest.get("distribution")
     same = [record for record in records if distribution and record.distribution == distribution]
-    broken = next((record for record in same if record.state != "active"), None)
+    broken = next((record for record in same if record.state != PackagerState.ACTIVE), None)
     if broken is not None:
         return broken.state, f"its plugin is {broken.state} here: {broken.error}"
     if same:

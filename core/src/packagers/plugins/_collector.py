@@ -16,14 +16,12 @@ from packagers._errors import CollectionError, ConfigError
 from packagers._warnings import warn
 from packagers.packager import LAST_PRIORITY, Packager
 from packagers.plugins.records import (
-    ACTIVE,
-    BLOCKED,
     CUSTOM_PLUGIN,
     CUSTOM_PRIORITY,
-    FAILED,
     PLUGIN_PRIORITY,
     Collection,
     PackagerRecord,
+    PackagerState,
 )
 
 if TYPE_CHECKING:
@@ -126,7 +124,13 @@ class Collector:
         if not essential and (name in self.blocked or not (self.autoload or mandatory)):
             reason = "blocked by settings" if name in self.blocked else "plugin autoload is off"
             self._add_plugin_record(
-                (1, name, 0), name, entry_point.value, distribution, version, BLOCKED, reason
+                (1, name, 0),
+                name,
+                entry_point.value,
+                distribution,
+                version,
+                PackagerState.BLOCKED,
+                reason,
             )
             return
         try:
@@ -147,7 +151,7 @@ class Collector:
                     entry_point.value,
                     distribution,
                     version,
-                    FAILED,
+                    PackagerState.FAILED,
                     message,
                 ),
             )
@@ -175,7 +179,13 @@ class Collector:
                 entry.is_mandatory,
                 error,
                 lambda message: self._add_plugin_record(
-                    (0, entry.name, 0), CUSTOM_PLUGIN, entry.name, None, None, FAILED, message
+                    (0, entry.name, 0),
+                    CUSTOM_PLUGIN,
+                    entry.name,
+                    None,
+                    None,
+                    PackagerState.FAILED,
+                    message,
                 ),
             )
             return
@@ -224,7 +234,7 @@ class Collector:
                 mandatory,
                 error,
                 lambda message: self._add_plugin_record(
-                    order, plugin, name, distribution, version, FAILED, message
+                    order, plugin, name, distribution, version, PackagerState.FAILED, message
                 ),
             )
             return
@@ -284,7 +294,7 @@ class Collector:
     def _check_duplicates(self) -> None:
         seen: dict[str, PackagerRecord] = {}
         for _, record in self.records:
-            if record.state != ACTIVE:
+            if record.state != PackagerState.ACTIVE:
                 continue
             other = seen.get(record.name)
             if other is not None:

@@ -180,12 +180,12 @@ def _custom_packagers() -> list[dict[str, Any]]:
     packager added with ``add_custom_packager`` in this process would silently be missing.
     """
     from packagers.plugins.collection import list_packagers
-    from packagers.plugins.records import ACTIVE, CUSTOM_PLUGIN
+    from packagers.plugins.records import CUSTOM_PLUGIN, PackagerState
 
     return [
         {"name": record.name, "priority": record.priority}
         for record in list_packagers()
-        if record.plugin == CUSTOM_PLUGIN and record.state == ACTIVE
+        if record.plugin == CUSTOM_PLUGIN and record.state == PackagerState.ACTIVE
     ]
 
 
