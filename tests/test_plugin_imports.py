@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted(
-    [*ROOT.glob("plugins/*/src/*/*.py"), *ROOT.glob("examples/plugin/src/*/*.py")],
+    [*ROOT.glob("plugins/*/src/**/*.py"), *ROOT.glob("examples/plugin/src/**/*.py")],
     key=str,
 )
 #: The core's modules a plugin may import (docs/writing-a-plugin.md lists them).
