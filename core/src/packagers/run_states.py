@@ -1,4 +1,4 @@
-"""Run states, in one place: the runner writes them, the store and the UI read them.
+"""Run states, in one place: the runner and projects write them; the store and the CLI read them.
 
 A neutral module so the store never imports the runner to know which records may still change.
 A record read back from JSON holds the plain string, which equals its member.
