@@ -355,9 +355,9 @@ def get_store(url: str | None = None) -> Store:
 
 def _open_backend(url: str, storage_options: dict[str, Any] | None) -> Backend:
     """The backend for a store URL: a plain path (or ``file://``) is local, anything else fsspec."""
-    from packagers.data_item import _is_url
+    from packagers.data_item import is_url
 
     url = normalize_url(url)
-    if _is_url(url):
+    if is_url(url):
         return FsspecBackend(url, storage_options)
     return LocalBackend(url)
