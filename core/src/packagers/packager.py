@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from packagers.artifacts import ArtifactType
 from packagers.type_hints import hint_origin, import_type, type_name
 
 if TYPE_CHECKING:
@@ -53,8 +54,8 @@ class Packager(ABC):
     PACK_SUBCLASSES: ClassVar[bool] = False
     #: 1 (highest) .. 10 (lowest). Unset (``...``): 5 for plugins, 3 for custom packagers.
     PRIORITY: ClassVar[int | EllipsisType] = ...
-    DEFAULT_PACKING_ARTIFACT_TYPE: ClassVar[str] = "object"
-    DEFAULT_UNPACKING_ARTIFACT_TYPE: ClassVar[str] = "object"
+    DEFAULT_PACKING_ARTIFACT_TYPE: ClassVar[str] = ArtifactType.OBJECT
+    DEFAULT_UNPACKING_ARTIFACT_TYPE: ClassVar[str] = ArtifactType.OBJECT
     BUNDLE_FROM_LIST: ClassVar[bool] = False
     BUNDLE_FROM_DICT: ClassVar[bool] = False
     #: The top-level module the packager needs (``"PIL"``). Unset (None): the top-level module of
