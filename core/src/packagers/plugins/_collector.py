@@ -276,7 +276,7 @@ class Collector:
         name: str,
         distribution: str | None,
         version: str | None,
-        state: str,
+        state: PackagerState,
         error: str,
     ) -> None:
         record = PackagerRecord(

@@ -52,7 +52,7 @@ class PackagerRecord:
     packable_type: str
     packing_artifact_types: tuple[str, ...] = ()
     unpacking_artifact_types: tuple[str, ...] = ()
-    state: str = PackagerState.ACTIVE
+    state: PackagerState = PackagerState.ACTIVE
     error: str | None = None
     packager_class: type[Packager] | None = field(default=None, repr=False, compare=False)
 
