@@ -12,7 +12,6 @@ Each check is its own pytest test, so a failure names the contract it breaks::
 from __future__ import annotations
 
 import copy
-import json
 import math
 import os
 import shutil
@@ -26,6 +25,7 @@ import pytest
 from packagers import previews
 from packagers._config import config
 from packagers._digest import PATTERN
+from packagers._json import json_error
 from packagers.data_item import DataItem
 from packagers.log_hint import LogHint
 from packagers.manager import PackagersManager
@@ -115,7 +115,7 @@ class PackagerConformance:
         Tuples and sets are lists (a set's in any order), numpy values their ``tolist()``, and
         NaN equals NaN. Override where a result is a representation (``str(obj)``).
         """
-        json.dumps(value)
+        assert json_error(value) is None, f"result {value!r} is not JSON: {json_error(value)}"
         assert _same_json(_as_json(original), value), (original, value)
 
     def snapshot(self, obj: Any) -> Any:
@@ -169,7 +169,7 @@ class PackagerConformance:
                     yield sample, artifact_type
 
     def _check_manifest(self, package: Package) -> None:
-        json.dumps(package.manifest)
+        assert json_error(package.manifest) is None, f"manifest is not JSON: {package.manifest!r}"
         assert package.manifest["packager"] == self.packager_class.qualified_name()
         if package.artifact is not None and package.artifact.src_path is not None:
             assert package.manifest["size"] == os.path.getsize(package.artifact.src_path)
