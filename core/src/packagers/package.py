@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from packagers.artifacts import ArtifactType
 from packagers.manifest import MANIFEST_SCHEMA, Manifest
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class Package:
 
     @property
     def is_result(self) -> bool:
-        return self.artifact_type == "result"
+        return self.artifact_type == ArtifactType.RESULT
 
     @property
     def is_bundle(self) -> bool:

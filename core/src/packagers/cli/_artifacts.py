@@ -212,10 +212,12 @@ def tag_command(args: argparse.Namespace) -> int:
 
 
 def get_command(args: argparse.Namespace) -> int:
+    from packagers.artifacts import ArtifactType
+
     item = open_store(args).resolve(args.uri)
     manifest = item.manifest or {}
     artifact_type = manifest.get("artifact_type")
-    if artifact_type == "result":
+    if artifact_type == ArtifactType.RESULT:
         value = manifest.get("value")
         emit(args, {"uri": item.uri, "value": value}, lambda _: _print_value(value))
         return EXIT_OK

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from packagers.artifacts import ArtifactType
 from packagers.cli._options import add_store_option, open_store
 from packagers.cli._output import (
     EXIT_OK,
@@ -401,11 +402,11 @@ def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
         "unpacks_into": manifest.get("object_type"),
         "notes": [],
     }
-    if artifact_type == "result":
+    if artifact_type == ArtifactType.RESULT:
         rebuilt = any(
             r.name == packed_by["packager"]
             and r.state == PackagerState.ACTIVE
-            and "result" in r.unpacking_artifact_types
+            and ArtifactType.RESULT in r.unpacking_artifact_types
             for r in list_packagers()
         )
         if rebuilt:
@@ -448,7 +449,7 @@ def _explain_artifact(uri: str, manifest: Manifest) -> dict[str, Any]:
             f"{here.name} packs {artifact_type!r} but does not unpack it; "
             "`packagers artifacts get` copies the file out"
         )
-    elif artifact_type == "object":
+    elif artifact_type == ArtifactType.OBJECT:
         policy = config.pickle.policy
         data["notes"].append(f"a pickle: loading it runs code, the pickle policy is {policy!r}")
         if policy == "deny":

@@ -26,6 +26,7 @@ from packagers import previews
 from packagers._config import config
 from packagers._digest import PATTERN
 from packagers._json import json_error
+from packagers.artifacts import ArtifactType
 from packagers.data_item import DataItem
 from packagers.log_hint import LogHint
 from packagers.manager import PackagersManager
@@ -140,7 +141,7 @@ class PackagerConformance:
         packager = self.packager_class()
         both = packager.packing_artifact_types() & packager.unpacking_artifact_types()
         for sample in self.samples():
-            for artifact_type in sorted(both - self.lossy_artifact_types - {"result"}):
+            for artifact_type in sorted(both - self.lossy_artifact_types - {ArtifactType.RESULT}):
                 if packager.is_packable(sample, artifact_type):
                     yield sample, LogHint("sample", artifact_type)
                     for name in self.formats.get(artifact_type, ()):
@@ -156,7 +157,9 @@ class PackagerConformance:
         packager = self.packager_class()
         pack_only = packager.packing_artifact_types() - packager.unpacking_artifact_types()
         for sample in self.samples():
-            for artifact_type in sorted((pack_only | self.lossy_artifact_types) - {"result"}):
+            for artifact_type in sorted(
+                (pack_only | self.lossy_artifact_types) - {ArtifactType.RESULT}
+            ):
                 if packager.is_packable(sample, artifact_type):
                     yield sample, artifact_type
 
@@ -164,7 +167,7 @@ class PackagerConformance:
         """Every sample with every type it packs into, but ``result`` (results get no preview)."""
         packager = self.packager_class()
         for sample in self.samples():
-            for artifact_type in sorted(packager.packing_artifact_types() - {"result"}):
+            for artifact_type in sorted(packager.packing_artifact_types() - {ArtifactType.RESULT}):
                 if packager.is_packable(sample, artifact_type):
                     yield sample, artifact_type
 
