@@ -27,7 +27,7 @@ from packagers.cli._output import (
 from packagers.cli._plugins import distribution_label
 from packagers.manager.dispatch import NO_OBJECT
 from packagers.packager import Packager
-from packagers.plugins.records import PackagerState
+from packagers.plugins.records import CUSTOM_PLUGIN, PackagerState
 from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
@@ -471,7 +471,7 @@ def _why_missing(
             f"{distribution_label(same[0].to_dict())} is installed but has no {name}; "
             f"install {packed_by['distribution']}"
         )
-    if manifest.get("plugin") == "custom":
+    if manifest.get("plugin") == CUSTOM_PLUGIN:
         return "missing", (
             f"{name} is a custom packager: register it with packagers.add_custom_packager"
         )
