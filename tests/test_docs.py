@@ -113,3 +113,30 @@ def test_the_module_map_in_concepts_matches_the_code():
     missing, stale = sorted(modules - mapped), sorted(mapped - files)
     assert not missing, f"modules missing from the map in docs/concepts.md: {missing}"
     assert not stale, f"docs/concepts.md maps modules that do not exist: {stale}"
+
+
+def _passage(doc: str, anchor: str) -> str:
+    """The paragraph (or table row onwards) of ``doc`` that starts at ``anchor``."""
+    text = (DOCS / doc).read_text(encoding="utf-8")
+    start = text.index(anchor)
+    end = text.find("\n\n", start)
+    return text[start : end if end >= 0 else None]
+
+
+@pytest.mark.parametrize(
+    ("doc", "anchor", "complete"),
+    [
+        ("running.md", "| `state` |", True),
+        ("cli.md", "(the states:", True),
+        ("store.md", "A run record may be rewritten", False),
+    ],
+)
+def test_the_run_states_in_the_docs_are_the_runners(doc: str, anchor: str, complete: bool) -> None:
+    """Where the docs name run states they name ``RunState``'s, and all of them in a full list."""
+    from packagers.run_states import RunState
+
+    named = set(re.findall(r"`([a-z]+)`", _passage(doc, anchor)))
+    states = named & {*RunState, "created", "failed", "canceled", "succeeded"}
+    assert states <= set(RunState), f"{doc} names states the runner never writes"
+    if complete:
+        assert states == set(RunState), f"{doc} leaves out {sorted(set(RunState) - states)}"

@@ -189,6 +189,25 @@ def test_an_optional_custom_packager_that_fails_to_import_is_skipped():
     assert record.state == "failed"
 
 
+def test_failed_and_blocked_records_come_after_every_loaded_one(make_distribution):
+    """Custom packagers first, then plugins, among the failed and blocked too."""
+    _fraction_plugin(make_distribution)
+    make_distribution("packagers-broken", {"broken_plugin": BROKEN}, {"broken": "broken_plugin"})
+    config.plugins.blocked = ["fraction"]
+    packagers.add_custom_packager("no_such_module.Packager")
+    with pytest.warns(PackagersWarning):
+        records = packagers.list_packagers()
+    states = [record.state for record in records]
+    loaded = states.count("active") + states.count("unavailable")
+    assert set(states[:loaded]) <= {"active", "unavailable"}
+    assert [(r.plugin, r.state) for r in records[loaded:]] == [
+        ("custom", "failed"),
+        ("broken", "failed"),
+        ("fraction", "blocked"),
+    ]
+    assert {r.priority for r in records[loaded:]} == {10}
+
+
 def test_a_mandatory_custom_packager_that_fails_raises():
     packagers.add_custom_packager("no_such_module.Packager", is_mandatory=True)
     with pytest.raises(CollectionError, match="no_such_module.Packager.*ModuleNotFoundError"):

@@ -5,11 +5,23 @@ from __future__ import annotations
 import os
 from typing import Any, ClassVar
 
-__all__ = ["Artifact", "ArtifactType", "DatasetArtifact", "ModelArtifact", "PlotArtifact"]
+from packagers._str_enum import StrEnum
+
+__all__ = [
+    "Artifact",
+    "ArtifactKind",
+    "ArtifactType",
+    "DatasetArtifact",
+    "ModelArtifact",
+    "PlotArtifact",
+]
 
 
-class ArtifactType:
-    """Names shared by the built-in packagers; a plugin may use any other string."""
+class ArtifactType(StrEnum):
+    """Names shared by the built-in packagers; a plugin may use any other string.
+
+    Members are those strings (``ArtifactType.MODEL == "model"``), so either may be written.
+    """
 
     RESULT = "result"
     OBJECT = "object"
@@ -20,6 +32,15 @@ class ArtifactType:
     PATH = "path"
 
 
+class ArtifactKind(StrEnum):
+    """What an artifact is, recorded as the manifest's ``kind``: one per class below."""
+
+    ARTIFACT = "artifact"
+    DATASET = "dataset"
+    MODEL = "model"
+    PLOT = "plot"
+
+
 class Artifact:
     """A file (or directory archive) a packer produced, with the metadata to store beside it.
 
@@ -27,7 +48,7 @@ class Artifact:
     ``add_future_clearing_path`` when it is a temporary file of theirs.
     """
 
-    kind: ClassVar[str] = "artifact"
+    kind: ClassVar[str] = ArtifactKind.ARTIFACT
 
     def __init__(
         self,
@@ -66,13 +87,13 @@ class Artifact:
 class DatasetArtifact(Artifact):
     """Tabular data; ``spec`` carries what is cheap to know (shape, schema, preview)."""
 
-    kind = "dataset"
+    kind = ArtifactKind.DATASET
 
 
 class ModelArtifact(Artifact):
     """A trained model; ``metrics`` are results linked to it."""
 
-    kind = "model"
+    kind = ArtifactKind.MODEL
 
     def __init__(
         self,
@@ -92,7 +113,7 @@ class ModelArtifact(Artifact):
 class PlotArtifact(Artifact):
     """An image or page meant to be looked at, not unpacked back into an object."""
 
-    kind = "plot"
+    kind = ArtifactKind.PLOT
 
 
 def _suffix(path: str | None) -> str | None:

@@ -15,10 +15,11 @@ if TYPE_CHECKING:
 
     from packagers.manifest import BundleMember, Manifest
 
-__all__ = ["DataItem"]
+__all__ = ["DataItem", "is_url"]
 
 
-def _is_url(path: str) -> bool:
+def is_url(path: str) -> bool:
+    """Whether ``path`` is a URL (``s3://...``) rather than a local path: one rule for all."""
     scheme, sep, _ = path.partition("://")
     return bool(sep) and scheme.isidentifier() and len(scheme) > 1
 
@@ -127,7 +128,7 @@ class DataItem:
 
     @property
     def is_remote(self) -> bool:
-        return _is_url(self.url)
+        return is_url(self.url)
 
     def _filesystem(self) -> tuple[fsspec.AbstractFileSystem, str]:
         from fsspec.core import url_to_fs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from packagers._errors import CollectionError, PackingError, UnpackingError
-from packagers.artifacts import Artifact
+from packagers.artifacts import Artifact, ArtifactType
 from packagers.packager import Packager
 
 if TYPE_CHECKING:
@@ -187,7 +187,7 @@ def _discover(cls: type, prefix: str) -> dict[str, inspect.Signature]:
 def _discover_all(cls: type[DefaultPackager]) -> _Methods:
     pack = _discover(cls, _PACK)
     if not cls.RESULTS:
-        pack.pop("result", None)
+        pack.pop(ArtifactType.RESULT, None)
     unpack = _discover(cls, _UNPACK)
     pack_kwargs = {}
     for artifact_type, signature in pack.items():

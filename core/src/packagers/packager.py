@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from packagers.artifacts import ArtifactType
 from packagers.type_hints import hint_origin, import_type, type_name
 
 if TYPE_CHECKING:
@@ -17,9 +18,21 @@ if TYPE_CHECKING:
     from packagers.artifacts import Artifact
     from packagers.data_item import DataItem
 
-__all__ = ["Packager"]
+__all__ = ["FIRST_PRIORITY", "LAST_PRIORITY", "Packager", "is_priority"]
+
+#: Packagers are tried from priority 1 to 10; failed and blocked plugins are listed last.
+FIRST_PRIORITY, LAST_PRIORITY = 1, 10
 
 _UNRESOLVED = object()
+
+
+def is_priority(value: object) -> bool:
+    """Whether ``value`` can be a packager's priority: an int (not a bool) from 1 to 10."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and FIRST_PRIORITY <= value <= LAST_PRIORITY
+    )
 
 
 class Packager(ABC):
@@ -35,8 +48,8 @@ class Packager(ABC):
     PACK_SUBCLASSES: ClassVar[bool] = False
     #: 1 (highest) .. 10 (lowest). Unset (``...``): 5 for plugins, 3 for custom packagers.
     PRIORITY: ClassVar[int | EllipsisType] = ...
-    DEFAULT_PACKING_ARTIFACT_TYPE: ClassVar[str] = "object"
-    DEFAULT_UNPACKING_ARTIFACT_TYPE: ClassVar[str] = "object"
+    DEFAULT_PACKING_ARTIFACT_TYPE: ClassVar[str] = ArtifactType.OBJECT
+    DEFAULT_UNPACKING_ARTIFACT_TYPE: ClassVar[str] = ArtifactType.OBJECT
     BUNDLE_FROM_LIST: ClassVar[bool] = False
     BUNDLE_FROM_DICT: ClassVar[bool] = False
     #: The top-level module the packager needs (``"PIL"``). Unset (None): the top-level module of
@@ -215,9 +228,7 @@ class Packager(ABC):
         from packagers._errors import CollectionError
 
         priority = cls.PRIORITY
-        if priority is not ... and (
-            not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 10
-        ):
+        if priority is not ... and not is_priority(priority):
             raise CollectionError(
                 f"{cls.qualified_name()}: PRIORITY must be an int from 1 to 10, got {priority!r}"
             )

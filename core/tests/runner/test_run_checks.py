@@ -49,6 +49,16 @@ def test_a_store_uri_that_does_not_resolve_is_refused(samples: ModuleType, store
     assert _no_runs(store_url)
 
 
+def test_a_path_is_told_from_a_url_as_data_items_tell_them(
+    samples: ModuleType, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``dir/a://b`` is a local path to a DataItem, so the run checks that it exists."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputNotFoundError, match=re.escape("no file or directory 'dir/a://b'")):
+        run(samples.norm, inputs={"point": "dir/a://b"}, store=store_url)
+    assert _no_runs(store_url)
+
+
 def test_a_local_file_that_does_not_exist_is_named(
     samples: ModuleType, store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

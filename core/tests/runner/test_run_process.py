@@ -160,6 +160,12 @@ def test_what_json_cannot_carry_is_refused(samples: ModuleType, store_url: str) 
         run(samples.add, params={"a": 1}, returns=[hint], store=store_url, executor="process")
 
 
+@pytest.mark.parametrize("value", [(1, 2), object(), float("nan"), {1: "int key"}])
+def test_a_log_hint_json_cannot_carry_unchanged_is_refused(value: object) -> None:
+    with pytest.raises(RunArgumentError, match="JSON cannot carry"):
+        hint_to_json(LogHint("t", packing_kwargs={"v": value}, labels={"a": "b"}))
+
+
 @pytest.mark.parametrize(
     "hint",
     [

@@ -7,6 +7,7 @@ import pytest
 from packagers import PackagersError, config
 from packagers.api import log
 from packagers.store import Store, StoreError, StoreUri, parse_uri
+from packagers.store.uri import is_store_uri
 
 
 @pytest.mark.parametrize(
@@ -24,6 +25,14 @@ from packagers.store import Store, StoreError, StoreUri, parse_uri
 )
 def test_parse_forms(uri: str, expected: StoreUri) -> None:
     assert parse_uri(uri) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("store://data", True), ("store://", True), ("data", False), ("s3://b/k", False), (1, False)],
+)
+def test_is_store_uri_is_text_with_the_scheme(value: object, expected: bool) -> None:
+    assert is_store_uri(value) is expected
 
 
 def test_default_project_comes_from_config() -> None:

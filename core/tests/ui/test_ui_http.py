@@ -98,6 +98,11 @@ def test_the_run_page_names_exact_versions_and_lineage(server: Server, filled: F
     assert (filled.uris["raw"], f"run:demo/{filled.runs['clean']}") in edges
 
 
+def test_the_run_page_links_the_exact_version_read(server: Server, filled: Filled) -> None:
+    html = _get(server, f"/runs/{filled.runs['clean']}").body.decode()
+    assert f'<a href="/artifact?uri={quote(filled.uris["raw"], safe="")}">' in html
+
+
 def test_download_and_thumbnail_come_through_the_store(server: Server, filled: Filled) -> None:
     download = _get(server, "/download?uri=" + quote(filled.uris["raw"]))
     assert download.status == 200 and download.body.startswith(b"x,y\n0,0")

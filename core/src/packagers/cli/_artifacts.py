@@ -198,23 +198,27 @@ def _render_rm(data: dict[str, Any]) -> None:
 
 
 def tag_command(args: argparse.Namespace) -> int:
+    from packagers.store.uri import StoreUri
+
     ref = open_store(args).tag(args.uri, args.tag)
     emit(
         args,
         ref.to_dict(),
         lambda data: print(
             f"tagged {data['uri']} as {args.tag!r}: "
-            f"store://{data['project']}/{data['key']}:{args.tag}"
+            f"{StoreUri(data['project'], data['key'], args.tag)}"
         ),
     )
     return EXIT_OK
 
 
 def get_command(args: argparse.Namespace) -> int:
+    from packagers.artifacts import ArtifactType
+
     item = open_store(args).resolve(args.uri)
     manifest = item.manifest or {}
     artifact_type = manifest.get("artifact_type")
-    if artifact_type == "result":
+    if artifact_type == ArtifactType.RESULT:
         value = manifest.get("value")
         emit(args, {"uri": item.uri, "value": value}, lambda _: _print_value(value))
         return EXIT_OK

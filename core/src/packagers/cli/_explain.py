@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from packagers.artifacts import ArtifactType
 from packagers.cli._options import add_store_option, open_store
 from packagers.cli._output import (
     EXIT_OK,
@@ -25,6 +26,7 @@ from packagers.cli._output import (
 )
 from packagers.cli._plugins import distribution_label
 from packagers.manager.dispatch import NO_OBJECT, decides_per_object
+from packagers.plugins.records import PackagerState
 from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
@@ -118,7 +120,7 @@ class _Candidate:
             "packager": self.record.name,
             "plugin": self.record.plugin,
             "distribution": distribution_label(self.record.to_dict()),
-            "priority": self.record.priority if self.record.state == "active" else None,
+            "priority": self.record.priority if self.record.state == PackagerState.ACTIVE else None,
             "type": self.record.packable_type or None,
             "verdict": self.verdict,
             "reason": self.reason,
@@ -149,7 +151,7 @@ def _explain_packing(
     fallback: str | None = None
     per_object = False  # the chosen packager picks the artifact type of each object
     for record in list_packagers():
-        verdict = verdicts.get(record.name) if record.state == "active" else None
+        verdict = verdicts.get(record.name) if record.state == PackagerState.ACTIVE else None
         packager = manager.packager(record.name) if verdict is not None else None
         if verdict is None or packager is None:
             why = f"{record.error}; {_NOT_LOADED}" if record.error else _NOT_LOADED
@@ -293,7 +295,7 @@ def _unpack_candidates(item: DataItem, manager: PackagersManager) -> list[dict[s
 
     rows = []
     for record in list_packagers():
-        packager = manager.packager(record.name) if record.state == "active" else None
+        packager = manager.packager(record.name) if record.state == PackagerState.ACTIVE else None
         row = _Candidate(record, record.state, record.error or _NOT_LOADED).to_dict()
         if packager is not None:
             declared = packager.PACKABLE_OBJECT_TYPE
@@ -374,7 +376,6 @@ def _explain_artifact(uri: str, item: DataItem, manager: PackagersManager) -> di
     Whether it can be unpacked here is the manager's verdict on unpacking it without a hint.
     """
     from packagers import config, list_packagers
-    from packagers.artifacts import ArtifactType
     from packagers.manager._unpack import inactive_record
     from packagers.manifest import BUNDLE
     from packagers.type_hints import type_name
@@ -401,7 +402,7 @@ def _explain_artifact(uri: str, item: DataItem, manager: PackagersManager) -> di
         "artifact_type": artifact_type,
         "object_type": manifest.get("object_type"),
         "packed_by": packed_by,
-        "state": "active",
+        "state": PackagerState.ACTIVE,
         "unpackable": verdict.accepted,
         "unpacks_into": manifest.get("object_type") if verdict.accepted else None,
         "notes": [] if verdict.accepted else [verdict.reason],
@@ -410,7 +411,7 @@ def _explain_artifact(uri: str, item: DataItem, manager: PackagersManager) -> di
     if artifact_type == ArtifactType.RESULT:
         rebuilt = any(
             r.name == packed_by["packager"]
-            and r.state == "active"
+            and r.state == PackagerState.ACTIVE
             and ArtifactType.RESULT in r.unpacking_artifact_types
             for r in records
         )
@@ -434,7 +435,8 @@ def _explain_artifact(uri: str, item: DataItem, manager: PackagersManager) -> di
         )
         return data
     here = next(
-        (r for r in records if r.name == packed_by["packager"] and r.state == "active"), None
+        (r for r in records if r.name == packed_by["packager"] and r.state == PackagerState.ACTIVE),
+        None,
     )
     if here is None:
         inactive = inactive_record(manifest)

@@ -34,15 +34,20 @@ def distribution_label(record: dict[str, Any]) -> str | None:
 
 def plugins_command(args: argparse.Namespace) -> int:
     from packagers import list_packagers
-    from packagers.plugins.records import FAILED
+    from packagers.plugins.records import PackagerState
 
     records = [record.to_dict() for record in list_packagers()]
     emit(args, records, _render)
-    return EXIT_PROBLEM if any(record["state"] == FAILED for record in records) else EXIT_OK
+    return (
+        EXIT_PROBLEM
+        if any(record["state"] == PackagerState.FAILED for record in records)
+        else EXIT_OK
+    )
 
 
 def _render(records: list[dict[str, Any]]) -> None:
     from packagers import config
+    from packagers.plugins.records import PackagerState
 
     print_table(
         [
@@ -61,7 +66,7 @@ def _render(records: list[dict[str, Any]]) -> None:
                 record["name"],
                 record["plugin"],
                 distribution_label(record),
-                record["priority"] if record["state"] == "active" else None,
+                record["priority"] if record["state"] == PackagerState.ACTIVE else None,
                 record["packable_type"],
                 record["packing_artifact_types"],
                 record["unpacking_artifact_types"],

@@ -21,7 +21,7 @@ from packagers.data_item import DataItem
 from packagers.manager.dispatch import ARTIFACT_TYPE, MISSING, Verdict, hint_name, unpack_verdict
 from packagers.manifest import BUNDLE
 from packagers.plugins.collection import collect
-from packagers.plugins.records import ACTIVE, CUSTOM_PLUGIN
+from packagers.plugins.records import CUSTOM_PLUGIN, PackagerState
 from packagers.type_hints import hint_metadata, hint_origin, import_type, split_hint
 
 if TYPE_CHECKING:
@@ -343,7 +343,7 @@ def inactive_record(manifest: Manifest) -> PackagerRecord | None:
         (
             r
             for r in collect().records
-            if r.state != ACTIVE
+            if r.state != PackagerState.ACTIVE
             and (r.name == name or (distribution is not None and r.distribution == distribution))
         ),
         None,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from packagers._errors import PackingError
 from packagers._warnings import warn
+from packagers.artifacts import ArtifactKind
 from packagers.package import iter_packages
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def link(packages: Iterable[Package], reference: Callable[[Package], Any] | None
                     )
                     continue
                 if field_name == "metrics" and not (
-                    package.manifest.get("kind") == "model" and target.is_result
+                    package.manifest.get("kind") == ArtifactKind.MODEL and target.is_result
                 ):
                     warn(
                         f"{package.key!r}: metrics link only results to model artifacts; "

@@ -14,16 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from packagers._errors import CollectionError, ConfigError
 from packagers._warnings import warn
-from packagers.packager import Packager
+from packagers.packager import LAST_PRIORITY, Packager
 from packagers.plugins.records import (
-    ACTIVE,
-    BLOCKED,
     CUSTOM_PLUGIN,
     CUSTOM_PRIORITY,
-    FAILED,
     PLUGIN_PRIORITY,
     Collection,
     PackagerRecord,
+    PackagerState,
 )
 
 if TYPE_CHECKING:
@@ -126,7 +124,13 @@ class Collector:
         if not essential and (name in self.blocked or not (self.autoload or mandatory)):
             reason = "blocked by settings" if name in self.blocked else "plugin autoload is off"
             self._add_plugin_record(
-                (1, 10, name, 0), name, entry_point.value, distribution, version, BLOCKED, reason
+                (1, name, 0),
+                name,
+                entry_point.value,
+                distribution,
+                version,
+                PackagerState.BLOCKED,
+                reason,
             )
             return
         try:
@@ -142,12 +146,12 @@ class Collector:
                 mandatory or essential,
                 error,
                 lambda message: self._add_plugin_record(
-                    (1, 10, name, 0),
+                    (1, name, 0),
                     name,
                     entry_point.value,
                     distribution,
                     version,
-                    FAILED,
+                    PackagerState.FAILED,
                     message,
                 ),
             )
@@ -175,7 +179,13 @@ class Collector:
                 entry.is_mandatory,
                 error,
                 lambda message: self._add_plugin_record(
-                    (0, 10, entry.name, 0), CUSTOM_PLUGIN, entry.name, None, None, FAILED, message
+                    (0, entry.name, 0),
+                    CUSTOM_PLUGIN,
+                    entry.name,
+                    None,
+                    None,
+                    PackagerState.FAILED,
+                    message,
                 ),
             )
             return
@@ -224,7 +234,7 @@ class Collector:
                 mandatory,
                 error,
                 lambda message: self._add_plugin_record(
-                    (order[0], 10, *order[1:]), plugin, name, distribution, version, FAILED, message
+                    order, plugin, name, distribution, version, PackagerState.FAILED, message
                 ),
             )
             return
@@ -236,7 +246,7 @@ class Collector:
             version=version,
             priority=priority,
         )
-        self.records.append(((priority, order[0], *order[1:]), record))
+        self.records.append(((priority, *order), record))
 
     def _fail(
         self,
@@ -266,7 +276,7 @@ class Collector:
         name: str,
         distribution: str | None,
         version: str | None,
-        state: str,
+        state: PackagerState,
         error: str,
     ) -> None:
         record = PackagerRecord(
@@ -274,17 +284,17 @@ class Collector:
             plugin=plugin,
             distribution=distribution,
             version=version,
-            priority=10,
+            priority=LAST_PRIORITY,
             packable_type="",
             state=state,
             error=error,
         )
-        self.records.append(((11, *order), record))
+        self.records.append(((LAST_PRIORITY + 1, *order), record))  # after every loaded one
 
     def _check_duplicates(self) -> None:
         seen: dict[str, PackagerRecord] = {}
         for _, record in self.records:
-            if record.state != ACTIVE:
+            if record.state != PackagerState.ACTIVE:
                 continue
             other = seen.get(record.name)
             if other is not None:

@@ -12,7 +12,7 @@ import threading
 from typing import Any
 
 from packagers._errors import CollectionError
-from packagers.packager import Packager
+from packagers.packager import Packager, is_priority
 from packagers.plugins._collector import Collector, CustomEntry
 from packagers.plugins.records import Collection, PackagerRecord
 
@@ -40,9 +40,7 @@ def add_custom_packager(
     A mandatory one that fails to import or register makes collection fail; an optional one is
     skipped with a warning, and its type falls back to pickle.
     """
-    if priority is not None and not (
-        isinstance(priority, int) and not isinstance(priority, bool) and 1 <= priority <= 10
-    ):
+    if priority is not None and not is_priority(priority):
         raise CollectionError(f"priority must be an int from 1 to 10, got {priority!r}")
     if isinstance(packager, str):
         if "." not in packager.replace(":", "."):

@@ -10,19 +10,18 @@ import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from packagers._str_enum import StrEnum
+
 if TYPE_CHECKING:
     from packagers.packager import Packager
 
 __all__ = [
-    "ACTIVE",
-    "BLOCKED",
     "CUSTOM_PLUGIN",
     "CUSTOM_PRIORITY",
-    "FAILED",
     "PLUGIN_PRIORITY",
-    "UNAVAILABLE",
     "Collection",
     "PackagerRecord",
+    "PackagerState",
 ]
 
 #: The default priority of a plugin's packager, and of a custom packager (1 is tried first).
@@ -31,10 +30,14 @@ CUSTOM_PRIORITY = 3
 #: The ``plugin`` of a packager registered with ``add_custom_packager``.
 CUSTOM_PLUGIN = "custom"
 
-#: A record's ``state``: its packager is used, its plugin failed to load, or policy blocked it.
-ACTIVE, FAILED, BLOCKED = "active", "failed", "blocked"
-#: A packager whose library is not installed: listed, never used.
-UNAVAILABLE = "unavailable"
+
+class PackagerState(StrEnum):
+    """A record's ``state``."""
+
+    ACTIVE = "active"  # its packager is used
+    FAILED = "failed"  # its plugin or class failed to load
+    BLOCKED = "blocked"  # policy kept its plugin out (blocked, or autoload off)
+    UNAVAILABLE = "unavailable"  # the library it needs is not installed: listed, never used
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class PackagerRecord:
     packable_type: str
     packing_artifact_types: tuple[str, ...] = ()
     unpacking_artifact_types: tuple[str, ...] = ()
-    state: str = ACTIVE
+    state: PackagerState = PackagerState.ACTIVE
     error: str | None = None
     packager_class: type[Packager] | None = field(default=None, repr=False, compare=False)
 
@@ -76,7 +79,7 @@ class PackagerRecord:
             packable_type=packager.packable_type_name(),
             packing_artifact_types=tuple(sorted(packager.packing_artifact_types())),
             unpacking_artifact_types=tuple(sorted(packager.unpacking_artifact_types())),
-            state=ACTIVE if missing is None else UNAVAILABLE,
+            state=PackagerState.ACTIVE if missing is None else PackagerState.UNAVAILABLE,
             error=None
             if missing is None
             else f"needs {packager.required_library()!r}, which is not installed: "
@@ -111,7 +114,7 @@ class Collection:
 
     @property
     def active(self) -> tuple[PackagerRecord, ...]:
-        return tuple(record for record in self.records if record.state == ACTIVE)
+        return tuple(record for record in self.records if record.state == PackagerState.ACTIVE)
 
     @functools.cached_property
     def distributions(self) -> frozenset[str]:

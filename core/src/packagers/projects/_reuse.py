@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from packagers._json import json_safe
 from packagers.projects.errors import WorkflowError
 from packagers.projects.workflow_graph import WORKFLOW_FILE
-from packagers.runner.record import COMPLETED
-from packagers.store.uri import SCHEME
+from packagers.run_states import RunState
+from packagers.store.uri import is_store_uri
 
 if TYPE_CHECKING:
     from packagers.store import Store
@@ -84,7 +84,7 @@ def reuse_key(
 def _content(store: Store, value: Any) -> Any:
     """A store URI stands for the digest of what it names (a new version of the same data
     is the same input); anything else for itself."""
-    if isinstance(value, str) and value.startswith(SCHEME):
+    if is_store_uri(value):
         from packagers.store.errors import StoreError
 
         try:
@@ -108,7 +108,7 @@ class EarlierRuns:
             details = record.get("project_run") or {}
             steps = (details.get("workflow") or {}).get("steps") or {}
             for step, info in steps.items():
-                if info.get("state") != COMPLETED or not info.get("run_id"):
+                if info.get("state") != RunState.COMPLETED or not info.get("run_id"):
                     continue
                 if info.get("reuse_key"):
                     self.by_key.setdefault(info["reuse_key"], info["run_id"])
@@ -123,7 +123,7 @@ class EarlierRuns:
             record = self._store.get_run(run_id, self._project)
         except StoreError:
             return None
-        return record if record.get("state") == COMPLETED else None
+        return record if record.get("state") == RunState.COMPLETED else None
 
     def latest(self, step: str, source: str) -> dict[str, Any]:
         run_id = self.latest_by_step.get(step)

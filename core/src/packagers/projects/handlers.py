@@ -86,7 +86,7 @@ def handler_parameters(
     hint, a ``store://`` value becomes a ``store`` parameter (an input unpacked by the hint).
     Raises when a name is not the function's, or a required one has no value.
     """
-    from packagers.store.uri import SCHEME
+    from packagers.store.uri import is_store_uri
 
     parameters = dict(entry.parameters)
     if signature is None:
@@ -102,7 +102,7 @@ def handler_parameters(
             )
             continue
         kind = _hint_type(signature.hints.get(name))
-        if kind is None and isinstance(value, str) and value.startswith(SCHEME):
+        if kind is None and is_store_uri(value):
             kind = "store"
         if kind is not None:
             parameters[name] = Parameter(name=name, type=kind)

@@ -132,9 +132,9 @@ def _uri(value: Any, context: _Context) -> tuple[Any, str]:
 
 def _store(value: Any, context: _Context) -> tuple[Any, str]:
     from packagers.store.errors import StoreError
-    from packagers.store.uri import SCHEME
+    from packagers.store.uri import is_store_uri
 
-    if not isinstance(value, str) or not value.startswith(SCHEME):
+    if not is_store_uri(value):
         raise _Invalid("is not a store URI (store://[project/]key[:tag][@version])")
     if context.store is None:
         raise _Invalid("cannot be resolved: no store was given")

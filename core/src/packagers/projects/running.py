@@ -31,14 +31,9 @@ from packagers.projects.errors import ProjectRunError
 from packagers.projects.loading import load
 from packagers.projects.planning import RunPlan, plan_run, prepare_environment
 from packagers.projects.spec import Project
+from packagers.run_states import RunState
 from packagers.runner.handle import RunHandle, RunTimeoutError
-from packagers.runner.record import (
-    CANCELLED,
-    COMPLETED,
-    ERROR,
-    RunRecord,
-    new_run_id,
-)
+from packagers.runner.record import RunRecord, new_run_id
 
 if TYPE_CHECKING:
     from packagers.projects.environments import PreparedEnvironment
@@ -252,13 +247,13 @@ class ProjectRun(RunHandle):
         if outcome is not None and "record" in outcome:
             self._record = RunRecord.from_dict(outcome["record"])
         elif outcome is not None and "error" in outcome:
-            self._record.state, self._record.error = ERROR, outcome["error"]
+            self._record.state, self._record.error = RunState.ERROR, outcome["error"]
         if cancelled:
-            self._record.state = CANCELLED
+            self._record.state = RunState.CANCELLED
         elif code != 0:
             self._record.fail(ProjectRunError(_ended(code, reply is not None, streams["stderr"])))
         elif reply is None:
-            self._record.state = COMPLETED
+            self._record.state = RunState.COMPLETED
         elif outcome is None:
             self._record.fail(ProjectRunError("the handler's worker exited without a run record"))
         self._record.project_run = details
@@ -271,7 +266,7 @@ class ProjectRun(RunHandle):
             try:
                 record.artifacts.update(log_streams(self._store, record, streams))
             except Exception as error:  # the output is lost, the record must still end
-                if record.state != ERROR:
+                if record.state != RunState.ERROR:
                     record.fail(error)
             record.finish()
             self._store.save_run(record.to_dict(), announced=True)

@@ -23,7 +23,8 @@ from packagers.projects.workflow_graph import (
     read_workflow,
     select_steps,
 )
-from packagers.runner.record import COMPLETED, ERROR, RunRecord, error_info, new_run_id
+from packagers.run_states import RunState
+from packagers.runner.record import RunRecord, error_info, new_run_id
 
 if TYPE_CHECKING:
     from packagers.projects.spec import Project
@@ -119,13 +120,17 @@ class _Runner:
         self.store.save_run(self.record.to_dict())
         for name, record in borrowed.items():
             self.outputs[name] = _outputs(record)
-            self.steps[name] = {"state": COMPLETED, "run_id": record["id"], "reused": "earlier"}
+            self.steps[name] = {
+                "state": RunState.COMPLETED,
+                "run_id": record["id"],
+                "reused": "earlier",
+            }
         try:
             for name in selected:
                 if not self._step(self.workflow.step(name), code):
                     break
             else:
-                self.record.state = COMPLETED
+                self.record.state = RunState.COMPLETED
         except BaseException as error:
             self.record.fail(error)
             if not isinstance(error, Exception):
@@ -149,13 +154,13 @@ class _Runner:
         if reused is not None:
             self.outputs[step.name] = _outputs(reused)
             self.steps[step.name] = {
-                "state": COMPLETED,
+                "state": RunState.COMPLETED,
                 "run_id": reused["id"],
                 "reused": "unchanged",
                 "reuse_key": key,
             }
             return True
-        entry = {"state": ERROR, "run_id": None, "reused": None, "reuse_key": key}
+        entry = {"state": RunState.ERROR, "run_id": None, "reused": None, "reuse_key": key}
         self.steps[step.name] = entry
         try:
             handle = run(
@@ -173,7 +178,7 @@ class _Runner:
             return False
         result = handle.wait()
         entry.update(state=result.state, run_id=result.id)
-        if result.state != COMPLETED:
+        if result.state != RunState.COMPLETED:
             cause = (result.error or {}).get("message", result.state)
             self.record.fail(WorkflowError(f"{where} ended {result.state}: {cause}"))
             return False

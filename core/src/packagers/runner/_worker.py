@@ -19,10 +19,11 @@ from typing import Any
 
 from packagers._config import config
 from packagers.plugins.collection import add_custom_packager, collect
+from packagers.run_states import RunState
 from packagers.runner.handler import hint_from_json
 from packagers.runner.job import prepare_job
 from packagers.runner.local import run_in_process
-from packagers.runner.record import CANCELLED, error_info
+from packagers.runner.record import error_info
 from packagers.store import Store
 from packagers.store.errors import RunFinishedError
 
@@ -118,7 +119,7 @@ def _stop_on_terminate() -> list[str | None]:
     stop: list[str | None] = [None]
 
     def handler(signum: int, frame: object) -> None:
-        stop[0] = CANCELLED
+        stop[0] = RunState.CANCELLED
 
     signal.signal(signal.SIGTERM, handler)
     return stop

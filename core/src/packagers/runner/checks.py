@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from packagers._suggest import did_you_mean
 from packagers._text_values import TextValueError, to_bool, to_float, to_int
-from packagers.data_item import DataItem
+from packagers.data_item import DataItem, is_url
 from packagers.manifest import BUNDLE
 from packagers.runner.errors import (
     DuplicateKeyError,
@@ -105,7 +105,7 @@ def _check_input(name: str, value: InputValue, store: Store) -> None:
             store.manifest(url)
         except StoreError as error:
             raise InputNotFoundError(f"input {name!r}: {error}") from None
-    elif "://" not in url and not os.path.exists(url):
+    elif not is_url(url) and not os.path.exists(url):
         raise InputNotFoundError(
             f"input {name!r}: no file or directory {url!r} ({os.path.abspath(url)}); give an "
             "existing path, a store URI (store://key) or a URL"

@@ -12,18 +12,12 @@ import time
 from asyncio import CancelledError
 from typing import TYPE_CHECKING, Any
 
+from packagers.run_states import FINAL_STATES, RunState
 from packagers.runner.errors import ExecutorError
 from packagers.runner.executors import RunWindow
 from packagers.runner.handle import RunHandle, RunTimeoutError
 from packagers.runner.local import close_record, open_record, retry_lost, saved_final
-from packagers.runner.record import (
-    CANCELLED,
-    ERROR,
-    FINAL_STATES,
-    PENDING,
-    TIMEOUT,
-    RunRecord,
-)
+from packagers.runner.record import RunRecord
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -58,7 +52,7 @@ class DaskRun(RunHandle):
         self._client = client
         self._grace = grace
         self._record = open_record(job, executor)
-        self._record.state = PENDING
+        self._record.state = RunState.PENDING
         self._start = time.perf_counter()
         self._final: RunRecord | None = None
         self.future = future
@@ -80,7 +74,7 @@ class DaskRun(RunHandle):
             settled, outcome = _outcome(self.future, step)
             if not settled:
                 if self._past_timeout():
-                    self._stop(TIMEOUT)
+                    self._stop(RunState.TIMEOUT)
                 elif deadline is not None and time.monotonic() >= deadline:
                     raise RunTimeoutError(f"run {self.id} did not end within {timeout} s") from None
                 continue
@@ -90,8 +84,8 @@ class DaskRun(RunHandle):
     def cancel(self) -> bool:
         if self.record.state in FINAL_STATES:
             return False
-        self._stop(CANCELLED)
-        return self._final is not None and self._final.state == CANCELLED
+        self._stop(RunState.CANCELLED)
+        return self._final is not None and self._final.state == RunState.CANCELLED
 
     def _submit(self) -> Future[Any]:
         from packagers.runner._dask_worker import run_task
@@ -131,7 +125,7 @@ class DaskRun(RunHandle):
         else:  # the job did not even start on the worker
             self._final = saved_final(self._job, self.id)  # ...this time: it may have ended before
             if self._final is None:
-                self._record.state, self._record.error = ERROR, reply["error"]
+                self._record.state, self._record.error = RunState.ERROR, reply["error"]
                 self._close()
 
     def _stop(self, state: str) -> None:

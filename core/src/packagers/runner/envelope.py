@@ -19,7 +19,7 @@ from packagers.runner.errors import RunArgumentError
 from packagers.runner.functions import function_reference
 from packagers.runner.handler import hint_to_json
 from packagers.runner.inputs import input_url
-from packagers.store.uri import SCHEME
+from packagers.store.uri import is_store_uri
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -143,7 +143,7 @@ def input_digests(job: RunJob) -> dict[str, str | None]:
     digests: dict[str, str | None] = {}
     for name, value in job.inputs.items():
         manifest = value.manifest if isinstance(value, DataItem) else None
-        if manifest is None and isinstance(value, str) and value.startswith(SCHEME):
+        if manifest is None and is_store_uri(value):
             manifest = job.store.manifest(value)
         digests[name] = (manifest or {}).get("digest")
     return digests
@@ -180,12 +180,12 @@ def _custom_packagers() -> list[dict[str, Any]]:
     packager added with ``add_custom_packager`` in this process would silently be missing.
     """
     from packagers.plugins.collection import list_packagers
-    from packagers.plugins.records import ACTIVE, CUSTOM_PLUGIN
+    from packagers.plugins.records import CUSTOM_PLUGIN, PackagerState
 
     return [
         {"name": record.name, "priority": record.priority}
         for record in list_packagers()
-        if record.plugin == CUSTOM_PLUGIN and record.state == ACTIVE
+        if record.plugin == CUSTOM_PLUGIN and record.state == PackagerState.ACTIVE
     ]
 
 

@@ -17,6 +17,7 @@ from abc import ABC, abstractmethod
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from packagers.run_states import FINAL_STATES, RunState
 from packagers.runner.envelope import job_envelope
 from packagers.runner.errors import ExecutorError
 from packagers.runner.handle import RunHandle, RunTimeoutError
@@ -27,14 +28,7 @@ from packagers.runner.local import (
     retry_lost,
     run_in_process,
 )
-from packagers.runner.record import (
-    CANCELLED,
-    ERROR,
-    FINAL_STATES,
-    TIMEOUT,
-    RunRecord,
-    new_run_id,
-)
+from packagers.runner.record import RunRecord, new_run_id
 
 if TYPE_CHECKING:
     from packagers.runner.job import RunJob
@@ -160,7 +154,7 @@ class ProcessRun(RunHandle):
                 self._process.wait(step)
             except subprocess.TimeoutExpired:
                 if self._past_timeout():
-                    self._stop_worker(TIMEOUT)
+                    self._stop_worker(RunState.TIMEOUT)
                 elif deadline is not None and time.monotonic() >= deadline:
                     raise RunTimeoutError(f"run {self.id} did not end within {timeout} s") from None
                 continue
@@ -170,8 +164,8 @@ class ProcessRun(RunHandle):
     def cancel(self) -> bool:
         if self.record.state in FINAL_STATES:
             return False
-        self._stop_worker(CANCELLED)
-        return self._final is not None and self._final.state == CANCELLED
+        self._stop_worker(RunState.CANCELLED)
+        return self._final is not None and self._final.state == RunState.CANCELLED
 
     def _spawn(self) -> None:
         import subprocess
@@ -220,7 +214,10 @@ class ProcessRun(RunHandle):
             if "record" in reply:
                 self._final = RunRecord.from_dict(reply["record"])
                 return
-            record.state, record.error = ERROR, reply["error"]  # it did not even start there
+            record.state, record.error = (
+                RunState.ERROR,
+                reply["error"],
+            )  # it did not even start there
             close_record(job, record)
             self._final = record
             return

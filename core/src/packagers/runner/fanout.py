@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from packagers.run_states import RunState
 from packagers.runner.checks import run_identity
 from packagers.runner.errors import RunArgumentError
 from packagers.runner.executors import get_executor
 from packagers.runner.job import prepare_job, retry_policy
-from packagers.runner.record import COMPLETED, ERROR, RunRecord, new_run_id
-from packagers.store.uri import SCHEME
+from packagers.runner.record import RunRecord, new_run_id
+from packagers.store.uri import is_store_uri
 
 if TYPE_CHECKING:
     from packagers.log_hint import LogHint
@@ -150,7 +151,7 @@ def _run_items(
         for handle in in_flight.take():
             record = handle.wait()
             children[position.pop(handle.id)] = record
-            errors += record.state != COMPLETED
+            errors += record.state != RunState.COMPLETED
     return errors
 
 
@@ -187,7 +188,7 @@ def _partitions(name: str, values: Any, store: Store | str | None) -> Any:
     URI: each child gets one partition as its input, by reference, so no data passes through
     the parent.
     """
-    if not (isinstance(values, str) and values.startswith(SCHEME)):
+    if not is_store_uri(values):
         return values
     from packagers.store import Store, get_store
     from packagers.store.errors import StoreError
@@ -223,9 +224,7 @@ def _child_job(
     item_inputs = dict(inputs or {})
     item_params = dict(params or {})
     for name, value in item.items():
-        is_input = isinstance(value, DataItem) or (
-            isinstance(value, str) and value.startswith(SCHEME)
-        )
+        is_input = isinstance(value, DataItem) or is_store_uri(value)
         (item_inputs if is_input else item_params)[name] = value
     job = prepare_job(fn, item_inputs, item_params, returns, project, store)
     digests = input_digests(job)
@@ -306,7 +305,7 @@ def _completed_children(
     found: dict[str, RunRecord] = {}
     for data in reversed(store.list_runs(project)):  # oldest first: the newest one wins
         item = data.get("item")
-        if item in wanted and data.get("state") == COMPLETED and data.get("parent_id"):
+        if item in wanted and data.get("state") == RunState.COMPLETED and data.get("parent_id"):
             found[item] = RunRecord.from_dict(data)
     return found
 
@@ -338,7 +337,7 @@ def _close_parent(
     if store is not None:
         parent.artifacts["status"] = _log_status(store, parent, jobs, children)
     if max_errors is not None and errors >= max_errors and counts["not_run"]:
-        parent.state = ERROR
+        parent.state = RunState.ERROR
         parent.error = {
             "type": "MapStopped",
             "message": f"stopped after {errors} failed items (max_errors={max_errors}); "
@@ -346,7 +345,7 @@ def _close_parent(
             "traceback": "",
         }
     else:
-        parent.state = COMPLETED
+        parent.state = RunState.COMPLETED
     parent.finish()
     if store is not None:
         store.save_run(parent.to_dict())

@@ -11,8 +11,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
+from packagers.run_states import FINAL_STATES
 from packagers.runner.errors import RunError
-from packagers.runner.record import FINAL_STATES
 
 if TYPE_CHECKING:
     from packagers.runner.record import RunRecord

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, overload
 
+from packagers._json import survives_json
 from packagers.log_hint import LogHint
 from packagers.manager import parse_hint
 from packagers.runner.errors import RunArgumentError
@@ -89,11 +89,7 @@ def hint_to_json(hint: LogHint) -> str | dict[str, Any]:
     for name in _LINKED_FIELDS:
         if name in data:
             data[name] = {k: _LINK if v is ... else v for k, v in data[name].items()}
-    try:
-        same = json.loads(json.dumps(data)) == data
-    except (TypeError, ValueError):
-        same = False
-    if not same:
+    if not survives_json(data):
         raise RunArgumentError(
             f"log hint {hint.key!r} holds values JSON cannot carry unchanged to another process "
             f"({data!r:.200}); use plain str/int/float/bool/list/dict values"

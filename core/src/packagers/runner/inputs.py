@@ -6,7 +6,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from packagers._digest import file_digest
-from packagers.data_item import DataItem
+from packagers.data_item import DataItem, is_url
 from packagers.store.uri import SCHEME
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def input_url(value: InputValue) -> str:
     if isinstance(value, DataItem):
         return getattr(value, "uri", None) or value.url
     url = os.fspath(value)
-    return url if "://" in url else os.path.abspath(url)
+    return url if is_url(url) else os.path.abspath(url)
 
 
 def open_input(value: InputValue, store: Store) -> DataItem:

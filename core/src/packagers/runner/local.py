@@ -17,21 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from packagers._json import json_safe
 from packagers.manager import PackagersManager, iter_packages
+from packagers.run_states import RunState
 from packagers.runner.handle import RunHandle, RunTimeoutError
 from packagers.runner.inputs import input_url, load_inputs
 from packagers.runner.rank import current_rank
-from packagers.runner.record import (
-    CANCELLED,
-    COMPLETED,
-    ERROR,
-    PENDING,
-    RUNNING,
-    TIMEOUT,
-    RunRecord,
-    error_info,
-    new_run_id,
-    qualified_names,
-)
+from packagers.runner.record import RunRecord, error_info, new_run_id, qualified_names
 
 if TYPE_CHECKING:
     from packagers.data_item import DataItem
@@ -86,7 +76,7 @@ def run_in_process(
             block: Any = PackagersManager() if enabled else contextlib.nullcontext()
             with block as manager:
                 _run(job, record, manager, laps)
-            record.state = COMPLETED
+            record.state = RunState.COMPLETED
         except RunStopped as stop:
             record.state = stop.state
         except BaseException as error:
@@ -97,7 +87,7 @@ def run_in_process(
             if retryable(error, laps.phase, job.retry_on) and len(record.attempts) < job.retries:
                 record.attempts.append(attempt_entry(record, began))
                 began = record.attempts[-1]["ended"]
-                record.state, record.error = RUNNING, None
+                record.state, record.error = RunState.RUNNING, None
                 record.results, record.artifacts, record.timings = {}, {}, {}
                 continue
         break
@@ -148,7 +138,7 @@ def attempt_entry(
         "worker": record.worker,
         "started": started,
         "ended": datetime.now(timezone.utc).isoformat(),
-        "state": ERROR,
+        "state": RunState.ERROR,
         "error": error or record.error,
     }
 
@@ -254,7 +244,7 @@ class _Laps:
             if state is not None:
                 raise RunStopped(state)
         if self.deadline is not None and time.perf_counter() > self.deadline:
-            raise RunStopped(TIMEOUT)
+            raise RunStopped(RunState.TIMEOUT)
 
     def __call__(self, phase: str) -> None:
         now = time.perf_counter()
@@ -307,7 +297,7 @@ class InProcessRun(RunHandle):
         if self._final is not None:
             return self._final
         record = open_record(self._job, self._executor)
-        record.state = RUNNING if self._started else PENDING
+        record.state = RunState.RUNNING if self._started else RunState.PENDING
         return record
 
     def wait(self, timeout: float | None = None) -> RunRecord:
@@ -332,11 +322,11 @@ class InProcessRun(RunHandle):
     def cancel(self) -> bool:
         if self._final is not None:
             return False
-        self._stop = CANCELLED
+        self._stop = RunState.CANCELLED
         self._job.should_stop = self._should_stop  # checked by the run between its phases
         if self._claim():  # never started: it ends here, without running
             record = open_record(self._job, self._executor)
-            record.state = CANCELLED
+            record.state = RunState.CANCELLED
             close_record(self._job, record)
             self._final = record
         return True

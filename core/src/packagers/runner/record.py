@@ -9,28 +9,13 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from packagers.run_states import (
-    CANCELLED,
-    COMPLETED,
-    ERROR,
-    FINAL_STATES,
-    PENDING,
-    RUNNING,
-    TIMEOUT,
-)
+from packagers.run_states import RunState
 
 if TYPE_CHECKING:
     from packagers.store import ArtifactRef
 
 __all__ = [
-    "CANCELLED",
-    "COMPLETED",
-    "ERROR",
-    "FINAL_STATES",
-    "PENDING",
     "RECORD_SCHEMA",
-    "RUNNING",
-    "TIMEOUT",
     "RunRecord",
     "error_info",
     "new_run_id",
@@ -115,7 +100,7 @@ class RunRecord:
     id: str
     name: str
     project: str
-    state: str = RUNNING
+    state: str = RunState.RUNNING
     function: str | None = None
     executor: str = "local"
     params: dict[str, Any] = field(default_factory=dict)
@@ -141,11 +126,11 @@ class RunRecord:
     @property
     def ok(self) -> bool:
         """Whether the run completed (what a caller checks before using the outputs)."""
-        return self.state == COMPLETED
+        return self.state == RunState.COMPLETED
 
     def fail(self, error: BaseException) -> None:
         """Move to state ``error``, keeping the exception (see :func:`error_info`)."""
-        self.state = ERROR
+        self.state = RunState.ERROR
         self.error = error_info(error)
 
     def finish(self) -> None:

@@ -128,9 +128,9 @@ class Backend(ABC):
 
 def normalize_url(url: str) -> str:
     """One spelling per store: an absolute path for a local one, no trailing ``/`` for a URL."""
-    from packagers.data_item import _is_url
+    from packagers.data_item import is_url
 
     url = url.removeprefix("file://")
-    if _is_url(url):
+    if is_url(url):
         return url.rstrip("/")
     return os.path.abspath(os.path.expanduser(url))

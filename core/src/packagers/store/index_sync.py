@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from packagers.store.artifacts_index import ARTIFACTS_DIR
 from packagers.store.errors import DamagedFileError
 from packagers.store.index_lineage import link_rows
-from packagers.store.runs import RUNS_DIR
+from packagers.store.runs import ACTIVE_SUFFIX, RUNS_DIR
 from packagers.store.validation import read_manifest
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ REMOTE_REFRESH_SECONDS = 5.0
 #: A directory changed this recently may change again within the same timestamp tick (ext4 keeps
 #: coarse directory times), so it is listed again next time rather than marked as seen.
 _SETTLE_SECONDS = 1.0
-_ACTIVE_SUFFIX = ".running.json"
 _JSON = ".json"
 #: The tables that hold what the index knows of each artifact key.
 _KEY_TABLES = ("artifacts", "artifact_keys", "artifact_links", "tags")
@@ -170,15 +169,15 @@ class IndexSync:
     def _apply_runs(
         self, connection: sqlite3.Connection, rel: str, project: str, names: list[str]
     ) -> None:
-        final = {n[: -len(_JSON)] for n in names if n.endswith(_JSON) and _ACTIVE_SUFFIX not in n}
-        active = {n[: -len(_ACTIVE_SUFFIX)] for n in names if n.endswith(_ACTIVE_SUFFIX)} - final
+        final = {n[: -len(_JSON)] for n in names if n.endswith(_JSON) and ACTIVE_SUFFIX not in n}
+        active = {n[: -len(ACTIVE_SUFFIX)] for n in names if n.endswith(ACTIVE_SUFFIX)} - final
         indexed = dict(
             connection.execute("SELECT id, final FROM runs WHERE project = ?", (project,))
         )
         paths = [f"{rel}/{run_id}{_JSON}" for run_id in final if not indexed.get(run_id)]
-        paths += [f"{rel}/{run_id}{_ACTIVE_SUFFIX}" for run_id in active]
+        paths += [f"{rel}/{run_id}{ACTIVE_SUFFIX}" for run_id in active]
         for path, record in self._read(paths):
-            _put_run(connection, project, record, final=not path.endswith(_ACTIVE_SUFFIX))
+            _put_run(connection, project, record, final=not path.endswith(ACTIVE_SUFFIX))
         for run_id in set(indexed) - final - active:
             _delete_run(connection, project, run_id)
 

@@ -21,10 +21,11 @@ from packagers.store.validation import read_run_record
 if TYPE_CHECKING:
     from packagers.store.backend import Backend
 
-__all__ = ["RUNS_DIR", "RunIndex"]
+__all__ = ["ACTIVE_SUFFIX", "RUNS_DIR", "RunIndex"]
 
 RUNS_DIR = "runs"
-_ACTIVE = ".running"
+#: The end of an active record's file name (``<id>.running.json``); a final one ends in ``.json``.
+ACTIVE_SUFFIX = ".running.json"
 
 
 class RunIndex:
@@ -37,7 +38,7 @@ class RunIndex:
 
     @staticmethod
     def _path(project: str, run_id: str, active: bool = False) -> str:
-        return f"{RUNS_DIR}/{project}/{run_id}{_ACTIVE if active else ''}.json"
+        return f"{RUNS_DIR}/{project}/{run_id}{ACTIVE_SUFFIX if active else '.json'}"
 
     def final(self, project: str, run_id: str) -> dict[str, Any] | None:
         """The final record of ``run_id``, or None while it has none (one read, no listing)."""
@@ -122,8 +123,9 @@ class RunIndex:
         by_id: dict[str, dict[str, Any]] = {}
         for path, data in sorted(self._backend.read_many(paths).items(), key=lambda item: item[0]):
             record = read_run_record(data, path, self._backend.url)
-            run_id = path.rpartition("/")[2].removesuffix(".json").removesuffix(_ACTIVE)
-            if not path.endswith(_ACTIVE + ".json") or run_id not in by_id:
+            active = path.endswith(ACTIVE_SUFFIX)
+            run_id = path.rpartition("/")[2].removesuffix(ACTIVE_SUFFIX if active else ".json")
+            if not active or run_id not in by_id:
                 by_id[run_id] = record  # the final record wins over the active one
         return sorted(
             by_id.values(),

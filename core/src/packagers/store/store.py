@@ -27,7 +27,7 @@ from packagers.store.locate import require_store
 from packagers.store.maintenance import VerifyReport, collect_garbage, verify_store
 from packagers.store.runs import RunIndex
 from packagers.store.stored_item import StoreDataItem
-from packagers.store.uri import SCHEME, check_name, parse_uri, version_uri
+from packagers.store.uri import StoreUri, check_name, parse_uri, version_uri
 from packagers.store.writer import check_packages, stamp_packages, write_packages
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ class Store:
         parsed = parse_uri(uri)
         version = self._index.read_tag(parsed.project, parsed.key, tag)
         if version is None:
-            self.manifest(f"{SCHEME}{parsed.project}/{parsed.key}")  # an unknown key: its error
+            self.manifest(str(StoreUri(parsed.project, parsed.key)))  # an unknown key: its error
             tags = ", ".join(self._index.tags(parsed.project, parsed.key)[1:]) or "none"
             raise StoreError(f"{uri}: {parsed.key!r} has no tag {tag!r}; its tags: {tags}")
         manifest = self.manifest(version_uri(parsed.project, parsed.key, version))
@@ -226,7 +226,7 @@ class Store:
             if parsed.version is not None or parsed.tag is not None:
                 raise StoreError(
                     f"{uri}: all_versions deletes a whole key; name it without a tag or version "
-                    f"(store://{parsed.project}/{parsed.key})"
+                    f"({StoreUri(parsed.project, parsed.key)})"
                 )
             manifests = self._index.history(parsed.project, parsed.key)
             if not manifests:
@@ -355,9 +355,9 @@ def get_store(url: str | None = None) -> Store:
 
 def _open_backend(url: str, storage_options: dict[str, Any] | None) -> Backend:
     """The backend for a store URL: a plain path (or ``file://``) is local, anything else fsspec."""
-    from packagers.data_item import _is_url
+    from packagers.data_item import is_url
 
     url = normalize_url(url)
-    if _is_url(url):
+    if is_url(url):
         return FsspecBackend(url, storage_options)
     return LocalBackend(url)

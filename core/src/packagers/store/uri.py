@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from packagers.log_hint import KEY_RULE, is_valid_key
 from packagers.store.errors import StoreError
 
-__all__ = ["SCHEME", "StoreUri", "check_name", "parse_uri", "version_uri"]
+__all__ = ["SCHEME", "StoreUri", "check_name", "is_store_uri", "parse_uri", "version_uri"]
 
 SCHEME = "store://"
 # A full version id or a prefix of one (see ``versions.new_version_id``).
@@ -34,6 +35,11 @@ class StoreUri:
         return f"{SCHEME}{self.project}/{self.key}{tag}{version}"
 
 
+def is_store_uri(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is text naming something in a store (it may still fail to parse)."""
+    return isinstance(value, str) and value.startswith(SCHEME)
+
+
 def version_uri(project: str, key: str, version: str) -> str:
     """The URI that names exactly one version (what manifests and run records keep)."""
     return f"{SCHEME}{project}/{key}@{version}"
@@ -51,7 +57,7 @@ def parse_uri(uri: str) -> StoreUri:
     """Parse ``store://[project/]key[:tag][@version]``; errors name the URI and the bad part."""
     from packagers._config import config
 
-    if not isinstance(uri, str) or not uri.startswith(SCHEME):
+    if not is_store_uri(uri):
         raise StoreError(
             f"{uri!r} is not a store URI; expected store://[project/]key[:tag][@version]"
         )

@@ -12,7 +12,6 @@ Each check is its own pytest test, so a failure names the contract it breaks::
 from __future__ import annotations
 
 import copy
-import json
 import math
 import os
 import shutil
@@ -26,6 +25,8 @@ import pytest
 from packagers import previews
 from packagers._config import config
 from packagers._digest import PATTERN
+from packagers._json import json_error
+from packagers.artifacts import ArtifactType
 from packagers.data_item import DataItem
 from packagers.log_hint import LogHint
 from packagers.manager import PackagersManager
@@ -115,7 +116,7 @@ class PackagerConformance:
         Tuples and sets are lists (a set's in any order), numpy values their ``tolist()``, and
         NaN equals NaN. Override where a result is a representation (``str(obj)``).
         """
-        json.dumps(value)
+        assert json_error(value) is None, f"result {value!r} is not JSON: {json_error(value)}"
         assert _same_json(_as_json(original), value), (original, value)
 
     def snapshot(self, obj: Any) -> Any:
@@ -140,7 +141,7 @@ class PackagerConformance:
         packager = self.packager_class()
         both = packager.packing_artifact_types() & packager.unpacking_artifact_types()
         for sample in self.samples():
-            for artifact_type in sorted(both - self.lossy_artifact_types - {"result"}):
+            for artifact_type in sorted(both - self.lossy_artifact_types - {ArtifactType.RESULT}):
                 if packager.is_packable(sample, artifact_type):
                     yield sample, LogHint("sample", artifact_type)
                     for name in self.formats.get(artifact_type, ()):
@@ -156,7 +157,9 @@ class PackagerConformance:
         packager = self.packager_class()
         pack_only = packager.packing_artifact_types() - packager.unpacking_artifact_types()
         for sample in self.samples():
-            for artifact_type in sorted((pack_only | self.lossy_artifact_types) - {"result"}):
+            for artifact_type in sorted(
+                (pack_only | self.lossy_artifact_types) - {ArtifactType.RESULT}
+            ):
                 if packager.is_packable(sample, artifact_type):
                     yield sample, artifact_type
 
@@ -164,12 +167,12 @@ class PackagerConformance:
         """Every sample with every type it packs into, but ``result`` (results get no preview)."""
         packager = self.packager_class()
         for sample in self.samples():
-            for artifact_type in sorted(packager.packing_artifact_types() - {"result"}):
+            for artifact_type in sorted(packager.packing_artifact_types() - {ArtifactType.RESULT}):
                 if packager.is_packable(sample, artifact_type):
                     yield sample, artifact_type
 
     def _check_manifest(self, package: Package) -> None:
-        json.dumps(package.manifest)
+        assert json_error(package.manifest) is None, f"manifest is not JSON: {package.manifest!r}"
         assert package.manifest["packager"] == self.packager_class.qualified_name()
         if package.artifact is not None and package.artifact.src_path is not None:
             assert package.manifest["size"] == os.path.getsize(package.artifact.src_path)

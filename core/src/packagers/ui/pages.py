@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from packagers.store.errors import StoreError
 from packagers.store.index import RunQuery
 from packagers.store.index_schema import RUN_COLUMNS
-from packagers.store.uri import SCHEME, parse_uri
+from packagers.store.uri import is_store_uri, parse_uri
 from packagers.ui.errors import NotFoundError, UiError
 from packagers.ui.expression import SECTIONS, parse_filter
 from packagers.ui.lineage import lineage_graph
@@ -148,7 +148,7 @@ def run_page(store: Store, run_id: str) -> dict[str, Any]:
     for name, spec in (record.get("inputs") or {}).items():
         exact = spec.get("resolved") or spec.get("uri")
         inputs.append({"name": name, "uri": spec.get("uri"), "exact": exact, **spec})
-    exact_inputs = [entry["exact"] for entry in inputs if _is_store_uri(entry["exact"])]
+    exact_inputs = [entry["exact"] for entry in inputs if is_store_uri(entry["exact"])]
     producers = store.index.producers(exact_inputs)
     artifacts = []
     for key, ref in (record.get("artifacts") or {}).items():
@@ -172,10 +172,6 @@ def run_page(store: Store, run_id: str) -> dict[str, Any]:
         "children": children,
         "lineage": graph.to_dict(),
     }
-
-
-def _is_store_uri(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(SCHEME)
 
 
 def _run_link(run: tuple[str, str], names: Mapping[str, str | None]) -> dict[str, Any]:

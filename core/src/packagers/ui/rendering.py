@@ -20,6 +20,7 @@ def environment() -> jinja2.Environment:
     import markupsafe
 
     from packagers.cli._output import format_size
+    from packagers.store.uri import is_store_uri
     from packagers.ui.lineage import render_svg
 
     env = jinja2.Environment(
@@ -37,6 +38,7 @@ def environment() -> jinja2.Environment:
         cell=_cell,
         quote=lambda text: quote(str(text), safe=""),
     )
+    env.tests["store_uri"] = is_store_uri
     env.globals.update(
         link=_link,
         lineage_svg=lambda graph: markupsafe.Markup(render_svg(graph)),

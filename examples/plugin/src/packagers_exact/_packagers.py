@@ -25,7 +25,9 @@ class _ExactPackager(DefaultPackager):
     def pack_result(self, obj: Any, key: str) -> dict[str, Any]:
         return {key: str(obj)}
 
-    def pack_file(self, obj: Any, key: str, indent: int | None = None) -> tuple[Artifact, dict]:
+    def pack_file(
+        self, obj: Any, key: str, indent: int | None = None
+    ) -> tuple[Artifact, dict[str, Any]]:
         path = self.temp_path(key, ".json")
         with open(path, "w", encoding="utf-8") as stream:
             json.dump([str(obj)], stream, indent=indent)
