@@ -91,8 +91,9 @@ class DigestingWriter:
     second thread (GIL released) while this one writes the same buffer, so the digest is ready
     when the write ends and nobody reads the file again. That thread hashes alone: one BLAKE3
     thread already outpaces a write to the page cache, and the hasher's own threads would only
-    take cores from the writer (measured on two cores, 8 MB: 1.6 ms a file, against 1.8 with
-    them and 2.2 hashing first; 100 MB: 23 ms either way, the write alone 22). ``on_close(path,
+    take cores from the writer (measured on two idle cores, 8 MB: 1.85 ms a file, against 1.92
+    with them and 2.64 hashing first; 100 MB: 25.4 ms against 25.9, the write alone 24.9; with
+    another process busy, 8 MB took 3.5 ms against 5.2 with them). ``on_close(path,
     digest, size)`` receives it (None without ``digest``). Write large buffers in one call
     (a memoryview of an array, not a copy).
     """
