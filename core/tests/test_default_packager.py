@@ -352,3 +352,17 @@ def test_results_are_offered_only_where_values_can_be_results() -> None:
         pytest.raises(PackingError, match="'result'"),
     ):
         manager.pack(Point(1, 2), "p : result")
+
+
+def test_will_clear_knows_registered_paths_and_what_is_inside_registered_folders(tmp_path):
+    packager = PointPackager()
+    folder = tmp_path / "made"
+    packager.add_future_clearing_path(f"{folder}{os.sep}")  # a trailing separator too
+    path = packager.temp_path("p", ".v1")
+    assert packager.will_clear(path)
+    assert packager.will_clear(folder / "inner" / "x.txt")
+    assert packager.will_clear(folder)
+    assert not packager.will_clear(tmp_path / "made-too" / "x.txt")
+    assert not packager.will_clear(tmp_path)
+    packager.clear()
+    assert not packager.will_clear(path)

@@ -14,10 +14,12 @@ import itertools
 import os
 import sys
 import threading
+import time
 
 __all__ = ["folder", "release", "scratch_path"]
 
-_folder: tuple[int, str] | None = None  # (the process that made it, its path)
+_folder: tuple[str, float] | None = None  # its path, and when it was last seen to exist
+_RECHECK_SECONDS = 60.0
 _numbers = itertools.count(2)
 _lock = threading.Lock()
 _taken: set[str] = set()
@@ -42,30 +44,38 @@ def release(path: str) -> None:
 
 
 def folder() -> str:
-    """This process's folder: made on first use, and again if the process forked or a temp
-    cleaner removed it.
+    """This process's folder: made on first use, and again in a forked child, or if a temp
+    cleaner removed it (looked at once a minute at most: a ``stat`` per log costs more than
+    the rest of naming a file).
 
     No lock: two threads that both make one each use theirs, and both go at exit.
     """
     global _folder
+    now = time.monotonic()
+    if _folder is not None and now - _folder[1] < _RECHECK_SECONDS:
+        return _folder[0]
+    if _folder is not None and os.path.isdir(_folder[0]):
+        _folder = (_folder[0], now)
+        return _folder[0]
+    import atexit
+    import tempfile
+
     pid = os.getpid()
-    if _folder is None or _folder[0] != pid or not os.path.isdir(_folder[1]):
-        import atexit
-        import tempfile
+    path = tempfile.mkdtemp(prefix="packagers-")
+    atexit.register(_remove, pid, path)
+    if "multiprocessing.util" in sys.modules:  # its children end by os._exit, not atexit
+        from multiprocessing.util import Finalize
 
-        path = tempfile.mkdtemp(prefix="packagers-")
-        atexit.register(_remove, pid, path)
-        if "multiprocessing.util" in sys.modules:  # its children end by os._exit, not atexit
-            from multiprocessing.util import Finalize
-
-            Finalize(None, _remove, args=(pid, path), exitpriority=0)
-        _folder = (pid, path)
-    return _folder[1]
+        Finalize(None, _remove, args=(pid, path), exitpriority=0)
+    _folder = (path, now)
+    return path
 
 
 def _forget() -> None:
-    """In a forked child: a lock another thread held at the fork would never be released."""
-    global _lock
+    """In a forked child: its own folder, and a new lock (one another thread held at the fork
+    would never be released)."""
+    global _folder, _lock
+    _folder = None
     _lock = threading.Lock()
     _taken.clear()
 

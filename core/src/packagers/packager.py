@@ -62,6 +62,7 @@ class Packager(ABC):
 
     def __init__(self) -> None:
         self._future_clearing_paths: list[str] = []
+        self._clearing: set[str] = set()  # the same, normalised: looked up on every pack
         self._digests: dict[str, tuple[str, int]] = {}  # path -> digest made while writing
         self._digest_outputs = False  # whether open_output hashes: see digesting_outputs
 
@@ -238,6 +239,18 @@ class Packager(ABC):
     def add_future_clearing_path(self, path: str | os.PathLike[str]) -> None:
         """Delete ``path`` once the run is over (after upload, also when the run failed)."""
         self._future_clearing_paths.append(os.fspath(path))
+        self._clearing.add(os.path.normpath(path))
+
+    def will_clear(self, path: str | os.PathLike[str]) -> bool:
+        """Whether :meth:`clear` deletes ``path``: it is registered, or inside a registered
+        folder. As many lookups as ``path`` has parents, however many paths are registered."""
+        current = os.path.normpath(path)
+        while current not in self._clearing:
+            parent = os.path.dirname(current)
+            if parent == current:
+                return False
+            current = parent
+        return True
 
     def temp_path(self, key: str, suffix: str) -> str:
         """A fresh local path for a packer's output, deleted when the run ends.
@@ -301,6 +314,7 @@ class Packager(ABC):
         from packagers._scratch import release
 
         paths, self._future_clearing_paths = self._future_clearing_paths, []
+        self._clearing.clear()
         self._digests.clear()
         for path in paths:
             if os.path.isdir(path) and not os.path.islink(path):

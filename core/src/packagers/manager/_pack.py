@@ -116,7 +116,7 @@ class Packer:
             hint=hint,
             manifest=manifest,
             artifact=artifact,
-            temporary=_is_inside(artifact.src_path, packager.future_clearing_paths),
+            temporary=artifact.src_path is not None and packager.will_clear(artifact.src_path),
         )
         if made is not None:
             package.preview = made(manifest["format"])
@@ -193,12 +193,6 @@ def _warn_missing_family(tp: type) -> None:
             f"pip install {family} to store it in its own formats",
             PackingError,
         )
-
-
-def _is_inside(path: str | None, directories: list[str]) -> bool:
-    if path is None:
-        return False
-    return any(path == d or path.startswith(d.rstrip(os.sep) + os.sep) for d in directories)
 
 
 def _json_name(name: Any) -> Any:
