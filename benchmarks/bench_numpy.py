@@ -3,15 +3,15 @@
 Ours go through the manager, as a run does, without the file digest (the store computes it while
 uploading). Packing is measured twice. Without the preview, it is the packer's own cost, held to
 the 1.10x every format is. With it (as runs pack), the preview gets a fixed allowance on top,
-:data:`_PREVIEW_ALLOWANCE`: it summarises a fixed sample whatever the array's size, about 70 µs
+:data:`PREVIEW_ALLOWANCE`: it summarises a fixed sample whatever the array's size, about 70 µs
 in a loop of previews and 250-350 µs after a write of 8 MB, which evicts from the processor's
 caches both the sample and the code that summarises it (measured here, on two cores). That is a
 tenth of writing 8 MB, and under a thousandth of the 76 MB and 760 MB cases.
 
-Both sides of packing write a new file and delete it after each call, ours at the
-same temporary path every time (overwriting in place would be slower: ext4 flushes a file that
-is truncated and rewritten; clearing the packager's temporary directory belongs to the end of a
-run). Unpacking reads a file already in the page cache on both sides.
+Both sides of packing write a new file and delete it after each call (overwriting in place
+would be slower: ext4 flushes a file that is truncated and rewritten), ours under a new name each
+time: its packager keeps its paths until it is cleared, which belongs to the end of a run.
+Unpacking reads a file already in the page cache on both sides.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from benchmarks.harness import Case, format_cases
 
 _SIZES = {"8 MB": 1_000_000, "76 MB": 9_500_000, "760 MB": 95_000_000}
 #: Seconds a preview may add to a pack, whatever the array's size (see above).
-_PREVIEW_ALLOWANCE = 0.5e-3
+PREVIEW_ALLOWANCE = 0.5e-3
 
 
 def _array(size: int) -> Any:
@@ -116,6 +116,6 @@ def cases(quick: bool) -> list[Case]:
             f"numpy: unpack {label} float64 from npy",
             (_unpack_setup(size), _unpack_ours, _unpack_raw),
             repeat=repeat,
-            preview_allowance=_PREVIEW_ALLOWANCE,
+            preview_allowance=PREVIEW_ALLOWANCE,
         )
     return found
