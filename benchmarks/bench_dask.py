@@ -15,9 +15,7 @@ import importlib.util
 import os
 from typing import Any
 
-from benchmarks.harness import Case, scratch_dir
-
-_TMPFS = "/dev/shm" if os.path.isdir("/dev/shm") else None
+from benchmarks.harness import Case, scratch_dir, tmpfs_dir
 
 
 def noop() -> int:
@@ -50,7 +48,7 @@ def _setup() -> dict[str, Any]:
     return {
         "client": client,
         "executor": DaskExecutor(client=client),
-        "store": scratch_dir("packagers-bench-dask-", _TMPFS),
+        "store": scratch_dir("packagers-bench-dask-", tmpfs_dir()),
     }
 
 

@@ -28,11 +28,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.harness import Case, scratch_dir
+from benchmarks.harness import Case, scratch_dir, tmpfs_dir
 
 _FULL = 9_500_000  # float64: 76 MB
 _QUICK = 1_000_000  # 8 MB
-_TMPFS = "/dev/shm" if os.path.isdir("/dev/shm") else None
 #: Where the raw side times small requests, and how many of each kind it times.
 _SMALL = "bench/round-trip.txt"
 _TIMED_TRIPS = 10
@@ -64,7 +63,8 @@ def _server() -> dict[str, Any]:
 
     # moto keeps an object over 5 MB in a temporary file: on tmpfs where there is one, as a real
     # S3's disks are not this machine's (on its disk, each side's uploads took 36 to 56 ms)
-    scratch = {"TMPDIR": _TMPFS} if _TMPFS else {}
+    tmpfs = tmpfs_dir()
+    scratch = {"TMPDIR": tmpfs} if tmpfs else {}
     server = subprocess.Popen(
         [sys.executable, "-c", _SERVE],
         stdin=subprocess.PIPE,
@@ -100,7 +100,7 @@ def _setup(size: int) -> dict[str, Any]:
 
     options = _server()
     array = np.random.default_rng(0).random(size)
-    base = scratch_dir("bench-s3-", _TMPFS)
+    base = scratch_dir("bench-s3-", tmpfs_dir())
     tempfile.tempdir = base  # where the packer writes, in this process only
     return {
         "array": array,

@@ -28,11 +28,10 @@ import tempfile
 from typing import Any
 
 from benchmarks.bench_numpy import PREVIEW_ALLOWANCE
-from benchmarks.harness import Case, scratch_dir
+from benchmarks.harness import Case, scratch_dir, tmpfs_dir
 
 _FULL = 95_000_000  # float64: 760 MB
 _QUICK = 1_000_000  # 8 MB
-_TMPFS = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
 def _use_numpy_packager() -> None:
@@ -69,7 +68,7 @@ def _setup(size: int) -> dict[str, Any]:
     import numpy as np
 
     _use_numpy_packager()
-    base = scratch_dir("bench-store-", _TMPFS)
+    base = scratch_dir("bench-store-", tmpfs_dir())
     tempfile.tempdir = base  # where the packer writes, in this process only: beside the store
     array = np.random.default_rng(0).random(size)
     # the raw side's own copy: it changes it, ours may log it unchanged

@@ -2,9 +2,11 @@
 
 The two sides of a case are timed in one process, sample by sample in turn (ours, raw, raw,
 ours, ...), on one setup: whatever the machine does meanwhile (another process on the two
-cores, a disk still freeing what an earlier case deleted, which on this kind of machine makes
-creating a file cost 8 µs or a millisecond for minutes) falls on both alike. Timed in separate
-processes a minute apart, the same case measured 1.19 and 1.72. Times are medians of at least
+cores, the host, a cache cleared) falls on both alike. Timed in separate processes a minute
+apart, the same case measured 1.19 and 1.72. One thing it cannot even out: on this machine's
+ext4, creating a file costs 8 µs or a millisecond for minutes, by the state of the block group
+of its directory, so cases whose sides differ by the files they create write on tmpfs
+(``bench_run`` shows the disk's share). Times are medians of at least
 ``repeat`` samples a side, more for short operations: each side samples until it has measured
 for ``_MIN_SAMPLING_SECONDS`` (at most ``_MAX_SAMPLES`` samples), because the median of five
 200 µs samples moves by a third from one process to the next. The ratio is ours / raw.
@@ -12,8 +14,8 @@ for ``_MIN_SAMPLING_SECONDS`` (at most ``_MAX_SAMPLES`` samples), because the me
 Peak memory (the resident-set high-water mark of the measured calls above the level before
 them) is measured apart, each side in a fresh process of its own, so that neither side's
 allocations, nor what the allocator keeps of them, count for the other. Every process gets a
-private, empty temporary directory (``TMPDIR``): a case that leaves anything in it fails, so a
-benchmark run leaves nothing behind in the machine's temporary directory.
+private, empty temporary directory (``TMPDIR``), and one on tmpfs (:func:`tmpfs_dir`): a case
+that leaves anything in either fails, so a benchmark run leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ __all__ = [
     "format_cases",
     "main",
     "scratch_dir",
+    "tmpfs_dir",
 ]
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +57,9 @@ PACK_TARGET = 1.10
 UNPACK_TARGET = 1.05
 MEMORY_SLACK_MB = 16
 _MAX_SAMPLES = 500
+_TMPFS = "/dev/shm"
+#: Names a measuring process's private folder on tmpfs, which the harness makes and checks.
+_TMPFS_ENV = "PACKAGERS_BENCH_TMPFS"
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,14 @@ def scratch_dir(prefix: str, directory: str | None = None) -> str:
     path = tempfile.mkdtemp(prefix=prefix, dir=directory)
     atexit.register(shutil.rmtree, path, True)
     return path
+
+
+def tmpfs_dir() -> str | None:
+    """Where a case writes on tmpfs, or None on a machine without one. In a measuring process,
+    a private folder there that the harness checks is left empty, as ``TMPDIR``."""
+    if not os.path.isdir(_TMPFS):
+        return None
+    return os.environ.get(_TMPFS_ENV, _TMPFS)
 
 
 def _modules() -> list[str]:
@@ -238,15 +252,19 @@ def _run_child(name: str, measure: str, quick: bool) -> tuple[dict[str, float], 
     command = [sys.executable, "-m", "benchmarks.harness", "--one", name, "--measure", measure]
     if quick:
         command.append("--quick")
-    private = tempfile.mkdtemp(prefix="packagers-bench-side-")
+    private = [tempfile.mkdtemp(prefix="packagers-bench-side-")]
+    env = {**os.environ, "TMPDIR": private[0]}
+    if tmpfs_dir() is not None:
+        private.append(tempfile.mkdtemp(prefix="packagers-bench-side-", dir=_TMPFS))
+        env[_TMPFS_ENV] = private[1]
     try:
-        env = {**os.environ, "TMPDIR": private}
         output = subprocess.run(
             command, check=True, capture_output=True, text=True, cwd=_ROOT, env=env
         )
-        left = sorted(os.listdir(private))
+        left = sorted(name for folder in private for name in os.listdir(folder))
     finally:
-        shutil.rmtree(private, ignore_errors=True)
+        for folder in private:
+            shutil.rmtree(folder, ignore_errors=True)
     return json.loads(output.stdout.strip().splitlines()[-1]), left
 
 
