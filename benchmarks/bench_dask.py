@@ -3,7 +3,8 @@
 Both sides share one LocalCluster of two worker processes of one thread on 127.0.0.1, started
 by the case's setup (the harness times both sides in one process, on one setup), unless
 ``MLRUN_PACKAGERS__DASK__ADDRESS`` names a running scheduler. The
-store is a local directory (the workers share this host), on tmpfs where there is one: each
+store is a local directory (the workers share this host), on tmpfs where there is one, as every
+case's temporary files (``harness``): each
 child run writes its record, and a disk's file creation would measure the disk, not packagers
 (``bench_run`` has the same case on disk and on tmpfs). Skipped without ``distributed``.
 """
@@ -15,7 +16,7 @@ import importlib.util
 import os
 from typing import Any
 
-from benchmarks.harness import Case, scratch_dir, tmpfs_dir
+from benchmarks.harness import Case, scratch_dir
 
 
 def noop() -> int:
@@ -48,7 +49,7 @@ def _setup() -> dict[str, Any]:
     return {
         "client": client,
         "executor": DaskExecutor(client=client),
-        "store": scratch_dir("packagers-bench-dask-", tmpfs_dir()),
+        "store": scratch_dir("packagers-bench-dask-"),
     }
 
 

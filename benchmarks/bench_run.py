@@ -26,7 +26,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.harness import Case, scratch_dir, tmpfs_dir
+from benchmarks.harness import Case, disk_dir, has_tmpfs, scratch_dir
 
 
 def noop() -> int:
@@ -43,7 +43,7 @@ def _setup_in(tmpfs: bool) -> Callable[[], Any]:
         from packagers import config
         from packagers.runner import run
 
-        directory = tmpfs_dir() if tmpfs else None
+        directory = None if tmpfs else disk_dir()  # TMPDIR is on tmpfs
         config.store.url = scratch_dir("packagers-bench-run-", directory)
         by_hand = scratch_dir("packagers-bench-files-", directory)
         return {"run": run, "directory": by_hand, "written": itertools.count()}
@@ -101,7 +101,7 @@ def cases(quick: bool) -> list[Case]:
             inner=inner,
         ),
     ]
-    if tmpfs_dir() is not None:
+    if has_tmpfs():
         found.append(
             Case(
                 name="run: no-op, one int result, store on tmpfs",

@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks.harness import Case, scratch_dir, tmpfs_dir
+from benchmarks.harness import Case, scratch_dir
 
 _FULL = 9_500_000  # float64: 76 MB
 _QUICK = 1_000_000  # 8 MB
@@ -61,17 +60,14 @@ def _server() -> dict[str, Any]:
 
     import boto3
 
-    # moto keeps an object over 5 MB in a temporary file: on tmpfs where there is one, as a real
-    # S3's disks are not this machine's (on its disk, each side's uploads took 36 to 56 ms)
-    tmpfs = tmpfs_dir()
-    scratch = {"TMPDIR": tmpfs} if tmpfs else {}
+    # moto keeps an object over 5 MB in a temporary file: in TMPDIR, on tmpfs (the harness), as
+    # a real S3's disks are not this machine's (on its disk, each side's uploads took 36 to 56 ms)
     server = subprocess.Popen(
         [sys.executable, "-c", _SERVE],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # its request log
         text=True,
-        env={**os.environ, **scratch},
     )
     atexit.register(server.wait, 10)
     atexit.register(server.stdin.close)  # type: ignore[union-attr]  # runs first: LIFO
@@ -92,16 +88,15 @@ def _server() -> dict[str, Any]:
 
 
 def _setup(size: int) -> dict[str, Any]:
-    """Both sides write their local file (ours, the packer's) on tmpfs where there is one: the
-    cases measure the store on S3, and this disk's file creation varies by what earlier cases
-    deleted (ours took 61 ms a log after the other quick cases, 51 ms run alone)."""
+    """Both sides write their local file (ours, the packer's) in TMPDIR, on tmpfs (the
+    harness): the cases measure the store on S3, and this disk's file creation varies by what
+    earlier cases deleted (ours took 61 ms a log after the other quick cases, 51 ms run alone)."""
     import numpy as np
     import s3fs
 
     options = _server()
     array = np.random.default_rng(0).random(size)
-    base = scratch_dir("bench-s3-", tmpfs_dir())
-    tempfile.tempdir = base  # where the packer writes, in this process only
+    base = scratch_dir("bench-s3-")
     return {
         "array": array,
         "raw_array": array.copy(),  # the raw side's: it changes it, ours may log it unchanged

@@ -10,25 +10,23 @@ at all (its setup checks that the store's size is unchanged by a second log).
 
 The targets are for the store's own work: the write, the digest and placing the blob, besides
 the array's preview, allowed as the numpy packing case allows it (:data:`PREVIEW_ALLOWANCE`,
-about 0.5 ms of a 3 ms log here). Both sides write on tmpfs where there is one, the packer's
-temporary file, the store and the raw side's files alike, so that the store can hard-link the
-packer's file instead of copying it. On this machine's ext4, creating a file costs 10 µs or a
-millisecond for minutes after many deletions, by block group (``bench_run`` says why, and
-measures a run's files on disk): a log makes three small files besides its data (the
-manifest, the preview, and the marker that tells a concurrent ``gc`` a writer is busy), and on
-disk the same case measured 1.3 to 2.9 times ``np.save`` from one run to the next, with no
-change in between.
+about 0.5 ms of a 3 ms log here). The store sits in ``TMPDIR``, on tmpfs (the harness), beside
+the packer's temporary file, so that the store can hard-link that file instead of copying it.
+A log makes three small files besides its data (the manifest, the preview, and the marker that
+tells a concurrent ``gc`` a writer is busy): on this machine's disk the same case measured 1.3
+to 2.9 times ``np.save`` from one run to the next, with no change in between, by the block
+group each side's directory sat in (``bench_run`` says why, and measures a run's files on
+disk).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
-import tempfile
 from typing import Any
 
 from benchmarks.bench_numpy import PREVIEW_ALLOWANCE
-from benchmarks.harness import Case, scratch_dir, tmpfs_dir
+from benchmarks.harness import Case, scratch_dir
 
 _FULL = 95_000_000  # float64: 760 MB
 _QUICK = 1_000_000  # 8 MB
@@ -68,8 +66,7 @@ def _setup(size: int) -> dict[str, Any]:
     import numpy as np
 
     _use_numpy_packager()
-    base = scratch_dir("bench-store-", tmpfs_dir())
-    tempfile.tempdir = base  # where the packer writes, in this process only: beside the store
+    base = scratch_dir("bench-store-")
     array = np.random.default_rng(0).random(size)
     # the raw side's own copy: it changes it, ours may log it unchanged
     return {

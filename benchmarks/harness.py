@@ -5,8 +5,11 @@ ours, ...), on one setup: whatever the machine does meanwhile (another process o
 cores, the host, a cache cleared) falls on both alike. Timed in separate processes a minute
 apart, the same case measured 1.19 and 1.72. One thing it cannot even out: on this machine's
 ext4, creating a file costs 8 µs or a millisecond for minutes, by the state of the block group
-of its directory, so cases whose sides differ by the files they create write on tmpfs
-(``bench_run`` shows the disk's share). Times are medians of at least
+of its directory, and two directories of one process may sit in groups in different states (a
+small pickle, 40 µs, cost 1.1 ms on one side and 42 µs on the other in the same run). So every
+measuring process's ``TMPDIR`` is on tmpfs where the machine has one, and the cases measure our
+code against the raw call's, not where the disk put an inode; ``bench_run`` writes a run on disk
+too (:func:`disk_dir`), beside the same files written by hand. Times are medians of at least
 ``repeat`` samples a side, more for short operations: each side samples until it has measured
 for ``_MIN_SAMPLING_SECONDS`` (at most ``_MAX_SAMPLES`` samples), because the median of five
 200 µs samples moves by a third from one process to the next. The ratio is ours / raw.
@@ -14,8 +17,8 @@ for ``_MIN_SAMPLING_SECONDS`` (at most ``_MAX_SAMPLES`` samples), because the me
 Peak memory (the resident-set high-water mark of the measured calls above the level before
 them) is measured apart, each side in a fresh process of its own, so that neither side's
 allocations, nor what the allocator keeps of them, count for the other. Every process gets a
-private, empty temporary directory (``TMPDIR``), and one on tmpfs (:func:`tmpfs_dir`): a case
-that leaves anything in either fails, so a benchmark run leaves nothing behind.
+private, empty temporary directory (``TMPDIR``, on tmpfs where there is one) and a private one
+on disk: a case that leaves anything in either fails, so a benchmark run leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -43,10 +46,11 @@ __all__ = [
     "PACK_TARGET",
     "UNPACK_TARGET",
     "Case",
+    "disk_dir",
     "format_cases",
+    "has_tmpfs",
     "main",
     "scratch_dir",
-    "tmpfs_dir",
 ]
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -58,8 +62,8 @@ UNPACK_TARGET = 1.05
 MEMORY_SLACK_MB = 16
 _MAX_SAMPLES = 500
 _TMPFS = "/dev/shm"
-#: Names a measuring process's private folder on tmpfs, which the harness makes and checks.
-_TMPFS_ENV = "PACKAGERS_BENCH_TMPFS"
+#: Names a measuring process's private folder on disk, which the harness makes and checks.
+_DISK_ENV = "PACKAGERS_BENCH_DISK"
 
 
 @dataclass(frozen=True)
@@ -149,12 +153,15 @@ def scratch_dir(prefix: str, directory: str | None = None) -> str:
     return path
 
 
-def tmpfs_dir() -> str | None:
-    """Where a case writes on tmpfs, or None on a machine without one. In a measuring process,
-    a private folder there that the harness checks is left empty, as ``TMPDIR``."""
-    if not os.path.isdir(_TMPFS):
-        return None
-    return os.environ.get(_TMPFS_ENV, _TMPFS)
+def has_tmpfs() -> bool:
+    """Whether measuring processes write their temporary files on tmpfs (``TMPDIR``)."""
+    return os.path.isdir(_TMPFS)
+
+
+def disk_dir() -> str:
+    """Where a case writes on disk: in a measuring process, a private folder that the harness
+    checks is left empty, as ``TMPDIR``."""
+    return os.environ.get(_DISK_ENV) or tempfile.gettempdir()
 
 
 def _modules() -> list[str]:
@@ -253,10 +260,10 @@ def _run_child(name: str, measure: str, quick: bool) -> tuple[dict[str, float], 
     if quick:
         command.append("--quick")
     private = [tempfile.mkdtemp(prefix="packagers-bench-side-")]
-    env = {**os.environ, "TMPDIR": private[0]}
-    if tmpfs_dir() is not None:
+    env = {**os.environ, "TMPDIR": private[0], _DISK_ENV: private[0]}
+    if has_tmpfs():
         private.append(tempfile.mkdtemp(prefix="packagers-bench-side-", dir=_TMPFS))
-        env[_TMPFS_ENV] = private[1]
+        env["TMPDIR"] = private[1]
     try:
         output = subprocess.run(
             command, check=True, capture_output=True, text=True, cwd=_ROOT, env=env

@@ -80,11 +80,8 @@ def test_a_case_is_measured_in_fresh_processes_that_leave_nothing(tmp_path, monk
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_measuring_process_writes_on_tmpfs_in_the_folder_the_harness_gave_it(monkeypatch):
-    monkeypatch.setattr(harness.os.path, "isdir", lambda path: path == harness._TMPFS)
-    monkeypatch.delenv(harness._TMPFS_ENV, raising=False)
-    assert harness.tmpfs_dir() == harness._TMPFS  # listing the cases: whether there is one
-    monkeypatch.setenv(harness._TMPFS_ENV, "/dev/shm/packagers-bench-side-x")
-    assert harness.tmpfs_dir() == "/dev/shm/packagers-bench-side-x"
-    monkeypatch.setattr(harness.os.path, "isdir", lambda path: False)
-    assert harness.tmpfs_dir() is None
+def test_a_measuring_process_writes_on_disk_in_the_folder_the_harness_gave_it(monkeypatch):
+    monkeypatch.setenv(harness._DISK_ENV, "/var/tmp/packagers-bench-side-x")
+    assert harness.disk_dir() == "/var/tmp/packagers-bench-side-x"
+    monkeypatch.delenv(harness._DISK_ENV)
+    assert harness.disk_dir() == tempfile.gettempdir()
