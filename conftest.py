@@ -48,3 +48,11 @@ def _isolated_packagers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     collection._custom.clear()
     collection._custom.update(custom)
     collection.clear_cache()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """pytest-xdist's workers end by ``os._exit``, which runs no atexit handler: the process's
+    folder for packers' files goes here, or it would stay behind in the temporary directory."""
+    from packagers import _scratch
+
+    _scratch.remove()

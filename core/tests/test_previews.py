@@ -328,6 +328,9 @@ def test_a_forked_child_starts_its_own_helper(monkeypatch: pytest.MonkeyPatch) -
             preview = pack(Note("child")).preview
             os.write(write, json.dumps(preview).encode())
         finally:
+            from packagers import _scratch
+
+            _scratch.remove()  # os._exit runs no atexit handler
             os._exit(0)
     os.close(write)
     with os.fdopen(read) as stream:

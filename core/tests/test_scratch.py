@@ -19,6 +19,9 @@ def test_a_removed_folder_is_made_again_once_it_is_looked_at_again(monkeypatch):
     assert second != first and os.path.isdir(second)
     path = _scratch.scratch_path("k", ".bin")
     assert os.path.dirname(path) == second
+    _scratch.release(path)
+    _scratch.remove()  # this test's folder: the process's own comes back with monkeypatch
+    assert not os.path.exists(second)
 
 
 def test_a_released_name_is_given_again_and_a_taken_one_is_numbered():

@@ -4,8 +4,10 @@ A folder per log was one more inode to allocate and to free each time, which on 
 costs up to a millisecond for minutes after many deletions (ext4 steps over every recently
 freed inode of a group when it allocates one). A name is taken until it is released, so
 threads that pack the same key at once never share a file. The folder is removed when the
-process exits (a child of ``multiprocessing`` too, a dask worker's among them); a forked child
-makes its own, as its parent may remove theirs at any time.
+process exits (a child of ``multiprocessing`` too, a dask worker's among them); a process that
+ends by ``os._exit`` otherwise calls :func:`remove` first (the test suite does, for
+pytest-xdist's workers). A forked child makes its own, as its parent may remove theirs at any
+time.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 import threading
 import time
 
-__all__ = ["folder", "release", "scratch_path"]
+__all__ = ["folder", "release", "remove", "scratch_path"]
 
 _folder: tuple[str, float] | None = None  # its path, and when it was last seen to exist
 _RECHECK_SECONDS = 60.0
@@ -82,6 +84,15 @@ def _forget() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget)
+
+
+def remove() -> None:
+    """Remove this process's folder now, for a process that will end by ``os._exit`` (atexit
+    handlers do not run then: a pytest-xdist worker is one). A later path makes a new one."""
+    global _folder
+    if _folder is not None:
+        _remove(os.getpid(), _folder[0])
+        _folder = None
 
 
 def _remove(pid: int, path: str) -> None:

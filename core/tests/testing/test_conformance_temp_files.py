@@ -78,4 +78,7 @@ def test_the_process_folder_made_during_the_check_is_not_a_leftover(monkeypatch)
 
     monkeypatch.setattr(_scratch, "_folder", None)
     _suite(None).test_temporary_files_are_cleared()
-    assert os.path.isdir(_scratch.folder())
+    made = _scratch.folder()
+    assert os.path.isdir(made)
+    _scratch.remove()  # this test's folder: the process's own comes back with monkeypatch
+    assert not os.path.exists(made)
