@@ -235,9 +235,7 @@ def _time_both(case: Case) -> dict[str, float]:
     sampling = {"ours": 0.0, "raw": 0.0}
 
     def wanted(side: str) -> bool:
-        return len(samples[side]) < case.repeat or (
-            sampling[side] < _MIN_SAMPLING_SECONDS and len(samples[side]) < _MAX_SAMPLES
-        )
+        return _more_samples(case, len(samples[side]), sampling[side])
 
     while wanted("ours") or wanted("raw"):
         for side in ("ours", "raw", "raw", "ours"):
@@ -254,6 +252,12 @@ def _time_both(case: Case) -> dict[str, float]:
     return measured
 
 
+def _more_samples(case: Case, taken: int, seconds: float) -> bool:
+    """Whether a side needs another sample: ``repeat`` at least, and short calls until they have
+    run for ``_MIN_SAMPLING_SECONDS`` (at most ``_MAX_SAMPLES``)."""
+    return taken < case.repeat or (seconds < _MIN_SAMPLING_SECONDS and taken < _MAX_SAMPLES)
+
+
 def _peak(case: Case, side: str) -> dict[str, float]:
     """Peak MB of one side's calls above the level before them, in this process.
 
@@ -268,9 +272,7 @@ def _peak(case: Case, side: str) -> dict[str, float]:
     _reset_peak()
     baseline = _rss_mb()
     calls, start = 0, time.perf_counter()
-    while calls < case.repeat or (
-        time.perf_counter() - start < _MIN_SAMPLING_SECONDS and calls < _MAX_SAMPLES
-    ):
+    while _more_samples(case, calls, time.perf_counter() - start):
         for _ in range(case.inner):
             function(data)
         calls += 1

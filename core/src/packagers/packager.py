@@ -61,8 +61,8 @@ class Packager(ABC):
     _resolved_type: ClassVar[Any] = _UNRESOLVED
 
     def __init__(self) -> None:
-        self._future_clearing_paths: list[str] = []
-        self._clearing: set[str] = set()  # the same, normalised: looked up on every pack
+        #: normalised path -> the path as given, in the order given (looked up on every pack)
+        self._future_clearing_paths: dict[str, str] = {}
         self._digests: dict[str, tuple[str, int]] = {}  # path -> digest made while writing
         self._digest_outputs = False  # whether open_output hashes: see digesting_outputs
 
@@ -238,14 +238,13 @@ class Packager(ABC):
 
     def add_future_clearing_path(self, path: str | os.PathLike[str]) -> None:
         """Delete ``path`` once the run is over (after upload, also when the run failed)."""
-        self._future_clearing_paths.append(os.fspath(path))
-        self._clearing.add(os.path.normpath(path))
+        self._future_clearing_paths.setdefault(os.path.normpath(path), os.fspath(path))
 
     def will_clear(self, path: str | os.PathLike[str]) -> bool:
         """Whether :meth:`clear` deletes ``path``: it is registered, or inside a registered
         folder. As many lookups as ``path`` has parents, however many paths are registered."""
         current = os.path.normpath(path)
-        while current not in self._clearing:
+        while current not in self._future_clearing_paths:
             parent = os.path.dirname(current)
             if parent == current:
                 return False
@@ -306,15 +305,15 @@ class Packager(ABC):
 
     @property
     def future_clearing_paths(self) -> list[str]:
-        return list(self._future_clearing_paths)
+        return list(self._future_clearing_paths.values())
 
     def clear(self) -> None:
         import shutil
 
         from packagers._scratch import release
 
-        paths, self._future_clearing_paths = self._future_clearing_paths, []
-        self._clearing.clear()
+        paths = list(self._future_clearing_paths.values())
+        self._future_clearing_paths.clear()
         self._digests.clear()
         for path in paths:
             if os.path.isdir(path) and not os.path.islink(path):
